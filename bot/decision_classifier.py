@@ -1,0 +1,774 @@
+"""Offline detector: does a meeting chat message *state a decision*?
+
+A message "states a decision" when it says the team has now settled something
+("Going with vendor B.", "ok then, monthly only", "Kill the banner.").  It does
+not when it discusses, proposes, asks, hypothesises, reports an earlier
+decision, defers or escalates -- even if it is full of decision words
+("Let's revisit the fee next week", "Back in 2023 we decided against SMS").
+
+Keyword lists fail in both directions, so this module reads sentence
+structure instead, using only the standard library:
+
+1. ``_normalise`` strips Slack markup (mentions, links, emoji, code, quotes),
+   lowercases and repairs common chat typos ("lets", "dont", "were shipping").
+2. ``_split_sentences`` / ``_split_clauses`` cut the message into sentences and
+   each sentence into clauses.
+3. Sentence-wide blockers come first, because they scope over everything in
+   the sentence: a trailing question mark, a conditional or hypothetical
+   frame ("if", "say we", "were we to"), a "proposal:"-style label, or work
+   that waits on a future decision ("once we've decided").
+4. Each remaining clause is checked for clause-level blockers (deferral,
+   escalation, past report, hedge/proposal, "would" modality, inverted
+   question) and, if it is clean, for positive evidence of a settled
+   commitment (markers, "we'll/we're/we + action", imperatives, gerund
+   announcements, verbless settled statements, confirmations + content).
+5. A message is a decision if any sentence is; otherwise the first blocker
+   found is reported as the reason.
+
+Everything is precompiled at import time; a typical message takes a few
+tens of microseconds.  ``classify`` never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Verdict", "classify", "is_decision"]
+
+MAX_CHARS = 6000  # decisions are stated early; bound the work on huge pastes
+MAX_SENTENCES = 60
+MAX_CLAUSE_WORDS = 60
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Outcome of :func:`classify`: the boolean plus a short human-readable why."""
+
+    is_decision: bool
+    reason: str
+
+
+# --------------------------------------------------------------------------
+# Vocabulary
+# --------------------------------------------------------------------------
+
+# Product actions a team commits to: (base form, -ing form).
+_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("ship", "shipping"), ("launch", "launching"), ("release", "releasing"),
+    ("drop", "dropping"), ("kill", "killing"), ("remove", "removing"),
+    ("keep", "keeping"), ("cut", "cutting"), ("move", "moving"),
+    ("roll out", "rolling out"), ("roll back", "rolling back"),
+    ("switch", "switching"), ("go with", "going with"), ("go ahead", "going ahead"),
+    ("go live", "going live"), ("go back to", "going back to"),
+    ("stick with", "sticking with"), ("stay with", "staying with"),
+    ("stay on", "staying on"), ("use", "using"), ("pick", "picking"),
+    ("choose", "choosing"), ("adopt", "adopting"), ("sunset", "sunsetting"),
+    ("deprecate", "deprecating"), ("retire", "retiring"),
+    ("discontinue", "discontinuing"), ("cancel", "cancelling"),
+    ("delay", "delaying"), ("push", "pushing"), ("postpone", "postponing"),
+    ("raise", "raising"), ("lower", "lowering"), ("increase", "increasing"),
+    ("reduce", "reducing"), ("replace", "replacing"), ("migrate", "migrating"),
+    ("grandfather", "grandfathering"), ("turn off", "turning off"),
+    ("turn on", "turning on"), ("disable", "disabling"), ("enable", "enabling"),
+    ("add", "adding"), ("offer", "offering"), ("support", "supporting"),
+    ("charge", "charging"), ("require", "requiring"), ("limit", "limiting"),
+    ("cap", "capping"), ("extend", "extending"), ("stop", "stopping"),
+    ("start", "starting"), ("pull", "pulling"), ("scrap", "scrapping"),
+    ("ditch", "ditching"), ("axe", "axing"), ("nuke", "nuking"),
+    ("revert", "reverting"), ("restore", "restoring"), ("merge", "merging"),
+    ("deploy", "deploying"), ("take down", "taking down"), ("pause", "pausing"),
+    ("freeze", "freezing"), ("waive", "waiving"), ("phase out", "phasing out"),
+    ("build", "building"), ("announce", "announcing"), ("block", "blocking"),
+    ("allow", "allowing"), ("ban", "banning"), ("default", "defaulting"),
+    ("bump", "bumping"), ("try", "trying"), ("get rid of", "getting rid of"),
+    ("do", "doing"), ("lock", "locking"), ("bundle", "bundling"),
+    ("split", "splitting"), ("rename", "renaming"), ("hide", "hiding"),
+    ("sell", "selling"), ("price", "pricing"),
+)
+
+# Objects/particles after an action verb that turn it into small talk.
+_ACTION_STOP = (
+    r"(?:keep (?:in mind|an eye|me|us|you|going|thinking|talking|discussing|posted|track|"
+    r"in touch|it (?:short|simple|brief|quick))|move on|moving on|push back|pushing back|"
+    r"start (?:with|by)|starting (?:with|by)|end (?:up|of)|use case|drop (?:by|me|a line|in)|"
+    r"pick (?:up|this up|it up)|try (?:to|and)|trying (?:to|and)|do (?:a|an|some|you|we)\b|"
+    r"doing (?:a|an|some|ok|okay|fine|well|great|good)\b|stop (?:it|that|by)|"
+    r"add (?:to|me|it to)|cut (?:it out|off)|block (?:of|out)|lock (?:up)|price (?:of|is|tag)|"
+    r"pricing (?:is|page|team|doc|model|question|discussion|decision)|using (?:the|a|an)\b)"
+)
+
+_DAYS = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|"
+         r"thu|thur|thurs|fri|sat|sun)")
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+           r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+
+_BASES = tuple(base for base, _ in _ACTIONS)
+_INGS = tuple(ing for _, ing in _ACTIONS)
+_THIRDS = tuple(
+    (b.split(" ", 1)[0] + ("es" if b.split(" ", 1)[0].endswith(("sh", "ch", "x", "s")) else "s")
+     + ((" " + b.split(" ", 1)[1]) if " " in b else ""))
+    for b in _BASES
+)
+
+
+def _alt(words: tuple[str, ...]) -> str:
+    """Regex alternation, longest first so multi-word verbs win over prefixes."""
+    return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + ")"
+
+
+_BASE_ALT = _alt(_BASES)
+_ING_ALT = _alt(_INGS)
+_VERB_ALT = _alt(_BASES + _INGS + _THIRDS)
+
+# Simple past forms that mark a report of something already done.
+_PAST_VERBS = frozenset(
+    "decided agreed shipped dropped launched killed moved rolled switched removed picked "
+    "released deployed announced canceled cancelled changed tried tested discussed talked "
+    "planned wanted started stopped added pushed raised lowered pulled scrapped ditched "
+    "sunsetted sunset deprecated retired replaced migrated settled landed opted signed "
+    "approved finalized finalised considered went chose kept made took did had said "
+    "found saw decided increased reduced delayed postponed disabled enabled turned "
+    "introduced implemented closed opened broke noticed complained churned "
+    "voted concluded determined committed".split()
+)
+# Past forms that, said live ("ok so we decided ..."), announce the decision itself.
+_LIVE_PAST = frozenset("decided agreed settled landed picked chose opted voted concluded".split())
+# Tokens that cannot be the subject of a following past verb.
+_NON_SUBJECT = frozenset(
+    "is are was were be been being am get gets got getting have has had having will would "
+    "shall should can could may might must to not never the a an this that these those "
+    "ok okay k kk so yep yes yeah yup sure right alright fine cool great perfect and or "
+    "but then also just please agreed decided settled done final well oh anyway fyi btw".split()
+)
+_ADVERBS = frozenset(
+    "already just originally also then actually eventually finally initially all both "
+    "never recently ultimately basically kind sort of totally".split()
+)
+
+_FILLERS = re.compile(
+    r"^(?:(?:ok(?:ay)?|k|kk|so|yep|yes|yeah|ya|yup|sure|right|alright|all right|cool|great|"
+    r"perfect|awesome|nice|well|and|then|also|fyi|btw|hey|hi|team|folks|everyone|guys|"
+    r"y'all|all|nah|anyway|anyways|lol|haha|oh|hmm|um|uh|look|listen|wait|just|please|pls|"
+    r"sounds good|makes sense|fair enough|fair|got it|gotcha|thanks|ty|\+1|@u|understood|"
+    r"good|good call|honestly|tbh|basically|folks|now|ack)\b[\s,:.!-]*)+"
+)
+
+# Confirmations that stand alone as a statement of decision.
+_STRONG_CONFIRM = (
+    r"(?:decided|settled|decision made|that's (?:settled|decided|final|that|the call|the decision|"
+    r"the plan|our call|the way)|it's (?:settled|decided|final|official|a go|locked in)|"
+    r"locked in|done deal|so be it|approved|greenlit|green ?lit|final answer|we're (?:all )?"
+    r"(?:agreed|aligned|settled|decided)|we have a decision|we've got a decision)"
+)
+# Confirmations that need content after them ("agreed, <what>").
+_WEAK_CONFIRM = (
+    r"(?:ok(?:ay)? then|alright then|all right then|fine then|right then|fine|agreed|done|deal|"
+    r"final|confirmed|consensus|so|final call|final decision)"
+)
+
+# --------------------------------------------------------------------------
+# Normalisation
+# --------------------------------------------------------------------------
+
+_RE_CODE_BLOCK = re.compile(r"```.*?```", re.S)
+_RE_CODE = re.compile(r"`[^`\n]*`")
+_RE_QUOTE_LINE = re.compile(r"^\s*(?:>|&gt;).*$", re.M)
+_RE_LABELLED_LINK = re.compile(r"<(?:https?://|mailto:|ftp://)[^|>\s]*\|([^>]*)>")
+_RE_BARE_LINK = re.compile(r"<(?:https?://|mailto:|ftp://)[^>]*>|https?://\S+")
+_RE_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
+_RE_MENTION = re.compile(r"<[@!][^>]*>")
+_RE_EMOJI_CODE = re.compile(r":[a-z0-9_+\-']{1,40}:(?::skin-tone-\d:)?")
+_RE_UNICODE_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u2190-\u21FF\u2300-\u23FF]"
+)
+_RE_WS = re.compile(r"[ \t\f\v]+")
+
+_TYPOS: dict[str, str] = {
+    "lets": "let's", "dont": "don't", "wont": "won't", "cant": "can't", "didnt": "didn't",
+    "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't",
+    "shouldnt": "shouldn't", "couldnt": "couldn't", "wouldnt": "wouldn't",
+    "doesnt": "doesn't", "havent": "haven't", "hasnt": "hasn't", "thats": "that's",
+    "whats": "what's", "im": "i'm", "ive": "i've", "weve": "we've", "theyre": "they're",
+    "youre": "you're", "shud": "should", "shld": "should", "pls": "please", "plz": "please",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "tmrrw": "tomorrow", "tomo": "tomorrow",
+    "2moro": "tomorrow", "nxt": "next", "wk": "week", "b4": "before", "bc": "because",
+    "cuz": "because", "coz": "because", "idk": "i don't know", "prob": "probably",
+    "probs": "probably", "def": "definitely", "defo": "definitely", "ppl": "people",
+    "u": "you", "ur": "your", "decison": "decision", "descision": "decision",
+    "desicion": "decision", "decsion": "decision", "decied": "decided", "decidd": "decided",
+    "shiping": "shipping", "revist": "revisit", "agred": "agreed", "agreeed": "agreed",
+    "gonna": "going to", "wanna": "want to", "okey": "okay", "kk": "ok", "k": "ok",
+    "thru": "through", "w/": "with", "w/o": "without", "b/c": "because",
+}
+_RE_TYPO = re.compile(r"(?<![\w'/])(" + "|".join(re.escape(k) for k in sorted(_TYPOS, key=len, reverse=True)) + r")(?![\w'/])")
+_RE_ITS = re.compile(r"\bits (settled|decided|final|official|a go|gone|going|locked|done|happening)\b")
+
+
+def _coerce(text: object) -> str:
+    """Turn whatever the caller passed into a bounded ``str`` (never raises)."""
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    elif not isinstance(text, str):
+        text = str(text)
+    return text[:MAX_CHARS]
+
+
+def _normalise(text: str) -> str:
+    """Strip Slack markup and emoji, lowercase, fix chat typos.
+
+    Quoted lines (``> ...``) are dropped: quoting someone's decision is not
+    stating one.  Mentions become ``@u`` so "we need @u to decide" keeps its
+    shape; link labels are kept because they can carry content.
+    """
+    text = _RE_CODE_BLOCK.sub(" ", text)
+    text = _RE_CODE.sub(" ", text)
+    text = _RE_QUOTE_LINE.sub(" ", text)
+    text = _RE_LABELLED_LINK.sub(r"\1", text)
+    text = _RE_BARE_LINK.sub(" ", text)
+    text = _RE_CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
+    text = _RE_MENTION.sub(" @u ", text)
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    text = (text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+            .replace("\u201d", '"').replace("\u2014", " - ").replace("\u2013", " - ")
+            .replace("\u2026", "..."))
+    text = text.lower()
+    text = _RE_EMOJI_CODE.sub(" ", text)
+    text = _RE_UNICODE_EMOJI.sub(" ", text)
+    text = _RE_TYPO.sub(lambda m: _TYPOS[m.group(1)], text)
+    text = _RE_ITS.sub(r"it's \1", text)
+    return _RE_WS.sub(" ", text).strip()
+
+
+# --------------------------------------------------------------------------
+# Segmentation
+# --------------------------------------------------------------------------
+
+_RE_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;\s*|(?<=[!?])(?=[a-z@])")
+_RE_CLAUSE_SPLIT = re.compile(
+    r"\s*,\s*|\s+-+\s+|\s*\(\s*|\s*\)\s*|\s+(?=(?:but|so|and then|and so|although|though|"
+    r"because|since|whereas|except|unless|even if|even though|once|until|till|while)\b)"
+)
+_SUBORDINATE = re.compile(
+    r"^(?:even if|even though|unless|because|since|although|though|whereas|while|once|until|"
+    r"till|except)\b"
+)
+
+
+def _split_sentences(text: str) -> list[str]:
+    """Sentences, keeping each one's terminal punctuation so questions stay visible."""
+    parts = [p.strip() for p in _RE_SENT_SPLIT.split(text)]
+    return [p for p in parts if p and re.search(r"[a-z0-9$]", p)][:MAX_SENTENCES]
+
+
+def _split_clauses(sentence: str) -> list[str]:
+    """Clauses on commas, dashes, brackets and conjunctions that start a new clause."""
+    parts = [p.strip(" .!?:\"'") for p in _RE_CLAUSE_SPLIT.split(sentence)]
+    out = []
+    for p in parts:
+        p = re.sub(r"^(?:but|and then)\b\s*", "", p).strip()
+        if p:
+            out.append(" ".join(p.split()[:MAX_CLAUSE_WORDS]))
+    return out
+
+
+def _strip_fillers(clause: str) -> str:
+    """Drop discourse fillers ("ok so", "yep", "@u") that hide the clause's real start."""
+    return _FILLERS.sub("", clause).strip(" ,:.!-")
+
+
+def _tokens(clause: str) -> list[str]:
+    """Word tokens, keeping apostrophes so contractions stay one token."""
+    return re.findall(r"[a-z0-9$%@][a-z0-9$%'@/.-]*", clause)
+
+
+# --------------------------------------------------------------------------
+# Sentence-wide blockers
+# --------------------------------------------------------------------------
+
+_RE_HYPO_OPEN = re.compile(
+    r"^(?:if|suppose|supposing|assuming|assume|imagine|hypothetically|what if|in case|"
+    r"in the event|in a world where|provided|granted|say (?:we|you|they|the|that|it|i)\b|"
+    r"let's say|let us say|were we to|should we (?:decide|go|end up)|as long as|only if|"
+    r"worst case|best case|in theory|theoretically)\b"
+)
+# A conditional "if" that is not an embedded question ("not sure if", "check if").
+_RE_MID_IF = re.compile(
+    r"(?<!even )(?<!see )(?<!check )(?<!ask )(?<!know )(?<!sure )(?<!wonder )"
+    r"(?<!wondering )(?<!unclear )(?<!matter )(?<!decide )(?<!as )(?<!what )(?<!asking )"
+    r"(?<!checking )(?<!curious )(?<!idea )\b(?:if|assuming|provided that|as long as|only if)\b"
+)
+_RE_LABEL = re.compile(r"^([a-z][a-z' ]{0,24}?)\s*(?::|\s-\s)\s*(.*)$")
+_DECISION_LABELS = frozenset(
+    "decision decided final final call final answer final decision verdict resolution "
+    "resolved consensus conclusion outcome settled agreed locked locked in approved "
+    "confirmed decision made so plan the plan new plan the call call it's official "
+    "official greenlit done".split(" ")
+) | {"final call", "final answer", "final decision", "locked in", "decision made", "the plan",
+     "new plan", "the call", "it's official", "ok decided", "ok team decision made",
+     "team decision made", "the decision", "our decision", "so the decision",
+     "the verdict", "plan of record"}
+_PROPOSAL_LABELS = re.compile(
+    r"^(?:proposal|proposed|idea|suggestion|strawman|straw man|option(?: [a-z0-9])?|"
+    r"alternative|alt|draft|pitch|hypothesis|thought|my vote|vote|rfc|brainstorm)$"
+)
+_QUESTION_LABELS = re.compile(r"^(?:q|quick q|question|quick question|open question|qq)$")
+_DEFERRAL_LABELS = re.compile(r"^(?:parking lot|parked|tbd|later|backlog|follow[- ]?up|todo)$")
+
+_RE_WAITS_ON_DECISION = re.compile(
+    r"\b(?:once|after|when|until|till|before)\s+(?:we(?:'ve| have)?|the|legal|finance|"
+    r"leadership|[a-z]+)\s+(?:\S+\s+){0,2}?(?:decide[ds]?|decision|agree[sd]?|sign(?:s|ed)? off|"
+    r"approve[sd]?|confirm(?:s|ed)?|weigh(?:s|ed)? in|make (?:the|a) call)\b"
+)
+
+
+def _label(sentence: str) -> tuple[str, str] | None:
+    """Split a "label: content" sentence ("Decision: keep SMS") into its two parts."""
+    m = _RE_LABEL.match(sentence)
+    if not m:
+        return None
+    label = _strip_fillers(m.group(1).strip()) or m.group(1).strip()
+    return label, m.group(2).strip()
+
+
+# --------------------------------------------------------------------------
+# Clause-level blockers
+# --------------------------------------------------------------------------
+
+_RE_QUESTION_OPEN = re.compile(
+    r"^(?:(?:who|whom|whose|which|when|where|why|what(?!'s the plan:)|how)(?!\s+about\b)"
+    r"(?!\s+if\b)(?!\s+don't\b)(?!\s+not\b)\b|what's\b|(?:are|is|was|were|does|did|should|"
+    r"shall|can|could|will|would|have|has|had|am|may|might|must|won't|isn't|aren't|don't|"
+    r"doesn't|didn't|can't|shouldn't|wasn't|weren't|haven't|hasn't)\s+(?:we|you|they|i|he|"
+    r"she|there|our|your|my|everyone|anyone|anybody|someone|somebody|people|all|the|this|"
+    r"that|these|those|it)\b|do\s+(?:we|you|they|i|he|she|our|your|everyone|anyone|people|"
+    r"the)\b|(?:does|do)\s+(?:anyone|anybody)|anyone (?:know|have|seen|got)|any (?:update|news|"
+    r"word|thoughts|idea|decision|call)s?\b|not sure (?:if|whether|what|which|how|when|who)|"
+    r"(?:i'm )?wondering (?:if|whether)|i wonder|do you know|curious (?:if|whether))"
+)
+_RE_QUESTION_TAIL = re.compile(r"\b(?:or not|right|correct|yes or no|no\?|yeah\?)$")
+
+_RE_DEFERRAL = re.compile(
+    r"\b(?:revisit|re-visit|revisiting|circle back|circling back|come back to|coming back to|"
+    r"get back to|pick (?:this|it|that) (?:up|back up)|punt|punting|punted|defer|deferring|"
+    r"hold off|holding off|sleep on|take (?:it|this|that|the \w+(?: \w+)?) offline|"
+    r"taking (?:it|this|that) offline|parking lot|tbd|tbc|to be (?:decided|determined|confirmed)|"
+    r"wait (?:for|until|till|and see|on)|waiting (?:for|until|till)|let's wait|"
+    r"not (?:deciding|decide|decided|making (?:a|the|that|this) call)|no decision|"
+    r"no call (?:yet|today)|undecided|(?:haven't|have not|didn't|did not|don't|do not|can't) "
+    r"(?:yet )?(?:decide|decided|made a call|make a call)|still (?:open|undecided|deciding|"
+    r"discussing|debating|up in the air)|up in the air|not yet decided|open question|"
+    r"(?:table|park) (?:this|it|that|the)\b|tabling|let's (?:table|park)|parked|parking)\b"
+)
+_RE_DEFER_DECIDE = re.compile(
+    r"(?:'ll|\bwill|\bgoing to|\blet's|\blet us|\bwe can|\bneed to|\bhave to|\bwant to|"
+    r"\bplan to|\bshould|\bshall|\bto)\s+(?:\w+\s+)?(?:decide|discuss|finalize|finalise|"
+    r"make (?:the|a|that|this) (?:call|decision)|make a decision|figure|sort|settle|confirm|"
+    r"determine|vote|talk|chat|revisit|align|hash)\b"
+)
+_RE_DEFER_MOVE = re.compile(
+    r"\b(?:decision|call|discussion|conversation|vote|topic|question|debate)\b.{0,40}?"
+    r"\b(?:pushed|moved|postponed|deferred|delayed|punted|bumped|parked)\b|"
+    r"\b(?:pushing|moving|punting|bumping|deferring|postponing|delaying|parking)\b.{0,40}?"
+    r"\b(?:decision|call|discussion|conversation|vote|topic|question|debate)\b|"
+    r"\b(?:postpone|defer|punt|push|move)\s+(?:this|it|that)\s+(?:to|until|till)\b"
+)
+
+_RE_ESCALATION = re.compile(
+    r"\b(?:needs?|requires?|waiting (?:on|for)|pending)\s+(?:a |an |the |some )?(?:\w+ )?"
+    r"(?:call|decision|sign-?off|signoff|approval|input|ok|okay|green ?light|blessing|"
+    r"go-?ahead|buy-?in)\b|"
+    r"\b(?:can't|cannot|can not|couldn't|won't be able to)\s+(?:\w+\s+){0,3}?(?:without|until)\b|"
+    r"(?<!goes )(?<!go )(?<!going )(?<!went )(?<!gone )\bup to (?!\$|\d|date|speed|you guys)"
+    r"(?:\w+)|"
+    r"\b(?:above my pay ?grade|escalate|escalating|escalation|not (?:our|my|your|the team's) "
+    r"(?:call|decision)|(?:isn't|is not|it's not) (?:our|my) (?:call|decision)|"
+    r"(?:leadership|exec|executive|ceo|cto|cfo|vp|board|legal|finance|management|founder|"
+    r"founders)(?:'s)? (?:call|decision|sign-?off)|owns? (?:that|this|the) (?:decision|call)|"
+    r"(?:has|have|needs?|gets?) to (?:make (?:this|that|the|a) (?:call|decision)|decide|"
+    r"sign off|approve|weigh in)|(?:take|taking|bring|bringing) (?:it|this|that) to "
+    r"(?:the )?(?:ceo|cto|cfo|vp|leadership|exec|execs|board|legal|finance|founders)|"
+    r"run (?:it|this|that) (?:by|past)|check with|loop in|sign off on|ask (?:legal|finance|"
+    r"leadership|the ceo|the vp))\b|"
+    r"\bneeds? (?:\S+ ){1,3}to (?:decide|approve|sign off|weigh in|make (?:the|this|that|a) "
+    r"call|bless)\b"
+)
+
+_RE_PAST_MARKER = re.compile(
+    r"\b(?:back (?:in|when|then)|\d+ (?:days?|weeks?|months?|years?|quarters?) ago|"
+    r"a (?:while|year|month|week|few \w+|couple \w+(?: \w+)?) ago|ago|last (?:week|month|"
+    r"quarter|year|time|sprint|spring|summer|fall|autumn|winter|release|cycle|meeting|"
+    r"night|" + _DAYS + r")(?! of)|previously|originally|used to|remember when|at the time|"
+    r"in the end|earlier this (?:year|month|quarter|week)|yesterday|"
+    r"(?:was|were) (?:going to|planning to|supposed to|about to|meant to)|"
+    r"the (?:plan|decision|call|idea) was|had (?:agreed|decided|planned|chosen|picked|"
+    r"settled)|(?:was|were) (?:decided|agreed|settled|chosen|shipped|dropped|launched|killed|"
+    r"removed|cut|moved|cancell?ed|rolled out|released|approved|discussed)|"
+    r"(?:we've|we have|they've|they have|has|have) (?:already |just |recently )?(?:shipped|"
+    r"dropped|launched|killed|removed|moved|rolled out|switched|released|deployed|cut|"
+    r"sunset|retired|tried|tested))\b"
+)
+
+_RE_HEDGE = re.compile(
+    r"\b(?:maybe|perhaps|might|could|possibly|probably|likely|potentially|ideally|hopefully|"
+    r"should|shouldn't|ought to|we can|i(?:'d| would) (?:suggest|propose|say|go|vote|lean|"
+    r"rather|prefer|like|love|recommend|opt|want|keep|drop|ship|kill|do)|(?:i|we) (?:suggest|"
+    r"propose|recommend|vote|nominate)|suggest|suggestion|propose|proposal|proposing|"
+    r"recommend|recommendation|how about|what about|what if|why don't we|why not|"
+    r"how do (?:we|you|people|folks) feel|thoughts on|open to|worth (?:trying|considering|"
+    r"exploring|a try|a shot|a look|it|testing|a test|doing|dropping|keeping|a go)|"
+    r"one option|an option|options are|option [a-z0-9]\b|alternatively|strawman|straw man|"
+    r"my vote|i vote|(?:i'm|i am) (?:inclined|leaning|tempted)|lean(?:ing)? towards?|"
+    r"in favou?r of|(?:i|we) (?:don't |do not )?(?:think|guess|feel|believe|reckon|suspect|"
+    r"suppose|expect)|i don't know|not sure|imo|imho|i'd say|my (?:take|sense|gut|"
+    r"preference|two cents)|let's (?:consider|explore|think|discuss|talk|look|brainstorm|see|"
+    r"evaluate|investigate|chat|hear|review|go over|check|get|ask|figure|poll|vote|try to|"
+    r"weigh|compare|model|scope|debate|dig)|let me|worth considering|would be (?:nice|good|"
+    r"great|cool)|nice to have|if possible|tempted)\b"
+)
+_RE_WOULD = re.compile(r"\b(?:would|wouldn't|we'd|it'd|that'd|they'd|you'd)\b")
+
+# --------------------------------------------------------------------------
+# Positive evidence
+# --------------------------------------------------------------------------
+
+_RE_MARKER = re.compile(
+    r"^(?:the |our |my |so the |ok the )?(?:final )?(?:decision|verdict|resolution|conclusion|"
+    r"consensus|ruling|call|answer|outcome)(?: now)? is\b|"
+    r"\b(?:the|our) (?:final )?(?:decision|call|verdict) is\b|"
+    r"\bwe(?:'ve| have)? (?:just |now |all |finally |officially )?(?:decided|agreed|settled|"
+    r"landed|chosen|picked|chose|gone with|opted|committed|aligned)\b(?! (?:to disagree|on nothing))|"
+    r"\bwe're (?:all )?(?:agreed|aligned|settled|decided|locked)\b|" + _STRONG_CONFIRM + r"\b"
+)
+_RE_PLAN = re.compile(
+    r"^(?:the |our )?(?:new |final |current )?(?:plan|call|game plan)(?: now)?"
+    r"(?: is| now is|'s)\s+(?:(?:still|now|just|simply)\s+)?(?:to|that|we|:|\S)"
+)
+_RE_LETS = re.compile(
+    r"\blet's\s+(?:just\s+|all\s+|definitely\s+)?(?:(?:not|never)\s+)?(?:"
+    + _BASE_ALT + r"|do it|do this|do that|go for it|go for|make it|call it|lock|finalize|"
+    r"finalise|commit|proceed|stay|stick|run with|roll with|move forward|move ahead|"
+    r"get rid of|kill|axe|nuke)\b"
+)
+_RE_WE_COMMIT = re.compile(
+    r"(?:^|\b)(?:we|we all|the team)\s*(?:'ll|'re|'re going to|will|won't|will not|are|"
+    r"aren't|are not|are going to|'re not|do not|don't|shall|'re definitely|'re officially)?\s*"
+    r"(?:(?:not|never|definitely|just|also|now|still|officially|totally|then|all|absolutely|"
+    r"both|only|officially|finally|actually)\s+){0,2}" + _VERB_ALT + r"\b"
+)
+_RE_GERUND_OPEN = re.compile(r"^" + _ING_ALT + r"\b")
+_RE_GERUND_SUBJECT = re.compile(
+    r"\b(?:is|are|was|were|seems|sounds|feels|looks|means|makes|would|could|might|can|"
+    r"isn't|won't|will be|has been|helps|hurts|costs|takes|gets us|saves|causes|kills)\b"
+)
+_RE_IMPERATIVE = re.compile(
+    r"^(?:just |please |definitely |also )?" + _BASE_ALT + r"\b\s+(?!(?:is|are|was|were|'s|has|"
+    r"have|had|seems|looks|will|would|can|could|should|might|costs?|needs|team|teams|page|"
+    r"date|dates|ticket|tickets|queue|volume|side|numbers|data|plan|process|cycle|request|"
+    r"requests|issue|issues|question|questions)\b)\S"
+)
+_RE_NO_MORE = re.compile(
+    r"^no more\b|^no\b.{1,40}\b(?:anymore|any more|from now on|going forward|this (?:quarter|"
+    r"year|month|release|sprint|cycle|time)|at launch|for launch|in v\d+|for now|until "
+    r"further notice)\b"
+)
+_NO_SHORT_EXCLUDE = frozenset(
+    "idea clue worries worry problem problems prob way one rush need decision objection "
+    "objections strong opinion opinions comment comments update updates news thoughts word "
+    "doubt big pressure thanks thank sorry offense offence kidding joke rush clue issue "
+    "issues stress wonder matter difference reason chance i you we it that this".split()
+)
+_RE_ONLY = re.compile(
+    r"(?:^|\s)(?!(?:the|it's|is|that's|we|i|you|they)\s)[\w$%'/.-]+ only"
+    r"(?: (?:for|in|on|from|starting|going|at|until|through|after)\b.*)?(?: then| now)?$"
+)
+_ONLY_BAD_START = frozenset("i i'm we it it's that's this there you they he she".split())
+_RE_SETTLED_STATE = re.compile(
+    r"\b(?:goes|go|is going|are going|comes|come|is coming|are coming) (?:away|down|live)\b|"
+    r"\b(?:goes|is going|jumps|drops|moves|changes|is moving|are moving|is changing) "
+    r"(?:up |down )?to (?:\$?\d|" + _DAYS + r"|" + _MONTHS + r"|monthly|annual|yearly|"
+    r"weekly|free|the \d|next|email|sms)|"
+    r"\b(?:stays|remains|is staying|are staying|stay put|remain)\b(?! (?:longer|engaged|"
+    r"around|active|loyal|happy|with us|the same|quiet|unclear|open))|"
+    r"\b(?:gets|get|getting|is getting|are getting|will be|'ll be|is being|are being|"
+    r"is to be|are to be) (?:cut|dropped|killed|removed|sunset|sunsetted|deprecated|retired|"
+    r"discontinued|shipped|launched|released|moved|pushed|delayed|cancell?ed|replaced|"
+    r"grandfathered|capped|limited|disabled|enabled|turned off|turned on|rolled out|"
+    r"rolled back|raised|lowered|increased|reduced|waived|frozen|paused|scrapped|axed|"
+    r"pulled|merged|deployed|phased out|bumped|extended|shortened|renamed|hidden)\b|"
+    r"\b(?:ships|launches|is launching|is shipping|goes live|go live|is live|comes out)\b|"
+    r"\b(?:is|are|'s|'re) (?:gone|dead|cancell?ed|scrapped|killed|off the table|a go|"
+    r"a no-go|no-go|final|official|locked|locked in|confirmed|approved|greenlit)\b|"
+    r"\b(?:launch|release|launch date|release date|ship date|go-live|cutover|cut-over|"
+    r"deadline|cutoff|price|new price|pricing|the fee|fee|trial|trial length|limit|cap)"
+    r"\s+(?:is|will be|'s)\s+(?:now\s+)?(?:on\s+)?(?:the\s+)?(?:\$?\d|" + _DAYS + r"|"
+    + _MONTHS + r"|next|this|tomorrow|today|end of)"
+)
+_RE_SETTLED_BAD_SUBJ = re.compile(
+    r"^(?:i|you|they|he|she|customers|users|people|churn|revenue|it|that|this|costs?|"
+    r"signups|conversions?|numbers)\b"
+)
+_RE_IT_IS = re.compile(r"^(?:[\w$%'/.-]+ ){0,3}[\w$%'/.-]+ it is(?: then| now)?$")
+_IT_IS_BAD = frozenset(
+    "how what that this there as so whatever where whoever which who is yes yep yeah sure "
+    "ok okay it i you we they because".split()
+)
+_RE_NP_THEN = re.compile(r"^(?:[\w$%'/.-]+ ){0,3}[\w$%'/.-]+ then$")
+_NP_BAD = frozenset(
+    "sounds see talk bye thanks ok okay alright fine cool right and what so but well sure yes "
+    "yeah yep good great later tomorrow you me them us i we it that this is are was were "
+    "what's how why who when where which catch speak chat next moving".split()
+)
+_RE_POLICY = re.compile(
+    r"\b(?:from now on|going forward|moving forward|effective (?:immediately|today|now|"
+    r"tomorrow|" + _DAYS + r"|" + _MONTHS + r"|\d)|starting (?:today|tomorrow|now|"
+    + _DAYS + r"|" + _MONTHS + r"|next|this|on|the \d)|as of (?:today|now|" + _DAYS + r"|"
+    r"next|the \d)|until further notice)\b"
+)
+_CONTENT_BAD = frozenset(
+    "is are was were be look looks seem seems sound sounds make makes think feel know need "
+    "needs want wants like love hate agree guess hope wonder mean means see say said got have "
+    "has had do does did can can't will won't would should could might i i'm i'll me my you "
+    "thanks thank lol haha good great nice cool point works work fair next topic item agenda "
+    "moving on question thing talk later tomorrow bye".split()
+)
+
+
+def _is_confirmation(clause: str) -> str | None:
+    """'strong' / 'weak' if the clause is nothing but a confirmation word or phrase."""
+    core = _strip_fillers(clause) if _strip_fillers(clause) else clause.strip(" ,.!:")
+    core = core.strip(" ,.!:-")
+    if re.fullmatch(r"(?:ok(?:ay)? |so |alright |then |yep |well )*" + _STRONG_CONFIRM
+                    + r"(?: then| now| here)?", core):
+        return "strong"
+    if re.fullmatch(r"(?:ok(?:ay)? |so |alright |yep |yeah )*" + _WEAK_CONFIRM
+                    + r"(?: then| now)?", core):
+        return "weak"
+    return None
+
+
+def _clause_blocker(clause: str) -> str | None:
+    """Why this clause does not state a decision, or None if it might.
+
+    Order matters only for the reported reason: deferral and escalation are
+    the most specific; hedges come after past reports so "we had agreed"
+    reads as past, not as a proposal.
+    """
+    core = _strip_fillers(clause) or clause
+    if _RE_QUESTION_OPEN.match(core) or _RE_QUESTION_TAIL.search(core):
+        return "question"
+    if _RE_DEFERRAL.search(clause) or _RE_DEFER_MOVE.search(clause):
+        return "deferral"
+    if _RE_DEFER_DECIDE.search(clause) and not _RE_MARKER.search(clause):
+        return "deferral"
+    if _RE_ESCALATION.search(clause):
+        return "escalation"
+    if _is_past(clause):
+        return "past report"
+    if _RE_HEDGE.search(clause):
+        return "proposal"
+    if _RE_WOULD.search(clause):
+        return "hypothetical"
+    return None
+
+
+def _is_past(clause: str) -> bool:
+    """Past-tense report: time markers, 'was going to', or subject + simple past verb.
+
+    "ok so we decided ..." / "we just agreed ..." are live announcements, not
+    reports, so decide-type verbs after a discourse marker or "just" pass.
+    """
+    if _RE_PAST_MARKER.search(clause):
+        return True
+    toks = _tokens(clause)
+    for i, tok in enumerate(toks):
+        if tok not in _PAST_VERBS:
+            continue
+        j = i - 1
+        saw_just = False
+        while j >= 0 and toks[j] in _ADVERBS:
+            saw_just = saw_just or toks[j] == "just"
+            j -= 1
+        if j < 0:
+            continue  # clause-initial "Decided." / "Agreed, ..." are markers
+        subj = toks[j]
+        if subj in _NON_SUBJECT or "'" in subj:
+            continue
+        if tok in _LIVE_PAST and subj == "we" and (saw_just or j == 0 or toks[j - 1] in _NON_SUBJECT):
+            live = saw_just or (j > 0 and toks[j - 1] in {"ok", "okay", "so", "alright", "right"})
+            if live:
+                continue
+        return True
+    return False
+
+
+def _evidence(clause: str) -> str | None:
+    """Positive evidence that this (unblocked) clause states a settled commitment."""
+    core = _strip_fillers(clause)
+    if not core:
+        return None
+    snippet = " ".join(core.split()[:6])
+    if _RE_MARKER.search(core) or _RE_MARKER.search(clause):
+        return "marker: " + snippet
+    if _RE_PLAN.match(core):
+        return "plan: " + snippet
+    if _RE_LETS.search(core) and not re.search(r"\blet's go\b(?! (?:with|ahead|for|live))", core):
+        return "commitment: " + snippet
+    m = _RE_WE_COMMIT.search(core)
+    if m and not re.match(_ACTION_STOP, core[m.end() - len(m.group(0).split()[-1]):]):
+        tail = core[m.start():]
+        if not re.search(r"\bwe (?:'re |are )?(?:going to|'ll|will)? ?(?:need|see|try to)\b", tail):
+            return "commitment: " + snippet
+    if _RE_GERUND_OPEN.match(core) and not re.match(_ACTION_STOP, core) \
+            and not _RE_GERUND_SUBJECT.search(core):
+        return "commitment: " + snippet
+    if _RE_IMPERATIVE.match(core) and not re.match(r"(?:just |please )?" + _ACTION_STOP, core):
+        return "imperative: " + snippet
+    if _RE_NO_MORE.search(core):
+        return "settled: " + snippet
+    toks = core.split()
+    if toks and toks[0] == "no" and 2 <= len(toks) <= 4 and toks[1] not in _NO_SHORT_EXCLUDE:
+        return "settled: " + snippet
+    if len(toks) <= 8 and toks[0] not in _ONLY_BAD_START and _RE_ONLY.search(core):
+        return "settled: " + snippet
+    if _RE_SETTLED_STATE.search(core) and not _RE_SETTLED_BAD_SUBJ.match(core):
+        return "settled: " + snippet
+    if len(toks) >= 2 and toks[0] not in _IT_IS_BAD and _RE_IT_IS.match(core):
+        return "settled: " + snippet
+    if len(toks) >= 2 and toks[0] not in _NP_BAD and _RE_NP_THEN.match(core) \
+            and not any(t in _CONTENT_BAD for t in toks[:-1]):
+        return "settled: " + snippet
+    return None
+
+
+def _np_content(clause: str) -> bool:
+    """True for a short content phrase ("vendor B", "friday") that can follow a confirmation."""
+    toks = _tokens(_strip_fillers(clause))
+    return 1 <= len(toks) <= 6 and not any(t in _CONTENT_BAD for t in toks)
+
+
+# --------------------------------------------------------------------------
+# Sentence and message level
+# --------------------------------------------------------------------------
+
+
+def _analyse_clauses(text: str) -> tuple[str | None, str | None]:
+    """(decision reason, blocker reason) over the clauses of one sentence body."""
+    clauses = _split_clauses(text)
+    blocker: str | None = None
+    confirmed: str | None = None
+    for clause in clauses:
+        if _SUBORDINATE.match(clause):
+            continue  # "even if we ship", "because ..." assert nothing themselves
+        why = _clause_blocker(clause)
+        if why:
+            blocker = blocker or why
+            core = _strip_fillers(clause)
+            # A bare hedge ("maybe,", "I think,") colours the whole sentence.
+            if why in ("proposal", "question", "hypothetical") and len(core.split()) <= 3 \
+                    and not _evidence(clause):
+                return None, why
+            continue
+        conf = _is_confirmation(clause)
+        if conf == "strong":
+            return "marker: " + (_strip_fillers(clause) or clause), None
+        if conf == "weak":
+            confirmed = _strip_fillers(clause) or clause
+            continue
+        ev = _evidence(clause)
+        if ev:
+            return ev, None
+        if confirmed and _np_content(clause):
+            return f"confirmation: {confirmed}, {_strip_fillers(clause)}", None
+    return None, blocker
+
+
+def _analyse_sentence(sentence: str) -> tuple[str | None, str | None]:
+    """(decision reason, blocker reason) for one sentence, sentence-wide blockers first."""
+    ends_q = sentence.rstrip(" .!").endswith("?")
+    body = sentence.strip().rstrip(" .!?")
+    core = _strip_fillers(body)
+    if not core:
+        # Only fillers / a confirmation word: "agreed", "ok", "lol".
+        if _is_confirmation(body) == "strong":
+            return "marker: " + body, None
+        return None, None
+    if _RE_HYPO_OPEN.match(core):
+        return None, "hypothetical"
+    if ends_q:
+        return None, "question"
+
+    lab = _label(body) or _label(core)
+    if lab:
+        label, content = lab
+        if _PROPOSAL_LABELS.match(label):
+            return None, "proposal"
+        if _QUESTION_LABELS.match(label):
+            return None, "question"
+        if _DEFERRAL_LABELS.match(label):
+            return None, "deferral"
+        if label in _DECISION_LABELS or _RE_MARKER.search(label) or _is_confirmation(label):
+            if not content:
+                return None, None
+            dec, why = _analyse_clauses(content)
+            if dec:
+                return dec, None
+            if why in ("deferral", "escalation", "question", "hypothetical", "proposal"):
+                return None, why
+            return "marker: " + label + ": " + " ".join(content.split()[:6]), None
+        if _RE_QUESTION_OPEN.match(content):
+            return None, "question"
+
+    if _RE_MID_IF.search(core):
+        return None, "hypothetical"
+    if _RE_WAITS_ON_DECISION.search(core):
+        return None, "deferral"
+
+    dec, why = _analyse_clauses(body)
+    if dec:
+        return dec, None
+    if why is None and _RE_POLICY.search(core) and len(core.split()) >= 4 \
+            and not re.search(r"\bi(?:'m|'ll)?\b", core):
+        return "policy: " + " ".join(core.split()[:6]), None
+    return None, why
+
+
+_RE_WERE_TYPO = re.compile(
+    r"(^|[.!?,;:\n-]\s*|\b(?:ok|okay|so|yep|yeah|yes|alright|fine|cool|nah)\s+)were\s+"
+    r"(?!we\b|you\b|they\b|the\b|there\b|it\b|these\b|those\b|our\b|all\b|any\b|i\b)"
+    r"(?=(?:not\b|going\b|gonna\b|definitely\b|just\b|all\b|also\b|officially\b|\w+ing\b))"
+)
+
+
+def _classify(text: object) -> Verdict:
+    """Unguarded implementation behind :func:`classify`."""
+    raw = _coerce(text)
+    if not raw.strip():
+        return Verdict(False, "empty")
+    norm = _normalise(raw)
+    norm = _RE_WERE_TYPO.sub(lambda m: m.group(1) + "we're ", norm)
+    sentences = _split_sentences(norm)
+    if not sentences:
+        return Verdict(False, "no text")
+    first_blocker: str | None = None
+    for sentence in sentences:
+        dec, why = _analyse_sentence(sentence)
+        if dec:
+            return Verdict(True, dec)
+        first_blocker = first_blocker or why
+    return Verdict(False, first_blocker or "no decision")
+
+
+def classify(text: str) -> Verdict:
+    """Classify one chat message; never raises (errors become a non-decision)."""
+    try:
+        return _classify(text)
+    except Exception as exc:  # noqa: BLE001 - must never break the Slack handler
+        return Verdict(False, f"error: {type(exc).__name__}")
+
+
+def is_decision(text: str) -> bool:
+    """Shorthand for ``classify(text).is_decision``."""
+    return classify(text).is_decision

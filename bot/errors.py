@@ -1,0 +1,25 @@
+"""Named errors of the core; adapters turn them into CLI messages or Slack replies."""
+
+
+class EmptyChairError(Exception):
+    "Base class for errors the user can act on"
+
+
+class ConfigError(EmptyChairError):
+    "A setting is missing or malformed"
+
+
+class BadImportFile(EmptyChairError):
+    "A feedback file cannot be read at all (unknown format, no text column, unreadable)"
+
+
+class MissingVariables(EmptyChairError):
+    "A prompt template needs variables that were not given"
+
+
+class NoSuchPrompt(EmptyChairError):
+    "A prompt template file does not exist"
+
+
+class NewerSchema(EmptyChairError):
+    "The database was written by a newer release than this one"

@@ -1,0 +1,42 @@
+"""Opening the SQLite database the whole bot lives in."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from .migrations import migrate
+
+FEEDBACK = "feedback"
+FEEDBACK_FTS = "feedback_fts"
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A connection tuned for one writer and many readers (WAL), migrated to this release."""
+    path = str(path)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    migrate(conn)
+    return conn
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """The database as a `sqlite_utils.Database`, for code that likes its table helpers."""
+    return sqlite_utils.Database(connect(path))
+
+
+def feedback_count(conn: sqlite3.Connection, team_id: str = "") -> int:
+    """How many quotes a workspace can draw on (its own plus the shared corpus)."""
+    return conn.execute(
+        "SELECT count(*) FROM feedback WHERE team_id IN ('', ?)", (team_id,)
+    ).fetchone()[0]
