@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 _YMD = re.compile(
@@ -70,4 +70,4 @@ def _from_epoch(seconds: float) -> str | None:
         seconds /= 1000.0
     if not 0 < seconds < 4102444800:  # before 2100
         return None
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")

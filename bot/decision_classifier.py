@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Verdict", "classify", "is_decision"]
 
 MAX_CHARS = 6000  # decisions are stated early; bound the work on huge pastes
-MAX_SENTENCES = 60
+MAX_SENTENCES = 40
+MAX_SENTENCE_CHARS = 400  # a run-on "sentence" longer than this is a paste, not a decision
 MAX_CLAUSE_WORDS = 60
 
 
@@ -89,11 +91,12 @@ _ACTIONS: tuple[tuple[str, str], ...] = (
 
 # Objects/particles after an action verb that turn it into small talk.
 _ACTION_STOP = (
-    r"(?:keep (?:in mind|an eye|me|us|you|going|thinking|talking|discussing|posted|track|"
-    r"in touch|it (?:short|simple|brief|quick))|move on|moving on|push back|pushing back|"
+    r"(?:keep (?:in mind|an eye|me|us|you|going|thinking|talking|discussing|posted|track|up|it up|"
+    r"in touch|(?:it|this|that|things|them) (?:short|simple|brief|quick|tight|moving|focused|civil|"
+    r"in mind|between us))|move on|moving on|push back|pushing back|"
     r"start (?:with|by)|starting (?:with|by)|end (?:up|of)|use case|drop (?:by|me|a line|in)|"
-    r"pick (?:up|this up|it up)|try (?:to|and)|trying (?:to|and)|do (?:a|an|some|you|we)\b|"
-    r"doing (?:a|an|some|ok|okay|fine|well|great|good)\b|stop (?:it|that|by)|"
+    r"(?:go|going) with (?:the flow|my gut|your gut|our gut|it for now\?)|pick (?:up|this up|it up)|try (?:to|and)|trying (?:to|and)|do (?:some|you|we|a lot|a bit)\b|"
+    r"doing (?:some|ok|okay|fine|well|great|good|a lot|a bit|alright)\b|stop (?:it|that|by)|"
     r"add (?:to|me|it to)|cut (?:it out|off)|block (?:of|out)|lock (?:up)|price (?:of|is|tag)|"
     r"pricing (?:is|page|team|doc|model|question|discussion|decision)|using (?:the|a|an)\b)"
 )
@@ -139,7 +142,8 @@ _NON_SUBJECT = frozenset(
     "is are was were be been being am get gets got getting have has had having will would "
     "shall should can could may might must to not never the a an this that these those "
     "ok okay k kk so yep yes yeah yup sure right alright fine cool great perfect and or "
-    "but then also just please agreed decided settled done final well oh anyway fyi btw".split()
+    "but then also just please agreed decided settled done final well oh anyway fyi btw who "
+    "which as for by of in on with at from than like per via when once until".split()
 )
 _ADVERBS = frozenset(
     "already just originally also then actually eventually finally initially all both "
@@ -157,7 +161,7 @@ _FILLERS = re.compile(
 # Confirmations that stand alone as a statement of decision.
 _STRONG_CONFIRM = (
     r"(?:decided|settled|decision made|that's (?:settled|decided|final|that|the call|the decision|"
-    r"the plan|our call|the way)|it's (?:settled|decided|final|official|a go|locked in)|"
+    r"the plan|our call|the way|the rule|the policy|the deal|the way forward)(?: now)?|it's (?:settled|decided|final|official|a go|locked in)|"
     r"locked in|done deal|so be it|approved|greenlit|green ?lit|final answer|we're (?:all )?"
     r"(?:agreed|aligned|settled|decided)|we have a decision|we've got a decision)"
 )
@@ -166,6 +170,42 @@ _WEAK_CONFIRM = (
     r"(?:ok(?:ay)? then|alright then|all right then|fine then|right then|fine|agreed|done|deal|"
     r"final|confirmed|consensus|so|final call|final decision)"
 )
+
+class _Gated:
+    """A regex behind cheap substring checks.
+
+    Python's backtracking engine is slow on big alternations, while ``in`` is
+    a fast C scan; most clauses contain none of the keys, so the regex rarely
+    runs.  Every branch of the pattern must contain at least one key.
+    """
+
+    __slots__ = ("keys", "rx")
+
+    def __init__(self, keys: str, pattern: str) -> None:
+        self.keys = tuple(keys.split("|"))
+        self.rx = re.compile(pattern)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``re.search`` if any key occurs in ``text``, else None."""
+        for key in self.keys:
+            if key in text:
+                return self.rx.search(text)
+        return None
+
+
+_RE_STRONG_ONLY = re.compile(
+    r"(?:ok(?:ay)? |so |alright |then |yep |well )*" + _STRONG_CONFIRM + r"(?: then| now| here)?"
+)
+_RE_WEAK_ONLY = re.compile(r"(?:ok(?:ay)? |so |alright |yep |yeah )*" + _WEAK_CONFIRM + r"(?: then| now)?")
+_RE_ACTION_STOP = re.compile(_ACTION_STOP)
+_RE_IMPERATIVE_STOP = re.compile(r"(?:just |please |don't |do not |never )?" + _ACTION_STOP)
+_RE_LETS_STOP = re.compile(r"let's\s+(?:just\s+)?" + _ACTION_STOP)
+_RE_LETS_GO = re.compile(r"\blet's go\b(?! (?:with|ahead|for|live))")
+_RE_FIRST_PERSON = re.compile(r"\bi(?:'m|'ll)?\b")
+_RE_HAS_WORD = re.compile(r"[a-z0-9$]")
+_RE_LEAD_CONJ = re.compile(r"^(?:but|and then)\b\s*")
+_RE_TOKEN = re.compile(r"[a-z0-9$%@][a-z0-9$%'@/.-]*")
+_RE_LABEL_COPULA = re.compile(r" (?:is|was|now)$")
 
 # --------------------------------------------------------------------------
 # Normalisation
@@ -183,6 +223,9 @@ _RE_UNICODE_EMOJI = re.compile(
     "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u2190-\u21FF\u2300-\u23FF]"
 )
 _RE_WS = re.compile(r"[ \t\f\v]+")
+_RE_STRIKE = re.compile(r"(?<![\w~])~[^~\n]+~(?![\w~])")
+_RE_BOLD_ITALIC = re.compile(r"(?<![\w*_])[*_]+([^*_\n]+?)[*_]+(?![\w*_])")
+_RE_PRONOUN_R = re.compile(r"\b(we|you|they) r\b")
 
 _TYPOS: dict[str, str] = {
     "lets": "let's", "dont": "don't", "wont": "won't", "cant": "can't", "didnt": "didn't",
@@ -223,22 +266,34 @@ def _normalise(text: str) -> str:
     stating one.  Mentions become ``@u`` so "we need @u to decide" keeps its
     shape; link labels are kept because they can carry content.
     """
-    text = _RE_CODE_BLOCK.sub(" ", text)
-    text = _RE_CODE.sub(" ", text)
-    text = _RE_QUOTE_LINE.sub(" ", text)
-    text = _RE_LABELLED_LINK.sub(r"\1", text)
-    text = _RE_BARE_LINK.sub(" ", text)
-    text = _RE_CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
-    text = _RE_MENTION.sub(" @u ", text)
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    if "`" in text:
+        text = _RE_CODE.sub(" ", _RE_CODE_BLOCK.sub(" ", text))
+    if ">" in text:
+        text = _RE_QUOTE_LINE.sub(" ", text)
+    if "~" in text:
+        text = _RE_STRIKE.sub(" ", text)
+    if "*" in text or "_" in text:
+        text = _RE_BOLD_ITALIC.sub(r"\1", text)
+    if "<" in text:
+        text = _RE_LABELLED_LINK.sub(r"\1", text)
+        text = _RE_BARE_LINK.sub(" ", text)
+        text = _RE_CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
+        text = _RE_MENTION.sub(" @u ", text)
+    elif "http" in text:
+        text = _RE_BARE_LINK.sub(" ", text)
+    if "&" in text:
+        text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     text = (text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
             .replace("\u201d", '"').replace("\u2014", " - ").replace("\u2013", " - ")
             .replace("\u2026", "..."))
     text = text.lower()
-    text = _RE_EMOJI_CODE.sub(" ", text)
-    text = _RE_UNICODE_EMOJI.sub(" ", text)
+    if ":" in text:
+        text = _RE_EMOJI_CODE.sub(" ", text)
+    if not text.isascii():
+        text = _RE_UNICODE_EMOJI.sub(" ", text)
     text = _RE_TYPO.sub(lambda m: _TYPOS[m.group(1)], text)
     text = _RE_ITS.sub(r"it's \1", text)
+    text = _RE_PRONOUN_R.sub(r"\1 are", text)
     return _RE_WS.sub(" ", text).strip()
 
 
@@ -248,7 +303,7 @@ def _normalise(text: str) -> str:
 
 _RE_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;\s*|(?<=[!?])(?=[a-z@])")
 _RE_CLAUSE_SPLIT = re.compile(
-    r"\s*,\s*|\s+-+\s+|\s*\(\s*|\s*\)\s*|\s+(?=(?:but|so|and then|and so|although|though|"
+    r"\s*,\s*|\s*:\s+|\s+-+\s+|\s*\(\s*|\s*\)\s*|\s+(?=(?:but|so|and then|and so|although|though|"
     r"because|since|whereas|except|unless|even if|even though|once|until|till|while)\b)"
 )
 _SUBORDINATE = re.compile(
@@ -260,7 +315,7 @@ _SUBORDINATE = re.compile(
 def _split_sentences(text: str) -> list[str]:
     """Sentences, keeping each one's terminal punctuation so questions stay visible."""
     parts = [p.strip() for p in _RE_SENT_SPLIT.split(text)]
-    return [p for p in parts if p and re.search(r"[a-z0-9$]", p)][:MAX_SENTENCES]
+    return [p[:MAX_SENTENCE_CHARS] for p in parts if p and _RE_HAS_WORD.search(p)][:MAX_SENTENCES]
 
 
 def _split_clauses(sentence: str) -> list[str]:
@@ -268,12 +323,13 @@ def _split_clauses(sentence: str) -> list[str]:
     parts = [p.strip(" .!?:\"'") for p in _RE_CLAUSE_SPLIT.split(sentence)]
     out = []
     for p in parts:
-        p = re.sub(r"^(?:but|and then)\b\s*", "", p).strip()
+        p = _RE_LEAD_CONJ.sub("", p).strip()
         if p:
             out.append(" ".join(p.split()[:MAX_CLAUSE_WORDS]))
     return out
 
 
+@lru_cache(maxsize=8192)
 def _strip_fillers(clause: str) -> str:
     """Drop discourse fillers ("ok so", "yep", "@u") that hide the clause's real start."""
     return _FILLERS.sub("", clause).strip(" ,:.!-")
@@ -281,7 +337,7 @@ def _strip_fillers(clause: str) -> str:
 
 def _tokens(clause: str) -> list[str]:
     """Word tokens, keeping apostrophes so contractions stay one token."""
-    return re.findall(r"[a-z0-9$%@][a-z0-9$%'@/.-]*", clause)
+    return _RE_TOKEN.findall(clause)
 
 
 # --------------------------------------------------------------------------
@@ -292,14 +348,27 @@ _RE_HYPO_OPEN = re.compile(
     r"^(?:if|suppose|supposing|assuming|assume|imagine|hypothetically|what if|in case|"
     r"in the event|in a world where|provided|granted|say (?:we|you|they|the|that|it|i)\b|"
     r"let's say|let us say|were we to|should we (?:decide|go|end up)|as long as|only if|"
-    r"worst case|best case|in theory|theoretically)\b"
+    r"worst case|best case|in theory|theoretically|in (?:the|a|that|this) scenario|scenario|"
+    r"in that case|in which case|hypothetical(?:ly)?)\b"
 )
 # A conditional "if" that is not an embedded question ("not sure if", "check if").
 _RE_MID_IF = re.compile(
-    r"(?<!even )(?<!see )(?<!check )(?<!ask )(?<!know )(?<!sure )(?<!wonder )"
-    r"(?<!wondering )(?<!unclear )(?<!matter )(?<!decide )(?<!as )(?<!what )(?<!asking )"
-    r"(?<!checking )(?<!curious )(?<!idea )\b(?:if|assuming|provided that|as long as|only if)\b"
+    r"(?:(\S+) )?\b(?:if|assuming|provided that|as long as|only if)\b"
+    r"(?! (?:needed|necessary|required|applicable|any|anything|so|relevant|appropriate)\b)"
 )
+# Words before "if" that make it an embedded question or a concession, not a condition.
+_IF_NOT_CONDITIONAL = frozenset(
+    "even see check ask know sure wonder wondering unclear matter decide as what asking "
+    "checking curious idea".split()
+)
+
+
+def _has_conditional(text: str) -> bool:
+    """True if ``text`` contains a real conditional ("we keep SMS if legal says no")."""
+    if "if" not in text and "assuming" not in text and "provided" not in text \
+            and "as long as" not in text:
+        return False
+    return any(m.group(1) not in _IF_NOT_CONDITIONAL for m in _RE_MID_IF.finditer(text))
 _RE_LABEL = re.compile(r"^([a-z][a-z' ]{0,24}?)\s*(?::|\s-\s)\s*(.*)$")
 _DECISION_LABELS = frozenset(
     "decision decided final final call final answer final decision verdict resolution "
@@ -330,6 +399,7 @@ def _label(sentence: str) -> tuple[str, str] | None:
     if not m:
         return None
     label = _strip_fillers(m.group(1).strip()) or m.group(1).strip()
+    label = _RE_LABEL_COPULA.sub("", label)
     return label, m.group(2).strip()
 
 
@@ -348,7 +418,7 @@ _RE_QUESTION_OPEN = re.compile(
     r"word|thoughts|idea|decision|call)s?\b|not sure (?:if|whether|what|which|how|when|who)|"
     r"(?:i'm )?wondering (?:if|whether)|i wonder|do you know|curious (?:if|whether))"
 )
-_RE_QUESTION_TAIL = re.compile(r"\b(?:or not|right|correct|yes or no|no\?|yeah\?)$")
+_RE_QUESTION_TAIL = re.compile(r"(?<=\w) (?:or not|right|correct|yes or no|no\?|yeah\?)$")
 
 _RE_DEFERRAL = re.compile(
     r"\b(?:revisit|re-visit|revisiting|circle back|circling back|come back to|coming back to|"
@@ -359,14 +429,22 @@ _RE_DEFERRAL = re.compile(
     r"not (?:deciding|decide|decided|making (?:a|the|that|this) call)|no decision|"
     r"no call (?:yet|today)|undecided|(?:haven't|have not|didn't|did not|don't|do not|can't) "
     r"(?:yet )?(?:decide|decided|made a call|make a call)|still (?:open|undecided|deciding|"
-    r"discussing|debating|up in the air)|up in the air|not yet decided|open question|"
+    r"discussing|debating|up in the air)|up in the air|(?:deciding|choosing|torn) between|"
+    r"we're (?:still )?(?:deciding|debating|weighing)|not yet decided|open question|"
     r"(?:table|park) (?:this|it|that|the)\b|tabling|let's (?:table|park)|parked|parking)\b"
 )
-_RE_DEFER_DECIDE = re.compile(
+_RE_DEFER_DECIDE = _Gated(
+    "decide|discuss|final|make |figure|sort|settle|confirm|determin|vote|talk|chat|revisit|"
+    "align|hash",
     r"(?:'ll|\bwill|\bgoing to|\blet's|\blet us|\bwe can|\bneed to|\bhave to|\bwant to|"
     r"\bplan to|\bshould|\bshall|\bto)\s+(?:\w+\s+)?(?:decide|discuss|finalize|finalise|"
     r"make (?:the|a|that|this) (?:call|decision)|make a decision|figure|sort|settle|confirm|"
     r"determine|vote|talk|chat|revisit|align|hash)\b"
+)
+_RE_DEFER_PICK = re.compile(
+    r"(?:'ll|\bwill|\bgoing to|\bto)\s+(?:\w+\s+)?(?:pick|choose|select|settle on|agree on|"
+    r"land on)\b.*\b(?:next|tomorrow|later|after|once|when|by (?:" + _DAYS + r"|eod|eow|end)|"
+    r"on " + _DAYS + r"|this afternoon|tonight|eod|eow|in (?:a|the) (?:week|few|bit))\b"
 )
 _RE_DEFER_MOVE = re.compile(
     r"\b(?:decision|call|discussion|conversation|vote|topic|question|debate)\b.{0,40}?"
@@ -376,7 +454,10 @@ _RE_DEFER_MOVE = re.compile(
     r"\b(?:postpone|defer|punt|push|move)\s+(?:this|it|that)\s+(?:to|until|till)\b"
 )
 
-_RE_ESCALATION = re.compile(
+_RE_ESCALATION = _Gated(
+    "need|require|waiting|pending|can't|cannot|can not|couldn't|won't be able|up to|pay|"
+    "escalat|call|decision|sign|decide|approve|weigh|take|taking|bring|run |check with|"
+    "loop in|ask ",
     r"\b(?:needs?|requires?|waiting (?:on|for)|pending)\s+(?:a |an |the |some )?(?:\w+ )?"
     r"(?:call|decision|sign-?off|signoff|approval|input|ok|okay|green ?light|blessing|"
     r"go-?ahead|buy-?in)\b|"
@@ -419,12 +500,12 @@ _RE_HEDGE = re.compile(
     r"recommend|recommendation|how about|what about|what if|why don't we|why not|"
     r"how do (?:we|you|people|folks) feel|thoughts on|open to|worth (?:trying|considering|"
     r"exploring|a try|a shot|a look|it|testing|a test|doing|dropping|keeping|a go)|"
-    r"one option|an option|options are|option [a-z0-9]\b|alternatively|strawman|straw man|"
+    r"one option|an option|options are|alternatively|strawman|straw man|"
     r"my vote|i vote|(?:i'm|i am) (?:inclined|leaning|tempted)|lean(?:ing)? towards?|"
     r"in favou?r of|(?:i|we) (?:don't |do not )?(?:think|guess|feel|believe|reckon|suspect|"
     r"suppose|expect)|i don't know|not sure|imo|imho|i'd say|my (?:take|sense|gut|"
     r"preference|two cents)|let's (?:consider|explore|think|discuss|talk|look|brainstorm|see|"
-    r"evaluate|investigate|chat|hear|review|go over|check|get|ask|figure|poll|vote|try to|"
+    r"evaluate|investigate|chat|hear|review|go over|check|get|ask|figure|poll|vote|try to|try and|"
     r"weigh|compare|model|scope|debate|dig)|let me|worth considering|would be (?:nice|good|"
     r"great|cool)|nice to have|if possible|tempted)\b"
 )
@@ -434,40 +515,112 @@ _RE_WOULD = re.compile(r"\b(?:would|wouldn't|we'd|it'd|that'd|they'd|you'd)\b")
 # Positive evidence
 # --------------------------------------------------------------------------
 
-_RE_MARKER = re.compile(
+_EVALUATIVE = (
+    r"(?:hard|tough|difficult|easy|tricky|important|big|huge|complicated|complex|yours|mine|ours|"
+    r"theirs|not|still|pending|above|up|on|probably|kind|really|going|clear|obvious|unclear|"
+    r"fine|good|great|solid|ok|okay|bad|risky|ambitious|aggressive|tight|vague|reasonable|"
+    r"sound|doable|the same|simple|weird|wrong|right|a tough|a hard|a big|a good|a bad|"
+    r"overdue|long overdue|above my|out of|in flux|tbd|open|changing|a mess|unrealistic|"
+    r"realistic|interesting|a bit|too|very|pretty|kinda|sort of|somewhat|missing|broken|"
+    r"due|on track|behind|late|slipping|at risk)\b"
+)
+_RE_MARKER = _Gated(
+    "decision|verdict|resolution|conclusion|consensus|ruling|call|answer|outcome|we|decided|"
+    "settled|that's|it's|locked|done deal|so be it|approved|green|final",
     r"^(?:the |our |my |so the |ok the )?(?:final )?(?:decision|verdict|resolution|conclusion|"
-    r"consensus|ruling|call|answer|outcome)(?: now)? is\b|"
-    r"\b(?:the|our) (?:final )?(?:decision|call|verdict) is\b|"
+    r"consensus|ruling|call|answer|outcome)(?: now)? is\b(?! " + _EVALUATIVE + r")|"
+    r"\b(?:the|our) (?:final )?(?:decision|call|verdict) is\b(?! " + _EVALUATIVE + r")|"
     r"\bwe(?:'ve| have)? (?:just |now |all |finally |officially )?(?:decided|agreed|settled|"
     r"landed|chosen|picked|chose|gone with|opted|committed|aligned)\b(?! (?:to disagree|on nothing))|"
     r"\bwe're (?:all )?(?:agreed|aligned|settled|decided|locked)\b|" + _STRONG_CONFIRM + r"\b"
 )
 _RE_PLAN = re.compile(
-    r"^(?:the |our )?(?:new |final |current )?(?:plan|call|game plan)(?: now)?"
-    r"(?: is| now is|'s)\s+(?:(?:still|now|just|simply)\s+)?(?:to|that|we|:|\S)"
+    r"^(?:the |our )?(?:new |final |current )?(?:plan|call|game plan|rule|policy)(?: now)?"
+    r"(?: is| now is|'s)\s+(?:(?:still|now|just|simply)\s+)?(?:to|that|we|:|(?!"
+    + _EVALUATIVE + r")\S)"
 )
 _RE_LETS = re.compile(
     r"\blet's\s+(?:just\s+|all\s+|definitely\s+)?(?:(?:not|never)\s+)?(?:"
     + _BASE_ALT + r"|do it|do this|do that|go for it|go for|make it|call it|lock|finalize|"
     r"finalise|commit|proceed|stay|stick|run with|roll with|move forward|move ahead|"
-    r"get rid of|kill|axe|nuke)\b"
+    r"get rid of|kill|axe|nuke)\b|\blet's (?:not|never) (?!get ahead|panic|worry|rush|"
+    r"overthink|go down|forget|bikeshed|argue|fight)[a-z]+"
+)
+# Habitual framing: "we ship a lot of bugs on fridays" describes, it does not commit.
+_RE_HABITUAL = re.compile(
+    r"\b(?:a lot of|lots of|tons of|too many|too much|so many|usually|often|always|normally|"
+    r"sometimes|typically|generally|rarely|never|every (?:week|day|month|time|sprint|release|"
+    r"quarter|year)|on (?:mondays|tuesdays|wednesdays|thursdays|fridays|weekends)|weekly|daily|"
+    r"each (?:week|month|time))\b"
 )
 _RE_WE_COMMIT = re.compile(
-    r"(?:^|\b)(?:we|we all|the team)\s*(?:'ll|'re|'re going to|will|won't|will not|are|"
+    r"(?:^|\b)(?:we|we all|the team)\s*(?P<aux>'ll|'re|'re going to|will|won't|will not|are|"
     r"aren't|are not|are going to|'re not|do not|don't|shall|'re definitely|'re officially)?\s*"
     r"(?:(?:not|never|definitely|just|also|now|still|officially|totally|then|all|absolutely|"
-    r"both|only|officially|finally|actually)\s+){0,2}" + _VERB_ALT + r"\b"
+    r"both|only|officially|finally|actually)\s+){0,2}(?P<v>" + _VERB_ALT + r")\b"
 )
 _RE_GERUND_OPEN = re.compile(r"^" + _ING_ALT + r"\b")
+# "we're going monthly-only", "we go usage-based": go + a business-model adjective.
+_RE_WE_GO_ADJ = re.compile(
+    r"\bwe\s*(?:'re|are|'ll|will)?\s*go(?:ing)?\s+(?:[\w]+-only|monthly|annual|yearly|remote|"
+    r"open[- ]source|usage[- ]based|per[- ]seat|freemium|paid[- ]only|invite[- ]only|all[- ]in|"
+    r"public|private|self[- ]serve|sales[- ]led|enterprise[- ]only)\b"
+)
+
+# "we'll <verb>" / "we're (not) <verb>ing" with any verb: commitments use open
+# vocabulary ("we'll hire", "we're rewriting"), so exclude the verbs that make
+# predictions, experiences or meta-talk instead of listing the actions.
+_WE_ADVERBS = r"(?:(?:just|also|definitely|now|then|officially|totally|all|both|only|still|actually|finally|never)\s+){0,2}"
+_RE_WE_WILL = re.compile(
+    r"\bwe\s*(?:'ll|will|'re going to|are going to|won't|will not|'re not going to|"
+    r"are not going to)\s+" + _WE_ADVERBS + r"([a-z]+)\b"
+)
+_RE_WE_WILL_BE = re.compile(
+    r"\bwe\s*(?:'ll|will|won't|will not)\s+be\s+(?:not\s+)?" + _WE_ADVERBS + r"([a-z]+ing)\b"
+)
+# Ongoing-status framing: "we're onboarding 3 customers this week" reports, not decides.
+_RE_STATUS = re.compile(
+    r"\b(?:this week|right now|currently|at the moment|these days|as we speak|already|"
+    r"so far|lately|recently|every (?:day|week|month)|all the time|still)\b"
+)
+_RE_WE_PROG = re.compile(r"\bwe\s*(?:'re|are)\s+(?:not\s+)?" + _WE_ADVERBS + r"([a-z]+ing)\b")
+_RE_WE_SIMPLE = re.compile(r"^we\s+" + _WE_ADVERBS + r"([a-z]+)\s+\S")
+_RE_CONFIRM_PREFIX = re.compile(
+    r"^(?:ok(?:ay)?|yep|yup|yes|yeah|fine|alright|all right|right|cool|great|perfect|so|then|"
+    r"agreed|done|good)\b"
+)
+_WE_VERB_EXCLUDE = frozenset(
+    "need see know have be get lose miss figure talk discuss decide find learn hear look check "
+    "think try want hope wait regret ask meet hit make run end feel notice struggle spend burn "
+    "fail face deal fall survive manage owe sort circle come go let help continue monitor "
+    "review evaluate explore consider revisit follow share ping report sync chat catch confirm "
+    "investigate dig work probably likely maybe definitely also just still all both get "
+    "understand remember forget agree disagree say tell mean guess assume expect wonder "
+    "should could would might must can may do are is was were had has got lost saw knew "
+    "needed spent ran tried went came keep".split()
+)
+_PROG_EXCLUDE = frozenset(
+    "losing seeing getting running spending struggling talking discussing thinking hearing "
+    "burning bleeding waiting hoping looking trying having making doing going working feeling "
+    "noticing missing paying falling growing hitting facing dealing fighting chasing wasting "
+    "debating considering evaluating exploring investigating planning hiring learning asking "
+    "checking reviewing leaning wondering assuming guessing aiming expecting overthinking "
+    "overcomplicating rushing drowning testing tracking monitoring measuring saying arguing "
+    "circling repeating coming sitting standing bringing seeing trending heading being "
+    "getting starting keeping figuring sorting".split()
+)
 _RE_GERUND_SUBJECT = re.compile(
     r"\b(?:is|are|was|were|seems|sounds|feels|looks|means|makes|would|could|might|can|"
-    r"isn't|won't|will be|has been|helps|hurts|costs|takes|gets us|saves|causes|kills)\b"
+    r"isn't|won't|will be|has been|helps|hurts|costs|takes|gets us|saves|causes|kills|matters|"
+    r"means|works|needs|requires|depends|beats|sucks|adds|drives|brings|leads|gives|breaks|"
+    r"scares|worries|bothers|annoys|confuses|solves|fixes|creates|wins|tends|feels like)\b|"
+    r"^\w+ing (?:fast|quickly|early|often|weekly|daily|late|too|so|more|less|faster|slower)\b"
 )
 _RE_IMPERATIVE = re.compile(
-    r"^(?:just |please |definitely |also )?" + _BASE_ALT + r"\b\s+(?!(?:is|are|was|were|'s|has|"
+    r"^(?:just |please |definitely |also |don't |do not |never )?" + _BASE_ALT + r"\b\s+(?!(?:is|are|was|were|'s|has|"
     r"have|had|seems|looks|will|would|can|could|should|might|costs?|needs|team|teams|page|"
     r"date|dates|ticket|tickets|queue|volume|side|numbers|data|plan|process|cycle|request|"
-    r"requests|issue|issues|question|questions)\b)\S"
+    r"requests|issue|issues|question|questions|me|myself)\b)\S"
 )
 _RE_NO_MORE = re.compile(
     r"^no more\b|^no\b.{1,40}\b(?:anymore|any more|from now on|going forward|this (?:quarter|"
@@ -481,12 +634,19 @@ _NO_SHORT_EXCLUDE = frozenset(
     "issues stress wonder matter difference reason chance i you we it that this".split()
 )
 _RE_ONLY = re.compile(
-    r"(?:^|\s)(?!(?:the|it's|is|that's|we|i|you|they)\s)[\w$%'/.-]+ only"
+    r"(?:^|\s)(?!(?:the|it's|is|that's|we|i|you|they)\s)[\w$%'/.-]+(?: |-)only"
     r"(?: (?:for|in|on|from|starting|going|at|until|through|after)\b.*)?(?: then| now)?$"
 )
 _ONLY_BAD_START = frozenset("i i'm we it it's that's this there you they he she".split())
-_RE_SETTLED_STATE = re.compile(
+_RE_SETTLED_STATE = _Gated(
+    "go|com|jump|drop|move|chang|stay|remain|get|be|ship|launch|live|ahead|pause|frozen|"
+    "shelved|cancel|postpon|delay|depriorit|approv|gone|dead|kill|scrap|remov|confirm|greenlit|"
+    "parked|hold|table|final|official|locked|release|deadline|cut|price|pricing|fee|trial|"
+    "limit|cap",
     r"\b(?:goes|go|is going|are going|comes|come|is coming|are coming) (?:away|down|live)\b|"
+    r"\b(?:comes|come|is coming|are coming) off\b|"
+    r"\b(?:goes|is going|are going|go) out (?:on |this |next |tomorrow|today|tonight|"
+    + _DAYS + r"|" + _MONTHS + r"|\d)|"
     r"\b(?:goes|is going|jumps|drops|moves|changes|is moving|are moving|is changing) "
     r"(?:up |down )?to (?:\$?\d|" + _DAYS + r"|" + _MONTHS + r"|monthly|annual|yearly|"
     r"weekly|free|the \d|next|email|sms)|"
@@ -498,7 +658,16 @@ _RE_SETTLED_STATE = re.compile(
     r"grandfathered|capped|limited|disabled|enabled|turned off|turned on|rolled out|"
     r"rolled back|raised|lowered|increased|reduced|waived|frozen|paused|scrapped|axed|"
     r"pulled|merged|deployed|phased out|bumped|extended|shortened|renamed|hidden)\b|"
-    r"\b(?:ships|launches|is launching|is shipping|goes live|go live|is live|comes out)\b|"
+    r"\b(?:ships|launches|is launching|is shipping|goes live|go live|is live|comes out|"
+    r"goes ahead|is going ahead|are going ahead)\b|"
+    r"\b(?:goes|moves|is going|is moving|are going|are moving|gets moved|get moved) (?:in)?to "
+    r"(?:the )?(?:[\w-]+ ){0,2}(?:plan|plans|tier|tiers|settings|menu|page|sidebar|footer|"
+    r"header|nav|navbar|backlog|roadmap|release|sprint|version|v\d\S*|q\d|add-on|addon)\b|"
+    r"^(?:paused|frozen|shelved|cancell?ed|postponed|delayed|deprioriti[sz]ed|approved|gone|dead|"
+    r"killed|scrapped|dropped|removed|confirmed|greenlit|parked indefinitely)"
+    r"(?: (?:until|till|for|to|from|in|on|indefinitely|effective|starting|as of)\b|$)|"
+    r"\b(?:is|are|'s|'re) (?:paused|frozen|shelved|postponed|deprioriti[sz]ed|on hold) "
+    r"(?:until|till|for|indefinitely)\b|"
     r"\b(?:is|are|'s|'re) (?:gone|dead|cancell?ed|scrapped|killed|off the table|a go|"
     r"a no-go|no-go|final|official|locked|locked in|confirmed|approved|greenlit)\b|"
     r"\b(?:launch|release|launch date|release date|ship date|go-live|cutover|cut-over|"
@@ -525,7 +694,7 @@ _RE_POLICY = re.compile(
     r"\b(?:from now on|going forward|moving forward|effective (?:immediately|today|now|"
     r"tomorrow|" + _DAYS + r"|" + _MONTHS + r"|\d)|starting (?:today|tomorrow|now|"
     + _DAYS + r"|" + _MONTHS + r"|next|this|on|the \d)|as of (?:today|now|" + _DAYS + r"|"
-    r"next|the \d)|until further notice)\b"
+    r"next|the \d)|until further notice|by default)\b"
 )
 _CONTENT_BAD = frozenset(
     "is are was were be look looks seem seems sound sounds make makes think feel know need "
@@ -536,15 +705,14 @@ _CONTENT_BAD = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
 def _is_confirmation(clause: str) -> str | None:
     """'strong' / 'weak' if the clause is nothing but a confirmation word or phrase."""
     core = _strip_fillers(clause) if _strip_fillers(clause) else clause.strip(" ,.!:")
     core = core.strip(" ,.!:-")
-    if re.fullmatch(r"(?:ok(?:ay)? |so |alright |then |yep |well )*" + _STRONG_CONFIRM
-                    + r"(?: then| now| here)?", core):
+    if _RE_STRONG_ONLY.fullmatch(core):
         return "strong"
-    if re.fullmatch(r"(?:ok(?:ay)? |so |alright |yep |yeah )*" + _WEAK_CONFIRM
-                    + r"(?: then| now)?", core):
+    if _RE_WEAK_ONLY.fullmatch(core):
         return "weak"
     return None
 
@@ -561,7 +729,8 @@ def _clause_blocker(clause: str) -> str | None:
         return "question"
     if _RE_DEFERRAL.search(clause) or _RE_DEFER_MOVE.search(clause):
         return "deferral"
-    if _RE_DEFER_DECIDE.search(clause) and not _RE_MARKER.search(clause):
+    if (_RE_DEFER_DECIDE.search(clause) or _RE_DEFER_PICK.search(clause)) \
+            and not _RE_MARKER.search(clause):
         return "deferral"
     if _RE_ESCALATION.search(clause):
         return "escalation"
@@ -604,8 +773,12 @@ def _is_past(clause: str) -> bool:
     return False
 
 
-def _evidence(clause: str) -> str | None:
-    """Positive evidence that this (unblocked) clause states a settled commitment."""
+def _evidence(clause: str, acked: bool = False) -> str | None:
+    """Positive evidence that this (unblocked) clause states a settled commitment.
+
+    ``acked`` says the clause follows an acknowledgement ("yep, ..."), which
+    turns a plain present "we outsource X" from description into commitment.
+    """
     core = _strip_fillers(clause)
     if not core:
         return None
@@ -614,22 +787,35 @@ def _evidence(clause: str) -> str | None:
         return "marker: " + snippet
     if _RE_PLAN.match(core):
         return "plan: " + snippet
-    if _RE_LETS.search(core) and not re.search(r"\blet's go\b(?! (?:with|ahead|for|live))", core):
+    m = _RE_LETS.search(core)
+    if m and not _RE_LETS_GO.search(core) and not _RE_LETS_STOP.match(core[m.start():]):
         return "commitment: " + snippet
     m = _RE_WE_COMMIT.search(core)
-    if m and not re.match(_ACTION_STOP, core[m.end() - len(m.group(0).split()[-1]):]):
-        tail = core[m.start():]
-        if not re.search(r"\bwe (?:'re |are )?(?:going to|'ll|will)? ?(?:need|see|try to)\b", tail):
+    if m and not _RE_ACTION_STOP.match(core[m.start("v"):]) \
+            and not (not m.group("aux") and _RE_HABITUAL.search(core)):
+        return "commitment: " + snippet
+    if _RE_WE_GO_ADJ.search(core):
+        return "commitment: " + snippet
+    for rx, bad in ((_RE_WE_WILL, _WE_VERB_EXCLUDE), (_RE_WE_WILL_BE, _PROG_EXCLUDE),
+                    (_RE_WE_PROG, _PROG_EXCLUDE)):
+        m = rx.search(core)
+        if m and m.group(1) not in bad and not (rx is _RE_WE_PROG and _RE_STATUS.search(core)):
             return "commitment: " + snippet
-    if _RE_GERUND_OPEN.match(core) and not re.match(_ACTION_STOP, core) \
+    m = _RE_WE_SIMPLE.match(core)
+    if m and (acked or _RE_CONFIRM_PREFIX.match(clause.strip())) \
+            and m.group(1) not in _WE_VERB_EXCLUDE \
+            and not m.group(1).endswith(("ed", "ly")):
+        return "commitment: " + snippet
+    if _RE_GERUND_OPEN.match(core) and not _RE_ACTION_STOP.match(core) \
             and not _RE_GERUND_SUBJECT.search(core):
         return "commitment: " + snippet
-    if _RE_IMPERATIVE.match(core) and not re.match(r"(?:just |please )?" + _ACTION_STOP, core):
+    if _RE_IMPERATIVE.match(core) and not _RE_IMPERATIVE_STOP.match(core):
         return "imperative: " + snippet
     if _RE_NO_MORE.search(core):
         return "settled: " + snippet
     toks = core.split()
-    if toks and toks[0] == "no" and 2 <= len(toks) <= 4 and toks[1] not in _NO_SHORT_EXCLUDE:
+    if toks and toks[0] == "no" and len(toks) >= 2 and toks[1] not in _NO_SHORT_EXCLUDE \
+            and (len(toks) <= 4 or acked):
         return "settled: " + snippet
     if len(toks) <= 8 and toks[0] not in _ONLY_BAD_START and _RE_ONLY.search(core):
         return "settled: " + snippet
@@ -654,11 +840,15 @@ def _np_content(clause: str) -> bool:
 # --------------------------------------------------------------------------
 
 
-def _analyse_clauses(text: str) -> tuple[str | None, str | None]:
-    """(decision reason, blocker reason) over the clauses of one sentence body."""
+def _analyse_clauses(text: str, acked: bool = False,
+                     confirmed: str | None = None) -> tuple[str | None, str | None]:
+    """(decision reason, blocker reason) over the clauses of one sentence body.
+
+    ``acked`` / ``confirmed`` carry an acknowledgement or confirmation from
+    the previous sentence ("Fine. No annual plans for new customers.").
+    """
     clauses = _split_clauses(text)
     blocker: str | None = None
-    confirmed: str | None = None
     for clause in clauses:
         if _SUBORDINATE.match(clause):
             continue  # "even if we ship", "because ..." assert nothing themselves
@@ -672,12 +862,16 @@ def _analyse_clauses(text: str) -> tuple[str | None, str | None]:
                 return None, why
             continue
         conf = _is_confirmation(clause)
+        if not _strip_fillers(clause) and _RE_CONFIRM_PREFIX.match(clause):
+            acked = True
+            continue
         if conf == "strong":
             return "marker: " + (_strip_fillers(clause) or clause), None
         if conf == "weak":
             confirmed = _strip_fillers(clause) or clause
+            acked = True
             continue
-        ev = _evidence(clause)
+        ev = _evidence(clause, acked)
         if ev:
             return ev, None
         if confirmed and _np_content(clause):
@@ -685,7 +879,8 @@ def _analyse_clauses(text: str) -> tuple[str | None, str | None]:
     return None, blocker
 
 
-def _analyse_sentence(sentence: str) -> tuple[str | None, str | None]:
+def _analyse_sentence(sentence: str, acked: bool = False,
+                      confirmed: str | None = None) -> tuple[str | None, str | None]:
     """(decision reason, blocker reason) for one sentence, sentence-wide blockers first."""
     ends_q = sentence.rstrip(" .!").endswith("?")
     body = sentence.strip().rstrip(" .!?")
@@ -721,16 +916,16 @@ def _analyse_sentence(sentence: str) -> tuple[str | None, str | None]:
         if _RE_QUESTION_OPEN.match(content):
             return None, "question"
 
-    if _RE_MID_IF.search(core):
+    if _has_conditional(core):
         return None, "hypothetical"
     if _RE_WAITS_ON_DECISION.search(core):
         return None, "deferral"
 
-    dec, why = _analyse_clauses(body)
+    dec, why = _analyse_clauses(body, acked, confirmed)
     if dec:
         return dec, None
     if why is None and _RE_POLICY.search(core) and len(core.split()) >= 4 \
-            and not re.search(r"\bi(?:'m|'ll)?\b", core):
+            and not _RE_FIRST_PERSON.search(core):
         return "policy: " + " ".join(core.split()[:6]), None
     return None, why
 
@@ -739,6 +934,13 @@ _RE_WERE_TYPO = re.compile(
     r"(^|[.!?,;:\n-]\s*|\b(?:ok|okay|so|yep|yeah|yes|alright|fine|cool|nah)\s+)were\s+"
     r"(?!we\b|you\b|they\b|the\b|there\b|it\b|these\b|those\b|our\b|all\b|any\b|i\b)"
     r"(?=(?:not\b|going\b|gonna\b|definitely\b|just\b|all\b|also\b|officially\b|\w+ing\b))"
+)
+
+
+# "Options:" / "a few ideas:" headings turn the list after them into proposals.
+_RE_OPTIONS_HEADING = re.compile(
+    r"\b(?:options?|alternatives?|choices|ideas|proposals?|candidates|possibilities|approaches|"
+    r"scenarios|suggestions)\b[^.!?]{0,30}:\s*$"
 )
 
 
@@ -753,11 +955,30 @@ def _classify(text: object) -> Verdict:
     if not sentences:
         return Verdict(False, "no text")
     first_blocker: str | None = None
+    in_options = False
+    acked = False
+    confirmed: str | None = None
+    prev_np = False
     for sentence in sentences:
-        dec, why = _analyse_sentence(sentence)
+        if _RE_OPTIONS_HEADING.search(sentence):
+            in_options = True
+            first_blocker = first_blocker or "proposal"
+            continue
+        if in_options and not _RE_MARKER.search(sentence):
+            continue
+        body = sentence.strip(" .!")
+        conf = _is_confirmation(body) if "?" not in sentence else None
+        if conf == "weak" and prev_np:
+            # "Vendor B. Final." -- the confirmation comes after its content.
+            return Verdict(True, f"confirmation: {body}")
+        dec, why = _analyse_sentence(sentence, acked, confirmed)
         if dec:
             return Verdict(True, dec)
         first_blocker = first_blocker or why
+        # What this sentence hands on to the next one.
+        acked = conf is not None or (not _strip_fillers(body) and bool(_RE_CONFIRM_PREFIX.match(body)))
+        confirmed = body if conf == "weak" else None
+        prev_np = why is None and "?" not in sentence and _np_content(body)
     return Verdict(False, first_blocker or "no decision")
 
 

@@ -21,6 +21,7 @@ from .dates import parse_date
 from .errors import BadImportFile
 from .readers import detect_format, read_records
 from .redact import redact
+from .search import refresh_stats
 
 # Column names people use, in order of preference (compared case-insensitively, and
 # also as the last word of a longer name: "Consumer complaint narrative", "Complaint ID").
@@ -349,6 +350,8 @@ def import_file(
         if progress:
             progress(batch.position)
     report.unchanged = report.read - report.added - len(report.bad)
+    if report.added:
+        refresh_stats(conn)
     return report
 
 
@@ -356,3 +359,21 @@ def default_source(path: Path) -> str:
     """`folder/file` names a source well (`banking77/train`, `zendesk/export`)."""
     parent = path.resolve().parent.name
     return f"{parent}/{path.stem}" if parent else path.stem
+
+
+def add_quote(conn: sqlite3.Connection, text: str, source: str, *, team_id: str = "",
+              url: str | None = None, created: str | None = None,
+              external_id: str | None = None, customer: str | None = None) -> int | None:
+    """Store one quote (a message captured in Slack, one typed in by hand), redacted and indexed.
+
+    Returns its id, or None if that quote was stored before or has no text.
+    """
+    fields = {"text": text, "id": external_id, "date": created, "customer": customer, "url": url}
+    cols = Columns(text="text", id="id", date="date", customer="customer", url="url")
+    row = to_row(fields, cols, source, team_id, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    if isinstance(row, str):
+        return None
+    if not write_batch(conn, [row]):
+        return None
+    return conn.execute("SELECT id FROM feedback WHERE team_id = ? AND source = ? AND external_id = ?",
+                        (team_id, source, row[2])).fetchone()[0]

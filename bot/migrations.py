@@ -112,7 +112,18 @@ def m002_meetings(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Step] = [m001_feedback, m002_meetings]
+def m003_corpus_stats(conn: sqlite3.Connection) -> None:
+    """Document frequencies, refreshed after each import, so a query knows its rare words."""
+    _run(
+        conn,
+        """
+        CREATE TABLE term_df (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE corpus_stats (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+        """,
+    )
+
+
+MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -40,3 +40,19 @@ def feedback_count(conn: sqlite3.Connection, team_id: str = "") -> int:
     return conn.execute(
         "SELECT count(*) FROM feedback WHERE team_id IN ('', ?)", (team_id,)
     ).fetchone()[0]
+
+
+def seen_event(conn: sqlite3.Connection, event_id: str, now: float | None = None) -> bool:
+    """Record an event id; True if it was recorded before (a Slack retry), so it is not handled twice."""
+    import time
+
+    if not event_id:
+        return False
+    cursor = conn.execute("INSERT OR IGNORE INTO events (event_id, received_at) VALUES (?, ?)",
+                          (event_id, now or time.time()))
+    return cursor.rowcount == 0
+
+
+def prune_events(conn: sqlite3.Connection, older_than: float) -> int:
+    """Forget event ids older than Slack's retry window; returns how many went."""
+    return conn.execute("DELETE FROM events WHERE received_at < ?", (older_than,)).rowcount

@@ -1,0 +1,256 @@
+"""`empty-chair`: the command line over the core. Each command opens the database,
+calls one core function and turns core errors into clear messages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .config import ROOT, Settings, load_settings
+from .errors import EmptyChairError
+from .importer import BadRow, import_file
+from .meeting import Action, Message, Policy, observe
+from .readers import FORMATS
+from .search import search_quotes
+from .store import connect
+from .transcript import TranscriptLine, read_transcript
+from .voice import Voice, evidence_text, quote_text
+
+DEMO_CORPUS = (
+    (ROOT / "data" / "sample" / "banking77.csv", "banking-app"),
+    (ROOT / "data" / "sample" / "cfpb_complaints.csv", "cfpb-complaints"),
+)
+DEMO_MEETING = ROOT / "data" / "demo_meeting.txt"
+DEMO_DB = ROOT / "data" / "demo.db"
+
+db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+                         help="Database file (default: $EMPTY_CHAIR_DB or data/empty_chair.db).")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _open(db_path: Path | None):  # noqa: ANN202 - sqlite3.Connection
+    path = db_path or _settings().db_path
+    try:
+        return connect(path)
+    except EmptyChairError as err:
+        raise click.ClickException(f"{path}: {err}") from None
+    except Exception as err:  # sqlite3 errors: not a database, locked, unwritable
+        raise click.ClickException(f"{path}: cannot open the database ({err})") from None
+
+
+@click.group()
+@click.version_option(package_name="empty-chair")
+def cli() -> None:
+    """Empty Chair: the customer's seat in every meeting.
+
+    Import real customer feedback, search it, replay a meeting through the bot, or
+    run the Slack bot.
+    """
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@click.option("--source", help="Name of the source (default: folder/file name).")
+@click.option("--text-column", help="Column holding the feedback text.")
+@click.option("--id-column", help="Column holding the source's own id.")
+@click.option("--date-column", help="Column holding the date.")
+@click.option("--label-column", "label_columns", multiple=True,
+              help="Column holding a category, label or tags (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Default: from the file name.")
+@click.option("--team", default="", help="Workspace id to import for (default: every workspace).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | None,
+                   text_column: str | None, id_column: str | None, date_column: str | None,
+                   label_columns: tuple[str, ...], fmt: str | None, team: str, quiet: bool) -> None:
+    """Import feedback from CSV, JSON or JSON Lines exports.
+
+    Personal data (emails, phone and card numbers, ...) is redacted before anything
+    is stored. Re-importing a file adds nothing new. Bad rows are listed with their
+    file and line; the good rows still land.
+
+    Example: empty-chair import tickets.csv --source zendesk
+    """
+    conn = _open(db_path)
+    failed = 0
+    for path in paths:
+        report = _import_one(conn, path, source, text_column, id_column, date_column,
+                             label_columns, fmt, team, quiet)
+        click.echo(f"{path}: {report.read} rows read, {report.added} added, "
+                   f"{report.unchanged} already stored, {len(report.bad)} bad "
+                   f"(source: {report.source})")
+        failed += len(report.bad)
+    total = conn.execute("SELECT count(*) FROM feedback").fetchone()[0]
+    click.echo(f"The database now holds {total} quotes.")
+    if failed:
+        sys.exit(1)
+
+
+def _import_one(conn, path, source, text_column, id_column, date_column, label_columns,  # noqa: ANN001
+                fmt, team, quiet):  # noqa: ANN001, ANN202
+    size = path.stat().st_size
+    show_bar = not quiet and size > 1 << 20 and sys.stderr.isatty()
+
+    def bad_row(row: BadRow) -> None:
+        click.echo(f"  {row}", err=True)
+
+    try:
+        if show_bar:
+            with click.progressbar(length=size, label=f"Importing {path.name}",
+                                   file=sys.stderr) as bar:
+                done = [0]
+
+                def progress(position: int) -> None:
+                    bar.update(max(0, position - done[0]))
+                    done[0] = max(done[0], position)
+
+                return import_file(conn, path, source=source, fmt=fmt, text_column=text_column,
+                                   id_column=id_column, date_column=date_column,
+                                   label_columns=label_columns, team_id=team,
+                                   progress=progress, on_bad_row=bad_row)
+        return import_file(conn, path, source=source, fmt=fmt, text_column=text_column,
+                           id_column=id_column, date_column=date_column,
+                           label_columns=label_columns, team_id=team, on_bad_row=bad_row)
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@cli.command()
+@click.argument("text")
+@db_option
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of quotes.")
+@click.option("--team", default="", help="Workspace id (default: the shared corpus).")
+def search(text: str, db_path: Path | None, limit: int, as_json: bool, team: str) -> None:
+    """Find what customers said about TEXT (a topic, a sentence, pasted notes).
+
+    Example: empty-chair search "cards taking forever to arrive"
+    """
+    conn = _open(db_path)
+    result = search_quotes(conn, text, limit=limit, team_id=team)
+    if as_json:
+        click.echo(json.dumps([q.as_dict() for q in result.quotes], ensure_ascii=False, indent=2))
+        return
+    voice = _voice()
+    if not result.quotes:
+        click.echo(voice.render("meeting.no_evidence", topic=text[:80]))
+        return
+    for quote in result.quotes:
+        click.echo(quote_text(voice, quote) + "\n")
+    click.echo(evidence_text(voice, result.evidence))
+
+
+def _voice() -> Voice:
+    try:
+        return Voice.load(_settings().prompts_dir)
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@cli.command()
+@click.argument("transcript", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
+@click.option("--cooldown", type=click.IntRange(0), help="Seconds between unprompted posts.")
+@click.option("--seconds-per-line", default=20.0, show_default=True, type=click.FloatRange(0),
+              help="Time between transcript lines, for the cooldown.")
+def replay(transcript: Path, db_path: Path | None, as_json: bool, cooldown: int | None,
+           seconds_per_line: float) -> None:
+    """Replay a meeting TRANSCRIPT (`speaker: text` per line) through the bot.
+
+    Prints, for each message, what the customer would do: share quotes, ask about a
+    decision, or stay quiet (and why).
+
+    Example: empty-chair replay data/demo_meeting.txt
+    """
+    conn = _open(db_path)
+    _replay(conn, transcript, as_json, cooldown, seconds_per_line)
+
+
+def _replay(conn, transcript: Path, as_json: bool, cooldown: int | None,  # noqa: ANN001
+            seconds_per_line: float) -> None:
+    settings = _settings()
+    policy = Policy(cooldown_seconds=settings.cooldown_seconds if cooldown is None else cooldown,
+                    window_messages=settings.window_messages)
+    voice = _voice()
+    try:
+        meeting = read_transcript(transcript)
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
+    channel = f"replay-{int(time.time() * 1000)}"
+    from . import channels
+
+    channels.ensure_channel(conn, "replay", channel, 0)
+    channels.update_channel(conn, "replay", channel, topic=meeting.topic, purpose=meeting.purpose)
+    start = time.time()
+    for number, line in enumerate(meeting.lines):
+        ts = f"{start + number * seconds_per_line:.6f}"
+        message = Message("replay", channel, ts, line.speaker, line.text)
+        action = observe(conn, voice, message, policy)
+        _print_action(line, action, as_json)
+
+
+def _print_action(line: TranscriptLine, action: Action, as_json: bool) -> None:
+    if as_json:
+        record = {"line": line.line, "speaker": line.speaker, "message": line.text}
+        record.update(action.as_dict())
+        click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    click.echo(click.style(f"{line.line:>4} {line.speaker}: ", bold=True) + line.text)
+    if action.speaks:
+        label = "asks about the decision" if action.kind == "decision" else "shares quotes"
+        click.echo(click.style(f"     ▸ the customer {label} ({action.reason})", fg="cyan"))
+        for text_line in action.text.splitlines():
+            click.echo("       " + text_line)
+    else:
+        click.echo(click.style(f"     · silent: {action.reason}", dim=True))
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEMO_DB,
+              show_default=True, help="Where to build the demo database (replaced).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
+def demo(db_path: Path, as_json: bool) -> None:
+    """Build a fresh database from the bundled sample feedback and replay a meeting.
+
+    No Slack account and no network needed.
+    """
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    conn = _open(db_path)
+    for path, source in DEMO_CORPUS:
+        report = import_file(conn, path, source=source)
+        if not as_json:
+            click.echo(f"Imported {report.added} quotes from {path.name} (source: {source}).")
+    if not as_json:
+        width = min(shutil.get_terminal_size((100, 20)).columns, 100)
+        click.echo("=" * width)
+        click.echo(f"Replaying {DEMO_MEETING.name}: the customer sits in the empty chair.\n")
+    _replay(conn, DEMO_MEETING, as_json, None, 20.0)
+
+
+@cli.command()
+@db_option
+@click.option("--host", help="Interface for HTTP mode (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port for HTTP mode (default $PORT or 3000).")
+def serve(db_path: Path | None, host: str | None, port: int | None) -> None:
+    """Run the Slack bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
+    from .slack.server import run
+
+    settings = _settings()
+    try:
+        run(settings, db_path=db_path, host=host, port=port)
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None

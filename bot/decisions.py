@@ -1,0 +1,94 @@
+"""The decision log: what a team decided, the customer question it was asked, the
+evidence shown, and the team's answer (a reply in the decision's thread)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .search import Quote
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One logged decision and whether the team answered for the customer."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    ts: str
+    user_id: str | None
+    text: str
+    question: str
+    evidence: tuple[int, ...]
+    created_at: float
+    answer: str | None
+    answered_by: str | None
+    answered_at: float | None
+
+    @property
+    def answered(self) -> bool:
+        return self.answer is not None
+
+
+def record_decision(conn: sqlite3.Connection, team_id: str, channel_id: str, ts: str,
+                    user_id: str | None, text: str, question: str, quotes: Sequence[Quote],
+                    now: float | None = None) -> int | None:
+    """Log a decision once per message; returns its id, or None if it was logged already."""
+    cursor = conn.execute(
+        "INSERT INTO decisions (team_id, channel_id, ts, user_id, text, question, evidence, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (team_id, channel_id, ts) DO NOTHING",
+        (team_id, channel_id, ts, user_id, text, question,
+         json.dumps([q.id for q in quotes]), now or time.time()),
+    )
+    return cursor.lastrowid if cursor.rowcount else None
+
+
+def decision_at(conn: sqlite3.Connection, team_id: str, channel_id: str,
+                ts: str) -> Decision | None:
+    """The decision stated in the message `ts`, if there is one (a thread's parent)."""
+    row = conn.execute(
+        "SELECT * FROM decisions WHERE team_id = ? AND channel_id = ? AND ts = ?",
+        (team_id, channel_id, ts)).fetchone()
+    return _decision(row) if row else None
+
+
+def record_answer(conn: sqlite3.Connection, decision_id: int, text: str,
+                  user_id: str | None, now: float | None = None) -> None:
+    """The team's answer; later replies in the thread add to it rather than replace it."""
+    conn.execute(
+        "UPDATE decisions SET answer = CASE WHEN answer IS NULL THEN ? ELSE answer || char(10) || ? END, "
+        "answered_by = coalesce(answered_by, ?), answered_at = coalesce(answered_at, ?) WHERE id = ?",
+        (text, text, user_id, now or time.time(), decision_id),
+    )
+
+
+def list_decisions(conn: sqlite3.Connection, team_id: str, channel_id: str | None = None,
+                   since: float | None = None, limit: int = 50) -> list[Decision]:
+    """Newest first; a channel's, or a workspace's when `channel_id` is None."""
+    sql = "SELECT * FROM decisions WHERE team_id = ?"
+    args: list[object] = [team_id]
+    if channel_id is not None:
+        sql += " AND channel_id = ?"
+        args.append(channel_id)
+    if since is not None:
+        sql += " AND created_at >= ?"
+        args.append(since)
+    sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+    args.append(limit)
+    return [_decision(row) for row in conn.execute(sql, args)]
+
+
+def decision_count(conn: sqlite3.Connection, team_id: str, channel_id: str) -> int:
+    return conn.execute("SELECT count(*) FROM decisions WHERE team_id = ? AND channel_id = ?",
+                        (team_id, channel_id)).fetchone()[0]
+
+
+def _decision(row: sqlite3.Row) -> Decision:
+    return Decision(row["id"], row["team_id"], row["channel_id"], row["ts"], row["user_id"],
+                    row["text"], row["question"], tuple(json.loads(row["evidence"])),
+                    row["created_at"], row["answer"], row["answered_by"], row["answered_at"])

@@ -1,0 +1,220 @@
+"""What the customer does when someone speaks: share quotes, ask about a decision, or
+stay quiet. The Slack app and `empty-chair replay` both call `observe`, so the demo
+shows exactly what the bot would do in a channel.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import channels
+from .decision_classifier import classify
+from .decisions import decision_at, decision_count, record_answer, record_decision
+from .search import NO_EVIDENCE, Evidence, Quote, SearchResult, search_terms
+from .store import feedback_count
+from .topic import conversation_terms, stem, words
+from .voice import Voice, evidence_text, quote_text, quotes_message
+
+MAX_QUOTES = 3
+MIN_COVERAGE = 0.45  # the best quote must contain this share of the conversation's weight
+WINDOW_SECONDS = 20 * 60  # older messages no longer count as the current conversation
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message as the core sees it: no Slack types, just who said what, where and when."""
+
+    team_id: str
+    channel_id: str
+    ts: str
+    user_id: str | None
+    text: str
+    thread_ts: str | None = None
+
+    @property
+    def is_reply(self) -> bool:
+        return bool(self.thread_ts) and self.thread_ts != self.ts
+
+    @property
+    def time(self) -> float:
+        try:
+            return float(self.ts)
+        except ValueError:
+            return time.time()
+
+
+@dataclass
+class Action:
+    """What to do about one message; `kind` is quotes, decision, answer or silent."""
+
+    kind: str
+    reason: str
+    topic: str = ""
+    quotes: list[Quote] = field(default_factory=list)
+    evidence: Evidence = NO_EVIDENCE
+    text: str = ""
+    question: str = ""
+    decision_id: int | None = None
+    thread_ts: str | None = None
+
+    @property
+    def speaks(self) -> bool:
+        return self.kind in ("quotes", "decision")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "action": self.kind,
+            "decision": self.kind == "decision" or self.reason.startswith("decision"),
+            "reason": self.reason,
+            "topic": self.topic,
+            "quotes": [q.id for q in self.quotes],
+            "question": self.question or None,
+            "evidence": self.evidence.as_dict(),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The knobs of when to speak; one place, filled from settings by the adapters."""
+
+    cooldown_seconds: int = 300
+    window_messages: int = 8
+    min_coverage: float = MIN_COVERAGE
+
+
+def introduce(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_id: str,
+              policy: Policy, now: float | None = None) -> str:
+    """The one short introduction when invited; the channel starts in active mode."""
+    channels.ensure_channel(conn, team_id, channel_id, now)
+    channels.update_channel(conn, team_id, channel_id, active=1, joined_at=now or time.time(),
+                            last_post_at=None)
+    sources = conn.execute("SELECT count(DISTINCT source) FROM feedback WHERE team_id IN ('', ?)",
+                           (team_id,)).fetchone()[0]
+    return voice.render("meeting.introduction", quote_count=feedback_count(conn, team_id),
+                        source_count=sources, cooldown_minutes=max(1, policy.cooldown_seconds // 60))
+
+
+def observe(conn: sqlite3.Connection, voice: Voice, message: Message, policy: Policy,
+            now: float | None = None) -> Action:
+    """Remember the message and decide whether the customer speaks up."""
+    now = now if now is not None else message.time
+    channel = channels.ensure_channel(conn, message.team_id, message.channel_id, now)
+    if message.is_reply:
+        return _thread_reply(conn, message, now)
+    channels.remember_message(conn, message.team_id, message.channel_id, message.ts,
+                              message.user_id, message.text, message.thread_ts)
+    verdict = classify(message.text)
+    if verdict.is_decision:
+        return _decision(conn, voice, message, channel, now, verdict.reason)
+    return _maybe_quotes(conn, voice, message, channel, policy, now)
+
+
+def _thread_reply(conn: sqlite3.Connection, message: Message, now: float) -> Action:
+    decision = decision_at(conn, message.team_id, message.channel_id, message.thread_ts or "")
+    if decision is None:
+        return Action("silent", "thread reply")
+    record_answer(conn, decision.id, message.text, message.user_id, now)
+    return Action("answer", "answer to a decision recorded", decision_id=decision.id,
+                  thread_ts=message.thread_ts)
+
+
+def _window(conn: sqlite3.Connection, message: Message, policy: Policy, now: float) -> list[str]:
+    return channels.recent_messages(conn, message.team_id, message.channel_id,
+                                    policy.window_messages, since_ts=now - WINDOW_SECONDS)
+
+
+def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
+              channel: channels.Channel, now: float, why: str) -> Action:
+    """Ask the customer's question in the decision's thread, with the quotes that bear on it."""
+    window = _window(conn, message, Policy(), now)[-3:] or [message.text]
+    terms = conversation_terms(window, channel.topic, channel.purpose, decay=0.4)
+    result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
+                          exclude_ids=channels.hidden_ids(conn, message.team_id, message.channel_id,
+                                                          now, include_shown=False),
+                          today=date.fromtimestamp(now), min_coverage=0.3)
+    index = decision_count(conn, message.team_id, message.channel_id)
+    question = voice.choice("meeting.decision_questions", index)
+    decision_id = record_decision(conn, message.team_id, message.channel_id, message.ts,
+                                  message.user_id, message.text, question, result.quotes, now)
+    if decision_id is None:
+        return Action("silent", "decision already logged")
+    if channel.mode == "quiet":
+        return Action("silent", "decision logged (quiet mode)", decision_id=decision_id)
+    parts = [voice.render("meeting.decision_intro", decision=_short(message.text)), question]
+    if result.quotes:
+        parts.append(voice.render("meeting.decision_evidence"))
+        parts += [quote_text(voice, q) for q in result.quotes]
+        parts.append(evidence_text(voice, result.evidence))
+    else:
+        parts.append(voice.render("meeting.decision_no_evidence"))
+    parts.append(voice.render("meeting.decision_answer_prompt"))
+    return Action("decision", f"decision ({why})", topic=_topic(result), quotes=result.quotes,
+                  evidence=result.evidence, text="\n".join(p for p in parts if p),
+                  question=question, decision_id=decision_id, thread_ts=message.ts)
+
+
+def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
+                  channel: channels.Channel, policy: Policy, now: float) -> Action:
+    """Speak only when the conversation has settled on a topic with fresh evidence."""
+    if channel.mode == "quiet":
+        return Action("silent", "quiet mode")
+    cooldown = channel.cooldown_seconds if channel.cooldown_seconds is not None else policy.cooldown_seconds
+    if channel.last_post_at is not None and now - channel.last_post_at < cooldown:
+        return Action("silent", f"cooldown ({int(cooldown - (now - channel.last_post_at))} s left)")
+    if not words(message.text):
+        return Action("silent", "small talk")
+    window = _window(conn, message, policy, now)
+    terms = conversation_terms(window, channel.topic, channel.purpose)
+    result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
+                          exclude_ids=channels.hidden_ids(conn, message.team_id, message.channel_id, now),
+                          today=date.fromtimestamp(now), min_coverage=policy.min_coverage)
+    if not result.quotes:
+        return Action("silent", "no fresh evidence on this conversation")
+    if not _settled(result, window):
+        return Action("silent", "topic not settled yet", topic=_topic(result))
+    channels.mark_shown(conn, message.team_id, message.channel_id, [q.id for q in result.quotes], now)
+    channels.update_channel(conn, message.team_id, message.channel_id, last_post_at=now)
+    topic = _topic(result)
+    return Action("quotes", f"conversation settled on {topic}", topic=topic, quotes=result.quotes,
+                  evidence=result.evidence,
+                  text=quotes_message(voice, topic, result.quotes, result.evidence))
+
+
+def _settled(result: SearchResult, window: list[str]) -> bool:
+    """The topic the quotes match was raised in at least two of the last three messages."""
+    matched = {w.lower() for w in result.matched_terms}
+    if len(matched) < 2:
+        return False
+    stems_matched = {stem(w) for w in matched}
+    recent = [{stem(w) for w in words(text)} for text in window[-3:]]
+    return sum(1 for said in recent if stems_matched & said) >= 2
+
+
+def _topic(result: SearchResult) -> str:
+    chosen = result.matched_terms or result.terms
+    return ", ".join(chosen[:3])
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def answer_topic(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_id: str | None,
+                 topic: str, limit: int = MAX_QUOTES, exclude_ids: set[int] | None = None) -> Action:
+    """An on-demand answer (slash command, mention): no cooldown, and it says so plainly
+    when there is no evidence."""
+    hidden = exclude_ids or set()
+    if channel_id:
+        hidden |= channels.hidden_ids(conn, team_id, channel_id, include_shown=False)
+    result = search_terms(conn, conversation_terms([topic]), limit=limit, team_id=team_id,
+                          exclude_ids=hidden, min_coverage=0.2)
+    label = _short(topic, 80) or "that"
+    return Action("quotes" if result.quotes else "silent",
+                  "asked" if result.quotes else "asked, no evidence", topic=label,
+                  quotes=result.quotes, evidence=result.evidence,
+                  text=quotes_message(voice, label, result.quotes, result.evidence))

@@ -1,0 +1,341 @@
+"""Finding the customer quotes that bear on what a team is talking about.
+
+A query is never the raw text people typed: it is built from the words that carry
+meaning in this corpus (rare enough to discriminate, present at all), so quotes,
+parentheses, `AND`, `*`, emoji and Slack markup cannot break it. Candidates come from
+FTS5's BM25; at a million quotes a query over common words matches hundreds of
+thousands of rows, so candidates are read newest first and bounded, which is also
+the preference for recent feedback the bot wants.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from .topic import Term, conversation_terms
+
+MAX_TERMS = 8
+COMMON_SHARE = 0.08  # a word in more than 8% of quotes says little about a topic
+EXACT_BUDGET = 1500  # up to this many matches, rank them all exactly
+CANDIDATES = 300
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One real customer's words, with where and when they said it."""
+
+    id: int
+    text: str
+    source: str
+    date: str | None
+    score: float
+    url: str | None = None
+    labels: tuple[str, ...] = ()
+    external_id: str = ""
+    coverage: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "source": self.source,
+            "date": self.date,
+            "score": round(self.score, 4),
+            "url": self.url,
+            "labels": list(self.labels),
+            "external_id": self.external_id,
+        }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How much the customers said about it: enough to know one customer from many."""
+
+    count: int
+    sources: tuple[str, ...]
+    first_date: str | None
+    last_date: str | None
+    strength: str  # "strong", "some", "single" or "none"
+    capped: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "count": self.count,
+            "count_is_lower_bound": self.capped,
+            "sources": list(self.sources),
+            "first_date": self.first_date,
+            "last_date": self.last_date,
+            "strength": self.strength,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Quotes, best first, and the evidence behind them."""
+
+    terms: tuple[str, ...]
+    quotes: list[Quote]
+    evidence: Evidence
+    matched_terms: tuple[str, ...] = field(default=())
+
+    @property
+    def found(self) -> bool:
+        return bool(self.quotes)
+
+
+NO_EVIDENCE = Evidence(0, (), None, None, "none")
+
+
+class CorpusStats:
+    """Document frequencies of stems, loaded once and reloaded when an import changes them."""
+
+    def __init__(self) -> None:
+        self.generation: object = None
+        self.docs = 0
+        self.df: dict[str, int] = {}
+
+    def idf(self, term: str) -> float:
+        n = self.df.get(term, 0)
+        return math.log(1 + (self.docs - n + 0.5) / (n + 0.5))
+
+
+_stats: dict[str, CorpusStats] = {}
+_stats_lock = threading.Lock()
+
+
+def _database_key(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] or f"memory:{id(conn)}"
+
+
+def refresh_stats(conn: sqlite3.Connection) -> int:
+    """Recount document frequencies from the index (after an import); returns quotes counted."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.feedback_vocab "
+        "USING fts5vocab(main, feedback_fts, 'row')"
+    )
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM term_df")
+        conn.execute("INSERT INTO term_df (term, docs) SELECT term, doc FROM temp.feedback_vocab")
+        docs, top = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM feedback").fetchone()
+        conn.executemany(
+            "INSERT OR REPLACE INTO corpus_stats (key, value) VALUES (?, ?)",
+            [("docs", docs), ("generation", f"{top}:{docs}")],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return docs
+
+
+def corpus_stats(conn: sqlite3.Connection) -> CorpusStats:
+    """The cached statistics for this database, reloaded if an import has changed them."""
+    key = _database_key(conn)
+    row = conn.execute("SELECT value FROM corpus_stats WHERE key = 'generation'").fetchone()
+    generation = row[0] if row else None
+    with _stats_lock:
+        stats = _stats.get(key)
+        if stats is not None and stats.generation == generation and generation is not None:
+            return stats
+    if generation is None and conn.execute("SELECT 1 FROM feedback LIMIT 1").fetchone():
+        refresh_stats(conn)
+        return corpus_stats(conn)
+    stats = CorpusStats()
+    stats.generation = generation
+    docs = conn.execute("SELECT value FROM corpus_stats WHERE key = 'docs'").fetchone()
+    stats.docs = int(docs[0]) if docs else 0
+    stats.df = dict(conn.execute("SELECT term, docs FROM term_df"))
+    with _stats_lock:
+        _stats[key] = stats
+    return stats
+
+
+def choose_terms(terms: Sequence[Term], stats: CorpusStats) -> list[tuple[Term, float]]:
+    """The terms worth searching for, with weight x idf, best first.
+
+    Words absent from the corpus can find nothing, so they are left out. Rarity
+    counts (square root of idf) but repetition counts more: a word said in three
+    messages is the topic; a rare word said once is usually not.
+    """
+    known = [(t, t.weight**1.5 * math.sqrt(stats.idf(t.stem))) for t in terms if stats.df.get(t.stem)]
+    known.sort(key=lambda pair: pair[1], reverse=True)
+    return known[:MAX_TERMS]
+
+
+def _index_terms(chosen: Sequence[tuple[Term, float]], stats: CorpusStats) -> list[Term]:
+    """The chosen terms the index should match on.
+
+    A word in a large share of quotes ("card" in a card issuer's feedback) makes a
+    query slow and says little on its own: when rarer words remain, it only
+    re-ranks the candidates they find.
+    """
+    limit = max(1, int(stats.docs * COMMON_SHARE))
+    rare = [t for t, _ in chosen if stats.df[t.stem] <= limit]
+    return rare if rare else [t for t, _ in chosen]
+
+
+def _fts_query(terms: Sequence[Term], joiner: str) -> str:
+    return f" {joiner} ".join(f'"{t.word}"' for t in terms)
+
+
+def _candidates(conn: sqlite3.Connection, terms: Sequence[Term],
+                stats: CorpusStats) -> tuple[dict[int, float], bool]:
+    """Row ids with BM25 relevance (higher is better); True when the pool was capped."""
+    expected = sum(stats.df.get(t.stem, 0) for t in terms)
+    query = _fts_query(terms, "OR")
+    if expected <= EXACT_BUDGET:
+        rows = conn.execute(
+            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
+            "ORDER BY rank LIMIT ?", (query, CANDIDATES)).fetchall()
+        return {rowid: -score for rowid, score in rows}, False
+    pool: dict[int, float] = {}
+    queries = [query]
+    if len(terms) >= 2:
+        queries.insert(0, _fts_query(terms[:2], "AND"))
+    for text in queries:
+        rows = conn.execute(
+            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?", (text, CANDIDATES)).fetchall()
+        for rowid, score in rows:
+            pool[rowid] = max(pool.get(rowid, 0.0), -score)
+    return pool, True
+
+
+def _coverage(text: str, chosen: Sequence[tuple[Term, float]], total: float) -> float:
+    """Share of the query's weight a quote contains (stems as substrings: fast, rarely wrong)."""
+    lowered = text[:3000].lower()
+    return sum(w for t, w in chosen if t.stem in lowered) / total
+
+
+def _recency(created: str | None, today: date) -> float:
+    """A gentle preference: last month's quote beats one from two years ago of equal relevance."""
+    if not created:
+        return 0.0
+    try:
+        then = date.fromisoformat(created[:10])
+    except ValueError:
+        return 0.0
+    age = max(0, (today - then).days)
+    return 0.25 * math.exp(-age / 365.0)
+
+
+def _shingles(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()[:2000]))
+
+
+def _near_duplicate(text: str, kept: list[set[str]]) -> bool:
+    mine = _shingles(text)
+    for other in kept:
+        union = len(mine | other)
+        if union and len(mine & other) / union >= 0.7:
+            return True
+    return False
+
+
+def search_terms(
+    conn: sqlite3.Connection,
+    terms: Sequence[Term],
+    *,
+    limit: int = 5,
+    team_id: str = "",
+    exclude_ids: Collection[int] = (),
+    today: date | None = None,
+    min_coverage: float = 0.0,
+) -> SearchResult:
+    """Search with weighted terms (from `topic.conversation_terms`)."""
+    stats = corpus_stats(conn)
+    chosen = choose_terms(terms, stats)
+    names = tuple(t.word for t, _ in chosen)
+    if not chosen:
+        return SearchResult(names, [], NO_EVIDENCE)
+    pool, capped = _candidates(conn, _index_terms(chosen, stats), stats)
+    if not pool:
+        return SearchResult(names, [], NO_EVIDENCE)
+    rows = _fetch(conn, pool, team_id, exclude_ids)
+    today = today or date.today()
+    total = sum(w for _, w in chosen) or 1.0
+    scored = []
+    for row in rows:
+        coverage = _coverage(row["text"], chosen, total)
+        score = pool[row["id"]] * (0.5 + coverage) * (1.0 + _recency(row["created"], today))
+        scored.append((score, coverage, row))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    quotes, relevant = _select(scored, limit, min_coverage)
+    lowered = quotes[0].text.lower() if quotes else ""
+    matched = tuple(t.word for t, _ in chosen if t.stem in lowered)
+    return SearchResult(names, quotes, _evidence(relevant, capped), matched)
+
+
+def _select(scored: list[tuple[float, float, sqlite3.Row]], limit: int, min_coverage: float
+            ) -> tuple[list[Quote], list[sqlite3.Row]]:
+    """Best quotes, skipping near-duplicates; plus every row relevant enough to count."""
+    quotes: list[Quote] = []
+    kept: list[set[str]] = []
+    relevant: list[sqlite3.Row] = []
+    best = scored[0][0] if scored else 0.0
+    for score, coverage, row in scored:
+        if score >= best * 0.5:
+            relevant.append(row)
+        if len(quotes) >= limit or coverage < min_coverage:
+            continue
+        if _near_duplicate(row["text"], kept):
+            continue
+        kept.append(_shingles(row["text"]))
+        quotes.append(_quote(row, score, coverage))
+    return quotes, relevant
+
+
+def _quote(row: sqlite3.Row, score: float, coverage: float) -> Quote:
+    labels = tuple(json.loads(row["labels"])) if row["labels"] else ()
+    return Quote(row["id"], row["text"], row["source"], row["created"], score, row["url"],
+                 labels, row["external_id"], coverage)
+
+
+def _fetch(conn: sqlite3.Connection, pool: dict[int, float], team_id: str,
+           exclude_ids: Collection[int]) -> list[sqlite3.Row]:
+    ids = [i for i in pool if i not in exclude_ids]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    return conn.execute(
+        f"SELECT id, text, source, created, url, labels, external_id FROM feedback "
+        f"WHERE id IN ({marks}) AND team_id IN ('', ?)", (*ids, team_id)).fetchall()
+
+
+def _evidence(rows: Sequence[sqlite3.Row], capped: bool) -> Evidence:
+    if not rows:
+        return NO_EVIDENCE
+    sources = tuple(sorted({r["source"] for r in rows}))
+    dates = sorted(r["created"][:10] for r in rows if r["created"])
+    count = len(rows)
+    if count >= 10 and len(sources) >= 2:
+        strength = "strong"
+    elif count >= 10 or count >= 3:
+        strength = "some"
+    else:
+        strength = "single"
+    return Evidence(count, sources, dates[0] if dates else None, dates[-1] if dates else None,
+                    strength, capped and count >= CANDIDATES // 2)
+
+
+def search_quotes(
+    conn: sqlite3.Connection,
+    text: str,
+    *,
+    limit: int = 5,
+    team_id: str = "",
+    exclude_ids: Collection[int] = (),
+    today: date | None = None,
+) -> SearchResult:
+    """Quotes relevant to free text: a topic, a sentence, or pasted meeting notes."""
+    return search_terms(conn, conversation_terms([text]), limit=limit, team_id=team_id,
+                        exclude_ids=exclude_ids, today=today)
