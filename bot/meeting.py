@@ -135,7 +135,7 @@ def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
     result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
                           exclude_ids=channels.hidden_ids(conn, message.team_id, message.channel_id,
                                                           now, include_shown=False),
-                          today=date.fromtimestamp(now), min_coverage=0.3)
+                          today=date.fromtimestamp(now), min_coverage=0.4, min_terms=2)
     index = decision_count(conn, message.team_id, message.channel_id)
     question = voice.choice("meeting.decision_questions", index)
     decision_id = record_decision(conn, message.team_id, message.channel_id, message.ts,
@@ -171,7 +171,8 @@ def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
     terms = conversation_terms(window, channel.topic, channel.purpose)
     result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
                           exclude_ids=channels.hidden_ids(conn, message.team_id, message.channel_id, now),
-                          today=date.fromtimestamp(now), min_coverage=policy.min_coverage)
+                          today=date.fromtimestamp(now), min_coverage=policy.min_coverage,
+                          min_terms=2)
     if not result.quotes:
         return Action("silent", "no fresh evidence on this conversation")
     if not _settled(result, window):

@@ -21,9 +21,9 @@ from datetime import date
 
 from .topic import Term, conversation_terms
 
-MAX_TERMS = 8
+MAX_TERMS = 10
 COMMON_SHARE = 0.08  # a word in more than 8% of quotes says little about a topic
-EXACT_BUDGET = 1500  # up to this many matches, rank them all exactly
+EXACT_BUDGET = 5000  # up to this many matches, rank them all exactly (about 10 µs each)
 CANDIDATES = 300
 
 
@@ -99,6 +99,7 @@ class CorpusStats:
     def __init__(self) -> None:
         self.generation: object = None
         self.docs = 0
+        self.avg_chars = 200.0
         self.df: dict[str, int] = {}
 
     def idf(self, term: str) -> float:
@@ -125,10 +126,12 @@ def refresh_stats(conn: sqlite3.Connection) -> int:
     try:
         conn.execute("DELETE FROM term_df")
         conn.execute("INSERT INTO term_df (term, docs) SELECT term, doc FROM temp.feedback_vocab")
-        docs, top = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM feedback").fetchone()
+        docs, top, chars = conn.execute(
+            "SELECT count(*), coalesce(max(id), 0), coalesce(avg(length(text)), 200) FROM feedback"
+        ).fetchone()
         conn.executemany(
             "INSERT OR REPLACE INTO corpus_stats (key, value) VALUES (?, ?)",
-            [("docs", docs), ("generation", f"{top}:{docs}")],
+            [("docs", docs), ("avg_chars", chars), ("generation", f"{top}:{docs}")],
         )
         conn.execute("COMMIT")
     except BaseException:
@@ -151,8 +154,9 @@ def corpus_stats(conn: sqlite3.Connection) -> CorpusStats:
         return corpus_stats(conn)
     stats = CorpusStats()
     stats.generation = generation
-    docs = conn.execute("SELECT value FROM corpus_stats WHERE key = 'docs'").fetchone()
-    stats.docs = int(docs[0]) if docs else 0
+    values = dict(conn.execute("SELECT key, value FROM corpus_stats"))
+    stats.docs = int(values.get("docs", 0))
+    stats.avg_chars = float(values.get("avg_chars", 200.0)) or 200.0
     stats.df = dict(conn.execute("SELECT term, docs FROM term_df"))
     with _stats_lock:
         _stats[key] = stats
@@ -210,10 +214,23 @@ def _candidates(conn: sqlite3.Connection, terms: Sequence[Term],
     return pool, True
 
 
-def _coverage(text: str, chosen: Sequence[tuple[Term, float]], total: float) -> float:
-    """Share of the query's weight a quote contains (stems as substrings: fast, rarely wrong)."""
+def _weight_present(text: str, chosen: Sequence[tuple[Term, float]]) -> float:
+    """The query weight a quote contains (stems as substrings: fast, rarely wrong).
+
+    Every chosen term counts here, including the common ones the index query left out.
+    """
     lowered = text[:3000].lower()
-    return sum(w for t, w in chosen if t.stem in lowered) / total
+    return sum(w for t, w in chosen if t.stem in lowered)
+
+
+def _length_norm(chars: int, avg_chars: float, k1: float = 1.2, b: float = 0.75) -> float:
+    """BM25's length normalisation: a long complaint mentions many words by chance."""
+    return (k1 + 1) / (1 + k1 * (1 - b + b * chars / avg_chars))
+
+
+def _terms_present(text: str, chosen: Sequence[tuple[Term, float]]) -> int:
+    lowered = text[:3000].lower()
+    return sum(1 for t, _ in chosen if t.stem in lowered)
 
 
 def _recency(created: str | None, today: date) -> float:
@@ -250,8 +267,13 @@ def search_terms(
     exclude_ids: Collection[int] = (),
     today: date | None = None,
     min_coverage: float = 0.0,
+    min_terms: int = 1,
 ) -> SearchResult:
-    """Search with weighted terms (from `topic.conversation_terms`)."""
+    """Search with weighted terms (from `topic.conversation_terms`).
+
+    `min_coverage` and `min_terms` say how much of the conversation a quote must
+    contain to be shown: the bot would rather stay quiet than quote off-topic.
+    """
     stats = corpus_stats(conn)
     chosen = choose_terms(terms, stats)
     names = tuple(t.word for t, _ in chosen)
@@ -265,10 +287,14 @@ def search_terms(
     total = sum(w for _, w in chosen) or 1.0
     scored = []
     for row in rows:
-        coverage = _coverage(row["text"], chosen, total)
-        score = pool[row["id"]] * (0.5 + coverage) * (1.0 + _recency(row["created"], today))
-        scored.append((score, coverage, row))
+        weight = _weight_present(row["text"], chosen)
+        norm = _length_norm(len(row["text"]), stats.avg_chars)
+        score = (weight * norm + 0.01 * pool[row["id"]]) * (1.0 + _recency(row["created"], today))
+        # Coverage counts for less in a long text, which mentions many words by chance.
+        scored.append((score, weight / total * min(1.0, norm), row))
     scored.sort(key=lambda item: item[0], reverse=True)
+    needed = min(min_terms, len(chosen))
+    scored = [item for item in scored if _terms_present(item[2]["text"], chosen) >= needed]
     quotes, relevant = _select(scored, limit, min_coverage)
     lowered = quotes[0].text.lower() if quotes else ""
     matched = tuple(t.word for t, _ in chosen if t.stem in lowered)

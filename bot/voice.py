@@ -72,7 +72,7 @@ def fill(template: str, name: str, variables: dict[str, object]) -> str:
     return tpl.substitute({k: "" if v is None else str(v) for k, v in variables.items()})
 
 
-def quote_text(voice: Voice, quote: Quote, max_chars: int = 600) -> str:
+def quote_text(voice: Voice, quote: Quote, max_chars: int = 400) -> str:
     """One quote with its source and date; long quotes are cut at a word boundary."""
     text = " ".join(quote.text.split())
     if len(text) > max_chars:

@@ -1,0 +1,81 @@
+import json
+
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+from .conftest import ROOT, SAMPLE, write_csv
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(map(str, args)), catch_exceptions=False)
+    return result
+
+
+def test_import_then_search_json(tmp_path):
+    db = tmp_path / "cli.db"
+    out = run("import", SAMPLE / "banking77.csv", "--db", db, "--source", "bank")
+    assert out.exit_code == 0 and "10003 rows read" in out.output
+    again = run("import", SAMPLE / "banking77.csv", "--db", db, "--source", "bank")
+    assert "0 added" in again.output
+    found = run("search", "my card still has not arrived", "--db", db, "--json", "--limit", "3")
+    quotes = json.loads(found.output)
+    assert len(quotes) == 3
+    assert {"id", "text", "source", "date", "score"} <= set(quotes[0])
+    assert quotes[0]["source"] == "bank"
+
+
+def test_import_reports_bad_rows_and_exits_nonzero(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["text", "date"], ["fine", "2024-01-01"], ["", "2024-01-02"]])
+    out = CliRunner().invoke(cli, ["import", str(path), "--db", str(tmp_path / "d.db")])
+    assert out.exit_code == 1
+    assert f"{path}:3: no text" in out.output
+
+
+def test_import_missing_text_column_names_the_fix(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["a"], ["1"]])
+    out = CliRunner().invoke(cli, ["import", str(path), "--db", str(tmp_path / "d.db")])
+    assert out.exit_code == 1 and "--text-column" in out.output
+
+
+def test_db_option_and_env_var(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMPTY_CHAIR_DB", str(tmp_path / "env.db"))
+    path = write_csv(tmp_path / "x.csv", [["text"], ["hello there"]])
+    run("import", path)
+    assert (tmp_path / "env.db").exists()
+
+
+def test_search_with_no_evidence_says_so(tmp_path):
+    out = run("search", "anything at all", "--db", tmp_path / "empty.db")
+    assert "won't make a customer up" in out.output
+
+
+def test_replay_json_one_object_per_message(tmp_path):
+    db = tmp_path / "r.db"
+    run("import", SAMPLE / "banking77.csv", "--db", db)
+    meeting = tmp_path / "m.txt"
+    meeting.write_text("# topic: cards\nana: morning\nbo: the exchange rate abroad is wrong, customers say\n"
+                       "ana: yes the exchange rate on purchases abroad is off\n"
+                       "bo: Fine, we drop the FX markup from June.\n")
+    out = run("replay", meeting, "--db", db, "--json")
+    records = [json.loads(line) for line in out.output.splitlines()]
+    assert len(records) == 4
+    assert all({"decision", "quotes"} <= set(r) for r in records)
+    assert records[3]["decision"] is True
+    assert any(r["action"] == "quotes" and r["quotes"] for r in records[1:3])
+
+
+def test_replay_bad_line_names_file_and_line(tmp_path):
+    meeting = tmp_path / "m.txt"
+    meeting.write_text("ana: hi\nno colon here\n")
+    out = CliRunner().invoke(cli, ["replay", str(meeting), "--db", str(tmp_path / "x.db")])
+    assert out.exit_code == 1 and f"{meeting}:2" in out.output
+
+
+def test_demo_shows_customer_speaking_and_asking(tmp_path):
+    out = run("demo", "--db", tmp_path / "demo.db", "--json")
+    records = [json.loads(line) for line in out.output.splitlines()]
+    kinds = [r["action"] for r in records]
+    assert "quotes" in kinds and "decision" in kinds
+    assert kinds.count("silent") > len(kinds) / 2
+    assert (ROOT / "data" / "demo_meeting.txt").exists()

@@ -1,0 +1,76 @@
+from bot import channels
+from bot.decisions import list_decisions
+from bot.meeting import Message, Policy, answer_topic, introduce, observe
+
+POLICY = Policy(cooldown_seconds=300)
+T0 = 1_800_000_000.0
+
+
+def say(conn, voice, text, at, ts=None, thread=None, channel="C1", team="T1"):
+    ts = ts or f"{T0 + at:.6f}"
+    return observe(conn, voice, Message(team, channel, ts, "U1", text, thread), POLICY)
+
+
+def test_introduction_mentions_how_to_ask_and_quiet(corpus, voice):
+    text = introduce(corpus, voice, "T1", "C-intro", POLICY)
+    assert "/customer-voice" in text and "quiet" in text and "11531" in text
+
+
+def test_customer_speaks_when_conversation_settles_then_waits_for_cooldown(corpus, voice):
+    first = say(corpus, voice, "let's talk about the exchange rate", 0, channel="C-fx")
+    second = say(corpus, voice, "customers say the exchange rate on purchases abroad is wrong", 20,
+                 channel="C-fx")
+    assert [first.kind, second.kind].count("quotes") == 1
+    posted = first if first.kind == "quotes" else second
+    assert 1 <= len(posted.quotes) <= 3
+    assert "exchange" in posted.text.lower()
+    later = say(corpus, voice, "the exchange rate markup abroad is the problem", 60, channel="C-fx")
+    assert later.kind == "silent" and "cooldown" in later.reason
+
+
+def test_small_talk_stays_silent(corpus, voice):
+    for i, text in enumerate(["morning all", "coffee?", "lol yes", "ok"]):
+        assert say(corpus, voice, text, i * 20, channel="C-chat").kind == "silent"
+
+
+def test_decision_gets_question_in_thread_and_answer_is_logged(corpus, voice):
+    say(corpus, voice, "card delivery is taking weeks, the new courier is slow", 0, channel="C-d")
+    action = say(corpus, voice, "No more courier X, we switch back to the post for card delivery.", 20,
+                 channel="C-d")
+    assert action.kind == "decision"
+    assert action.thread_ts == f"{T0 + 20:.6f}"
+    assert action.question and action.question in action.text
+    reply = say(corpus, voice, "customers get cards 5 days sooner, we checked", 40, ts=f"{T0 + 41:.6f}",
+                thread=action.thread_ts, channel="C-d")
+    assert reply.kind == "answer"
+    [decision] = list_decisions(corpus, "T1", "C-d")
+    assert decision.answered and "5 days sooner" in decision.answer
+    assert list(decision.evidence) == [q.id for q in action.quotes]
+
+
+def test_decision_without_evidence_says_so(corpus, voice):
+    action = say(corpus, voice, "Final call: the office plants get watered on Fridays.", 0, channel="C-p")
+    assert action.kind == "decision"
+    assert not action.quotes and "No customer evidence" in action.text
+
+
+def test_quiet_mode_logs_decisions_but_says_nothing(corpus, voice):
+    channels.update_channel(corpus, "T1", "C-q", mode="quiet")
+    assert say(corpus, voice, "the exchange rate abroad is wrong", 0, channel="C-q").kind == "silent"
+    action = say(corpus, voice, "Decision: we drop the FX markup on weekends.", 20, channel="C-q")
+    assert action.kind == "silent" and action.decision_id
+    assert len(list_decisions(corpus, "T1", "C-q")) == 1
+
+
+def test_answer_topic_says_plainly_when_there_is_no_evidence(corpus, voice):
+    action = answer_topic(corpus, voice, "T1", "C1", "quantum llama farming")
+    assert not action.quotes and "won't make a customer up" in action.text
+
+
+def test_not_relevant_quote_is_not_shown_again_in_that_channel(corpus, voice):
+    first = answer_topic(corpus, voice, "T1", "C-v", "exchange rate abroad wrong")
+    channels.record_vote(corpus, "T1", "C-v", first.quotes[0].id, "U1", "not_relevant")
+    again = answer_topic(corpus, voice, "T1", "C-v", "exchange rate abroad wrong")
+    assert first.quotes[0].id not in {q.id for q in again.quotes}
+    elsewhere = answer_topic(corpus, voice, "T1", "C-other", "exchange rate abroad wrong")
+    assert first.quotes[0].id in {q.id for q in elsewhere.quotes}

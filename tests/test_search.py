@@ -1,0 +1,98 @@
+from datetime import date
+
+import pytest
+
+from bot.importer import add_quote
+from bot.search import search_quotes, search_terms
+from bot.topic import conversation_terms
+
+HOSTILE = [
+    '"unbalanced quote',
+    "(parentheses (everywhere",
+    "cards AND OR NOT refunds",
+    "NEAR(card, 2) *",
+    "-card -refund",
+    "column:filter text:card",
+    "emoji 🎉🔥 card 💳 arrived?",
+    "<@U123ABC> <#C999|general> what about <https://example.com/x?y=1|the refund page>",
+    "```select * from feedback;``` drop table",
+    "'; DROP TABLE feedback; --",
+    "x" * 10_000,
+    "card refund " * 1000,
+    "",
+    "   ",
+    "\x00\x01 control chars",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_search_never_fails_on_what_people_type(corpus, text):
+    result = search_quotes(corpus, text)
+    assert isinstance(result.quotes, list)
+    assert corpus.execute("SELECT count(*) FROM feedback").fetchone()[0] > 10_000
+
+
+def test_search_finds_relevant_quotes(corpus):
+    result = search_quotes(corpus, "the exchange rate we charge on purchases abroad looks wrong")
+    assert len(result.quotes) == 5
+    on_topic = [q for q in result.quotes if "card_payment_wrong_exchange_rate" in q.labels]
+    assert len(on_topic) >= 4 and result.quotes[0] in on_topic
+    assert result.evidence.count >= 5
+    assert result.evidence.strength in ("strong", "some")
+
+
+def test_slack_markup_keeps_link_labels(corpus):
+    result = search_quotes(corpus, "<@U1> customers hate <https://x.io/a|the exchange rate> :angry:")
+    assert result.quotes and "exchange" in result.terms
+
+
+def test_near_duplicates_are_collapsed(conn):
+    for i, text in enumerate(["My card still has not arrived", "my card still has not arrived!",
+                              "My card has still not arrived", "Card delivery took three weeks"]):
+        add_quote(conn, text, "app", external_id=str(i))
+    result = search_quotes(conn, "card arrived", limit=5)
+    texts = [q.text.lower() for q in result.quotes]
+    assert len([t for t in texts if "still" in t]) == 1
+
+
+def test_recent_feedback_is_preferred(conn):
+    add_quote(conn, "The transfer fee is far too high", "old-survey", created="2015-01-01", external_id="a")
+    add_quote(conn, "The transfer fee is much too high", "new-survey", created="2026-10-01", external_id="b")
+    result = search_quotes(conn, "transfer fee high", today=date(2026, 11, 1))
+    assert result.quotes[0].source == "new-survey"
+
+
+def test_evidence_summary_counts_sources_and_dates(conn):
+    for i, (source, day) in enumerate([("zendesk", "2026-01-05"), ("appstore", "2026-02-01"),
+                                       ("zendesk", "2026-03-09")]):
+        add_quote(conn, f"Export to Excel keeps failing, attempt {i}", source, created=day, external_id=str(i))
+    evidence = search_quotes(conn, "excel export failing").evidence
+    assert evidence.count == 3
+    assert set(evidence.sources) == {"zendesk", "appstore"}
+    assert (evidence.first_date, evidence.last_date) == ("2026-01-05", "2026-03-09")
+
+
+def test_no_evidence_when_nothing_matches(corpus):
+    result = search_quotes(corpus, "quantum blockchain llamas")
+    assert result.quotes == [] and result.evidence.strength == "none"
+
+
+def test_workspaces_never_see_each_other(conn):
+    add_quote(conn, "Team A's customer hates the onboarding wizard", "slack", team_id="TA")
+    assert search_quotes(conn, "onboarding wizard", team_id="TA").quotes
+    assert search_quotes(conn, "onboarding wizard", team_id="TB").quotes == []
+    assert search_quotes(conn, "onboarding wizard").quotes == []
+
+
+def test_conversation_weighs_latest_message_most(corpus):
+    terms = conversation_terms(["we talked about the top up limits", "anyway",
+                                "what about the exchange rate on foreign card payments?"])
+    result = search_terms(corpus, terms, limit=3)
+    assert any("exchange" in q.text.lower() for q in result.quotes)
+
+
+def test_excluded_ids_are_not_shown(corpus):
+    first = search_quotes(corpus, "exchange rate abroad wrong", limit=3)
+    again = search_quotes(corpus, "exchange rate abroad wrong", limit=3,
+                          exclude_ids={q.id for q in first.quotes})
+    assert not {q.id for q in first.quotes} & {q.id for q in again.quotes}

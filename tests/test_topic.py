@@ -1,0 +1,24 @@
+from bot.topic import clean_text, conversation_terms, stem, words
+
+
+def test_clean_text_strips_slack_markup_but_keeps_link_labels():
+    text = clean_text("<@U123> see <https://x.io|the pricing page> :tada: <#C1|general>")
+    assert "pricing page" in text
+    assert "U123" not in text and "tada" not in text and "general" not in text
+
+
+def test_words_drop_stopwords_and_numbers():
+    assert words("We think the customers hate 2 FACTOR logins in 2024") == ["hate", "factor", "logins"]
+
+
+def test_stem_matches_porter():
+    assert stem("refunds") == stem("refund") == "refund"
+    assert stem("arrived") == stem("arriving")
+
+
+def test_conversation_terms_fade_older_messages_and_add_context():
+    terms = {t.word: t.weight for t in conversation_terms(
+        ["pricing tiers", "refunds refunds"], topic="roadmap")}
+    assert terms["refunds"] == 1.0
+    assert terms["pricing"] < terms["refunds"]
+    assert 0 < terms["roadmap"] < terms["pricing"]
