@@ -18,6 +18,7 @@ import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from .topic import Term, conversation_terms
 
@@ -25,6 +26,7 @@ MAX_TERMS = 10
 COMMON_SHARE = 0.08  # a word in more than 8% of quotes says little about a topic
 EXACT_BUDGET = 5000  # up to this many matches, rank them all exactly (about 10 µs each)
 CANDIDATES = 300
+BOUNDED_TERMS = 4  # on huge match sets, the rarest few words find candidates; all re-rank
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,8 @@ def _candidates(conn: sqlite3.Connection, terms: Sequence[Term],
             "ORDER BY rank LIMIT ?", (query, CANDIDATES)).fetchall()
         return {rowid: -score for rowid, score in rows}, False
     pool: dict[int, float] = {}
-    queries = [query]
+    terms = sorted(terms, key=lambda t: stats.df.get(t.stem, 0))[:BOUNDED_TERMS]
+    queries = [_fts_query(terms, "OR")]
     if len(terms) >= 2:
         queries.insert(0, _fts_query(terms[:2], "AND"))
     for text in queries:
@@ -235,22 +238,30 @@ def _terms_present(text: str, chosen: Sequence[tuple[Term, float]]) -> int:
 
 def _recency(created: str | None, today: date) -> float:
     """A gentle preference: last month's quote beats one from two years ago of equal relevance."""
-    if not created:
-        return 0.0
+    return _recency_of_day(created[:10], today) if created else 0.0
+
+
+@lru_cache(maxsize=4096)
+def _recency_of_day(day: str, today: date) -> float:
     try:
-        then = date.fromisoformat(created[:10])
+        then = date.fromisoformat(day)
     except ValueError:
         return 0.0
     age = max(0, (today - then).days)
     return 0.25 * math.exp(-age / 365.0)
 
 
-def _shingles(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()[:2000]))
+_TOKEN = re.compile(r"[a-z0-9]+")
 
 
-def _near_duplicate(text: str, kept: list[set[str]]) -> bool:
-    mine = _shingles(text)
+def _shingles(text: str) -> frozenset[str]:
+    """The words of a quote's opening, enough to tell a copy from a different quote."""
+    return frozenset(_TOKEN.findall(text[:400].lower()))
+
+
+def _near_duplicate(mine: frozenset[str], kept: list[frozenset[str]]) -> bool:
+    if mine in kept:
+        return True
     for other in kept:
         union = len(mine | other)
         if union and len(mine & other) / union >= 0.7:
@@ -305,7 +316,7 @@ def _select(scored: list[tuple[float, float, sqlite3.Row]], limit: int, min_cove
             ) -> tuple[list[Quote], list[sqlite3.Row]]:
     """Best quotes, skipping near-duplicates; plus every row relevant enough to count."""
     quotes: list[Quote] = []
-    kept: list[set[str]] = []
+    kept: list[frozenset[str]] = []
     relevant: list[sqlite3.Row] = []
     best = scored[0][0] if scored else 0.0
     for score, coverage, row in scored:
@@ -313,9 +324,10 @@ def _select(scored: list[tuple[float, float, sqlite3.Row]], limit: int, min_cove
             relevant.append(row)
         if len(quotes) >= limit or coverage < min_coverage:
             continue
-        if _near_duplicate(row["text"], kept):
+        words = _shingles(row["text"])
+        if _near_duplicate(words, kept):
             continue
-        kept.append(_shingles(row["text"]))
+        kept.append(words)
         quotes.append(_quote(row, score, coverage))
     return quotes, relevant
 
@@ -334,7 +346,7 @@ def _fetch(conn: sqlite3.Connection, pool: dict[int, float], team_id: str,
     marks = ",".join("?" * len(ids))
     return conn.execute(
         f"SELECT id, text, source, created, url, labels, external_id FROM feedback "
-        f"WHERE id IN ({marks}) AND team_id IN ('', ?)", (*ids, team_id)).fetchall()
+        f"WHERE id IN ({marks}) AND +team_id IN ('', ?)", (*ids, team_id)).fetchall()
 
 
 def _evidence(rows: Sequence[sqlite3.Row], capped: bool) -> Evidence:
