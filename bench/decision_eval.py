@@ -29,8 +29,19 @@ from bot.decision_classifier import classify  # noqa: E402
 
 DEFAULT_PATH = REPO_ROOT / "tests" / "data" / "decisions.jsonl"
 BASELINE_KEYWORDS = (
-    "decide", "decided", "decision", "let's", "lets", "we'll", "go with", "going with",
-    "ship", "drop", "final", "agreed", "plan",
+    "decide",
+    "decided",
+    "decision",
+    "let's",
+    "lets",
+    "we'll",
+    "go with",
+    "going with",
+    "ship",
+    "drop",
+    "final",
+    "agreed",
+    "plan",
 )
 
 
@@ -88,13 +99,15 @@ def load(path: Path) -> list[Example]:
                 continue
             try:
                 obj = json.loads(raw)
-                examples.append(Example(
-                    line=n,
-                    text=str(obj.get("text") or ""),
-                    gold=bool(obj["decision"]),
-                    hard=bool(obj.get("hard", False)),
-                    shape=str(obj.get("shape", "?")),
-                ))
+                examples.append(
+                    Example(
+                        line=n,
+                        text=str(obj.get("text") or ""),
+                        gold=bool(obj["decision"]),
+                        hard=bool(obj.get("hard", False)),
+                        shape=str(obj.get("shape", "?")),
+                    )
+                )
             except (ValueError, KeyError, TypeError) as exc:
                 print(f"warning: {path}:{n}: skipped ({exc})", file=sys.stderr)
     return examples
@@ -111,8 +124,10 @@ def score(pairs: list[tuple[bool, bool]]) -> Scores:
 
 def fmt(name: str, s: Scores, n: int) -> str:
     """One aligned metrics row."""
-    return (f"  {name:<22} n={n:<4} P={s.precision:.3f} R={s.recall:.3f} F1={s.f1:.3f} "
-            f"acc={s.accuracy:.3f}  (tp={s.tp} fp={s.fp} fn={s.fn} tn={s.tn})")
+    return (
+        f"  {name:<22} n={n:<4} P={s.precision:.3f} R={s.recall:.3f} F1={s.f1:.3f} "
+        f"acc={s.accuracy:.3f}  (tp={s.tp} fp={s.fp} fn={s.fn} tn={s.tn})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
 
     preds = [v.is_decision for v in verdicts]
     all_idx = list(range(len(examples)))
-    print(f"file: {path}  ({len(examples)} lines, {len(hard_idx)} hard, "
-          f"{sum(ex.gold for ex in examples)} decisions)")
+    print(
+        f"file: {path}  ({len(examples)} lines, {len(hard_idx)} hard, "
+        f"{sum(ex.gold for ex in examples)} decisions)"
+    )
     print("classifier:")
     print(fmt("overall", subset(preds, all_idx), len(all_idx)))
     print(fmt("hard", subset(preds, hard_idx), len(hard_idx)))

@@ -27,6 +27,8 @@ DEMO_CORPUS = (
 )
 DEMO_MEETING = ROOT / "data" / "demo_meeting.txt"
 DEMO_DB = ROOT / "data" / "demo.db"
+DEMO_COOLDOWN = 120
+DEMO_PACE = 20.0
 
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
                          help="Database file (default: $EMPTY_CHAIR_DB or data/empty_chair.db).")
@@ -237,8 +239,10 @@ def demo(db_path: Path, as_json: bool) -> None:
     if not as_json:
         width = min(shutil.get_terminal_size((100, 20)).columns, 100)
         click.echo("=" * width)
-        click.echo(f"Replaying {DEMO_MEETING.name}: the customer sits in the empty chair.\n")
-    _replay(conn, DEMO_MEETING, as_json, None, 20.0)
+        click.echo(f"Replaying {DEMO_MEETING.name}: the customer sits in the empty chair "
+                   f"(messages {DEMO_PACE:.0f} s apart, at most one unprompted post every "
+                   f"{DEMO_COOLDOWN} s).\n")
+    _replay(conn, DEMO_MEETING, as_json, DEMO_COOLDOWN, DEMO_PACE)
 
 
 @cli.command()

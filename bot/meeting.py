@@ -135,7 +135,7 @@ def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
     result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
                           exclude_ids=channels.hidden_ids(conn, message.team_id, message.channel_id,
                                                           now, include_shown=False),
-                          today=date.fromtimestamp(now), min_coverage=0.4, min_terms=2)
+                          today=date.fromtimestamp(now), min_coverage=0.25, min_terms=2)
     index = decision_count(conn, message.team_id, message.channel_id)
     question = voice.choice("meeting.decision_questions", index)
     decision_id = record_decision(conn, message.team_id, message.channel_id, message.ts,
@@ -186,13 +186,16 @@ def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
 
 
 def _settled(result: SearchResult, window: list[str]) -> bool:
-    """The topic the quotes match was raised in at least two of the last three messages."""
-    matched = {w.lower() for w in result.matched_terms}
-    if len(matched) < 2:
+    """The topic the quotes match was raised in at least two of the last three messages,
+    and the latest message says something specific about it (not just "cards")."""
+    matched = {stem(w.lower()) for w in result.matched_terms}
+    specific = {stem(w.lower()) for w in result.specific_terms}
+    if len(matched) < 2 or not specific or not window:
         return False
-    stems_matched = {stem(w) for w in matched}
     recent = [{stem(w) for w in words(text)} for text in window[-3:]]
-    return sum(1 for said in recent if stems_matched & said) >= 2
+    if not recent[-1] & specific:
+        return False
+    return sum(1 for said in recent if matched & said) >= 2
 
 
 def _topic(result: SearchResult) -> str:

@@ -86,6 +86,7 @@ class SearchResult:
     quotes: list[Quote]
     evidence: Evidence
     matched_terms: tuple[str, ...] = field(default=())
+    specific_terms: tuple[str, ...] = field(default=())  # matched, and not common in the corpus
 
     @property
     def found(self) -> bool:
@@ -290,7 +291,8 @@ def search_terms(
     names = tuple(t.word for t, _ in chosen)
     if not chosen:
         return SearchResult(names, [], NO_EVIDENCE)
-    pool, capped = _candidates(conn, _index_terms(chosen, stats), stats)
+    index_terms = _index_terms(chosen, stats)
+    pool, capped = _candidates(conn, index_terms, stats)
     if not pool:
         return SearchResult(names, [], NO_EVIDENCE)
     rows = _fetch(conn, pool, team_id, exclude_ids)
@@ -309,7 +311,9 @@ def search_terms(
     quotes, relevant = _select(scored, limit, min_coverage)
     lowered = quotes[0].text.lower() if quotes else ""
     matched = tuple(t.word for t, _ in chosen if t.stem in lowered)
-    return SearchResult(names, quotes, _evidence(relevant, capped), matched)
+    limit = stats.docs * COMMON_SHARE
+    specific = tuple(t.word for t, _ in chosen if t.stem in lowered and stats.df[t.stem] <= limit)
+    return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific)
 
 
 def _select(scored: list[tuple[float, float, sqlite3.Row]], limit: int, min_coverage: float
