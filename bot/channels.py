@@ -131,3 +131,20 @@ def record_vote(conn: sqlite3.Connection, team_id: str, channel_id: str, feedbac
     conn.execute(
         "INSERT INTO votes (team_id, channel_id, feedback_id, user_id, kind, at) VALUES (?, ?, ?, ?, ?, ?)",
         (team_id, channel_id, feedback_id, user_id, kind, now or time.time()))
+
+
+def forget_team(conn: sqlite3.Connection, team_id: str) -> None:
+    """Drop what the bot remembers of a workspace's channels (the app was uninstalled).
+
+    Its decisions and any quotes saved from it stay: they are the team's record.
+    """
+    if not team_id:
+        raise ValueError("forget_team needs a workspace id")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table in ("channels", "messages", "shown", "votes"):
+            conn.execute(f"DELETE FROM {table} WHERE team_id = ?", (team_id,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from .migrations import migrate
+
+if TYPE_CHECKING:
+    from .search import Quote
 
 FEEDBACK = "feedback"
 FEEDBACK_FTS = "feedback_fts"
@@ -56,3 +61,28 @@ def seen_event(conn: sqlite3.Connection, event_id: str, now: float | None = None
 def prune_events(conn: sqlite3.Connection, older_than: float) -> int:
     """Forget event ids older than Slack's retry window; returns how many went."""
     return conn.execute("DELETE FROM events WHERE received_at < ?", (older_than,)).rowcount
+
+
+def source_summary(conn: sqlite3.Connection, team_id: str = "") -> list[tuple[str, int, str | None]]:
+    """Each source a workspace can draw on: its name, how many quotes, the newest date.
+
+    Largest first; the date is the newest `created` (None when a source has no dates).
+    """
+    rows = conn.execute(
+        "SELECT source, count(*), max(created) FROM feedback WHERE team_id IN ('', ?) "
+        "GROUP BY source ORDER BY count(*) DESC, source", (team_id,)).fetchall()
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+def get_quote(conn: sqlite3.Connection, feedback_id: int, team_id: str = "") -> Quote | None:
+    """One stored quote, if this workspace may see it (its own or the shared corpus)."""
+    from .search import Quote  # here, not at the top: the store stays the bottom layer
+
+    row = conn.execute(
+        "SELECT id, text, source, created, url, labels, external_id FROM feedback "
+        "WHERE id = ? AND team_id IN ('', ?)", (feedback_id, team_id)).fetchone()
+    if row is None:
+        return None
+    labels = tuple(json.loads(row["labels"])) if row["labels"] else ()
+    return Quote(row["id"], row["text"], row["source"], row["created"], 0.0, row["url"], labels,
+                 row["external_id"])

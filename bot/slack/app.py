@@ -1,0 +1,173 @@
+"""Building the Bolt app: one factory, called by the server (and by tests), never at import.
+
+Bolt's `App()` checks the bot token with `auth.test`, so building it at import time
+would need network and secrets just to import the module.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
+
+from ..config import Settings
+from ..errors import ConfigError, EmptyChairError
+from . import ids
+from .chair import Chair
+from .checks import check_settings, uses_oauth
+from .listeners import register_listeners
+
+WORKERS = 8  # listener threads; the work is mostly waiting on Slack and SQLite
+RETRIES = 2
+STATE_SECONDS = 600  # an install link stays valid this long
+BOLT_ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+
+
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """Retry every 5xx (502 and 504 too, not only 500 and 503)."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest,
+                   response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+class InFlight(ThreadPoolExecutor):
+    """The listener pool, counting work not yet finished so a shutdown can wait for it."""
+
+    def __init__(self, max_workers: int = WORKERS) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._idle:
+            self._pending += 1
+        try:
+            return super().submit(self._run, fn, args, kwargs)
+        except BaseException:
+            self._done()
+            raise
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        with self._idle:
+            self._pending -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until no listener work is queued or running; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+
+def web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A WebClient that waits out rate limits (Retry-After) and retries server errors."""
+    return WebClient(token=token or None, base_url=settings.slack_api_url, retry_handlers=[
+        ConnectionErrorRetryHandler(max_retry_count=RETRIES),
+        RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+        AnyServerErrorRetryHandler(max_retry_count=RETRIES),
+    ])
+
+
+def installations_path(db_path: Path) -> Path:
+    """Installed workspaces' tokens live next to the database, in their own file."""
+    return db_path.with_name(f"{db_path.stem}-installations.db")
+
+
+def oauth_settings(settings: Settings, db_path: Path) -> OAuthSettings:
+    path = str(installations_path(db_path))
+    store = SQLite3InstallationStore(database=path, client_id=settings.slack_client_id)
+    store.init()  # create the tables now, not in two request threads at once
+    state_store = SQLite3OAuthStateStore(database=path, expiration_seconds=STATE_SECONDS)
+    state_store.init()
+    return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+                         scopes=list(ids.BOT_SCOPES), installation_store=store, state_store=state_store,
+                         install_path=ids.INSTALL_PATH, redirect_uri_path=ids.REDIRECT_PATH)
+
+
+def create_app(settings: Settings, *, db_path: Path | None = None,
+               logger: logging.Logger | None = None) -> App:
+    """The Bolt app with every listener registered.
+
+    Raises ConfigError (naming the setting) when settings are missing or malformed,
+    the database cannot be opened, or Slack rejects the bot token.
+    """
+    check_settings(settings)
+    chair = _open_chair(settings, db_path)
+    oauth = oauth_settings(settings, chair.db_path) if uses_oauth(settings) else None
+    if oauth is not None:
+        chair.installation_store = oauth.installation_store
+    token = None if oauth else settings.slack_bot_token
+    try:
+        with _hidden_from_bolt(BOLT_ENVIRONMENT):
+            app = App(name="empty-chair", logger=logger, client=web_client(settings, token),
+                      signing_secret=settings.slack_signing_secret, oauth_settings=oauth,
+                      process_before_response=True, listener_executor=InFlight())
+    except BoltError as err:
+        raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN at {settings.slack_api_url} ({err}); copy the "
+                          "Bot User OAuth Token (xoxb-...) again from OAuth & Permissions, or reinstall "
+                          "the app") from None
+    except (SlackClientError, OSError) as err:
+        raise ConfigError(f"Could not reach Slack at SLACK_API_URL={settings.slack_api_url} to check "
+                          f"SLACK_BOT_TOKEN ({err}); check the network or the URL") from None
+    app.middleware(chair.attach)
+    register_listeners(app)
+    return app
+
+
+@contextmanager
+def _hidden_from_bolt(names: tuple[str, ...]) -> Iterator[None]:
+    """Hide environment variables from Bolt while it is built: the settings decide.
+
+    Bolt turns on its own OAuth flow when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET
+    merely exist, even empty (as a copied .env.example leaves them), and warns about
+    SLACK_BOT_TOKEN when it is given a client. Only used at start-up.
+    """
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+def _open_chair(settings: Settings, db_path: Path | None) -> Chair:
+    chair = Chair(settings, db_path)
+    try:
+        chair.db()
+    except EmptyChairError:
+        raise
+    except (sqlite3.Error, OSError) as err:
+        raise ConfigError(f"EMPTY_CHAIR_DB={chair.db_path} cannot be opened ({err}); point it (or --db) "
+                          "at a writable SQLite file") from None
+    return chair

@@ -1,0 +1,266 @@
+"""Core data to Block Kit: the only module that knows Slack's message layout.
+
+Slack's limits are kept here: a section holds at most 3000 characters, a message at
+most 50 blocks, a button value at most 2000 characters, and every message carries a
+plain `text` fallback for notifications. Text that people or customers wrote is
+escaped (`&`, `<`, `>`) so a quote can never ping `@channel` or forge a link.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..channels import Channel
+from ..meeting import Action
+from ..search import Quote
+from ..voice import Voice, quote_text
+from . import ids
+
+SECTION_LIMIT = 3000
+MAX_BLOCKS = 50
+VALUE_LIMIT = 2000
+TEXT_LIMIT = 3000  # fallback text: enough for a notification, far below Slack's 40k
+QUOTE_CHARS = 600  # as voice.quote_text trims; longer quotes get a "Full quote" button
+MAX_SOURCES = 15
+
+Block = dict[str, Any]
+
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
+_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
+_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
+_OTHER = re.compile(r"<[@!][^>]*>")
+
+
+def plain(text: str) -> str:
+    """Slack-formatted text as a person reads it: links keep their label, mentions go,
+    and `&amp;` is `&` again. Used for text people typed, before it is stored."""
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text or "")
+    text = _CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
+    text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
+    text = _OTHER.sub("", text)
+    return html.unescape(text).strip()
+
+
+# Slack markup that is safe to pass on: links, channel names and user mentions. Anything
+# else in angle brackets (<!channel>, <!here>, stray < and >) is escaped.
+_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+_SAFE = re.compile(r"<(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|(?:https?|mailto):[^<>|\s]+)(?:\|[^<>]*)?>")
+
+
+def escape(text: str) -> str:
+    """Escape Slack's control characters, keeping a leading `> ` (a block quote) and the
+    safe markup people wrote (links, #channels, @mentions) as it is."""
+    lines = []
+    for line in text.split("\n"):
+        lead = ""
+        if line.startswith("> ") or line == ">":
+            lead, line = line[:2], line[2:]
+        lines.append(lead + _escape_line(line))
+    return "\n".join(lines)
+
+
+def _escape_line(line: str) -> str:
+    parts, position = [], 0
+    for match in _SAFE.finditer(line):
+        parts.append(_escape_chars(line[position:match.start()]))
+        parts.append(match.group(0))
+        position = match.end()
+    parts.append(_escape_chars(line[position:]))
+    return "".join(parts)
+
+
+def _escape_chars(text: str) -> str:
+    """Text from Slack arrives escaped already (`&amp;`); those entities are kept, not doubled."""
+    return _AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback(text: str) -> str:
+    """The `text` every message carries, for notifications and clients without blocks."""
+    text = escape(text)
+    return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT - 2].rstrip() + " …"
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT] or " "}}
+
+
+def sections(text: str) -> list[Block]:
+    """Text split at line breaks into as few sections as fit Slack's size limit."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.strip("\n").split("\n"):
+        while len(line) > SECTION_LIMIT:
+            chunks.append(line[:SECTION_LIMIT])
+            line = line[SECTION_LIMIT:]
+        if current and len(current) + 1 + len(line) > SECTION_LIMIT:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current.strip():
+        chunks.append(current)
+    return [section(chunk) for chunk in chunks]
+
+
+def cap(blocks: list[Block]) -> list[Block]:
+    """Never more than Slack's 50 blocks: later quotes are dropped, the message stays valid."""
+    return blocks[:MAX_BLOCKS]
+
+
+def _button(text: str, action_id: str, value: str) -> Block:
+    return {"type": "button", "text": {"type": "plain_text", "text": text[:75], "emoji": True},
+            "action_id": action_id, "value": value[:VALUE_LIMIT]}
+
+
+def is_trimmed(quote: Quote) -> bool:
+    return len(" ".join(quote.text.split())) > QUOTE_CHARS
+
+
+def quote_buttons(voice: Voice, quote: Quote) -> Block:
+    """Not relevant / More like this, and Full quote when the quote was cut short."""
+    value = str(quote.id)
+    elements = [_button(voice.render("slack.button_not_relevant"), ids.NOT_RELEVANT, value),
+                _button(voice.render("slack.button_more"), ids.MORE_LIKE_THIS, value)]
+    if is_trimmed(quote):
+        elements.append(_button(voice.render("slack.button_full"), ids.FULL_QUOTE, value))
+    return {"type": "actions", "block_id": f"quote_{quote.id}", "elements": elements}
+
+
+def action_blocks(voice: Voice, action: Action, buttons: bool = True) -> list[Block]:
+    """Blocks for what the core decided to say, built from the same text it rendered.
+
+    The core's text is cut around each quote, so the words stay the core's and each
+    quote gets its own buttons.
+    """
+    text = action.text
+    blocks: list[Block] = []
+    position = 0
+    missing: list[Quote] = []
+    for quote in action.quotes:
+        shown = quote_text(voice, quote)
+        at = text.find(shown, position)
+        if at < 0:
+            missing.append(quote)
+            continue
+        blocks += sections(escape(text[position:at]))
+        blocks += _quote_blocks(voice, quote, shown, buttons)
+        position = at + len(shown)
+    for quote in missing:
+        blocks += _quote_blocks(voice, quote, quote_text(voice, quote), buttons)
+    blocks += sections(escape(text[position:]))
+    return cap(blocks)
+
+
+def _quote_blocks(voice: Voice, quote: Quote, shown: str, buttons: bool) -> list[Block]:
+    blocks = [section(escape(shown))]
+    if buttons:
+        blocks.append(quote_buttons(voice, quote))
+    return blocks
+
+
+def share_button(voice: Voice, topic: str) -> Block:
+    """The button under an answer only the asker sees, to post it for the whole channel."""
+    value = json.dumps({"topic": topic[:VALUE_LIMIT - 100]}, ensure_ascii=False)
+    while len(value) > VALUE_LIMIT:  # non-ASCII can make the JSON longer than the topic
+        topic = topic[: len(topic) * 3 // 4]
+        value = json.dumps({"topic": topic}, ensure_ascii=False)
+    return {"type": "actions", "block_id": "share",
+            "elements": [_button(voice.render("slack.button_share"), ids.SHARE, value)]}
+
+
+def shared_topic(value: str) -> str:
+    """The topic a Share button carries (see `share_button`)."""
+    try:
+        data = json.loads(value)
+    except (TypeError, ValueError):
+        return ""
+    topic = data.get("topic") if isinstance(data, dict) else None
+    return topic if isinstance(topic, str) else ""
+
+
+def answer_blocks(voice: Voice, action: Action, share_topic: str | None = None) -> list[Block]:
+    """An on-demand answer; with `share_topic`, ends in a Share to channel button."""
+    blocks = action_blocks(voice, action)
+    if share_topic is not None and action.quotes:
+        blocks = blocks[:MAX_BLOCKS - 1] + [share_button(voice, share_topic)]
+    return blocks
+
+
+def full_quote_blocks(voice: Voice, quote: Quote) -> list[Block]:
+    """A long quote in full, over as many sections as it needs (up to the block limit)."""
+    if quote.date:
+        footer = voice.render("slack.full_quote_footer", source=quote.source, date=quote.date[:10])
+    else:
+        footer = voice.render("slack.full_quote_footer_undated", source=quote.source)
+    body = sections(escape(quote.text))
+    if len(body) >= MAX_BLOCKS:
+        body = body[:MAX_BLOCKS - 2] + [section("…")]
+    return body + [context(escape(footer))]
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT] or " "}]}
+
+
+def home_view(voice: Voice, count: int, sources: Sequence[tuple[str, int, str | None]],
+              seats: Iterable[Channel], reaction: str) -> dict[str, Any]:
+    """The App Home tab: what the bot knows, and where it sits."""
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": voice.render("slack.home_title")[:150],
+                                    "emoji": True}},
+        section(voice.render("slack.home_intro")),
+        {"type": "divider"},
+        section(_corpus_line(voice, count, sources, reaction)),
+    ]
+    if sources:
+        blocks.append(section(_source_lines(voice, sources)))
+    blocks += [{"type": "divider"}, section(voice.render("slack.home_channels"))]
+    blocks.append(section(_channel_lines(voice, list(seats))))
+    blocks.append(context(voice.render("slack.home_how", reaction=reaction)))
+    return {"type": "home", "blocks": cap(blocks)}
+
+
+def _corpus_line(voice: Voice, count: int, sources: Sequence[tuple[str, int, str | None]],
+                 reaction: str) -> str:
+    if not count:
+        return voice.render("slack.home_no_quotes", reaction=reaction)
+    dates = [newest for _, _, newest in sources if newest]
+    if dates:
+        return voice.render("slack.home_corpus", count=count, source_count=len(sources),
+                            newest=max(dates)[:10])
+    return voice.render("slack.home_corpus_undated", count=count, source_count=len(sources))
+
+
+def _source_lines(voice: Voice, sources: Sequence[tuple[str, int, str | None]]) -> str:
+    lines = [voice.render("slack.home_sources")]
+    for source, count, newest in sources[:MAX_SOURCES]:
+        when = voice.render("slack.home_source_newest", date=newest[:10]) if newest else ""
+        lines.append(voice.render("slack.home_source", source=escape(source), count=count, newest=when))
+    if len(sources) > MAX_SOURCES:
+        lines.append(voice.render("slack.home_more_sources", count=len(sources) - MAX_SOURCES))
+    return _fit("\n".join(lines))
+
+
+def _channel_lines(voice: Voice, seats: list[Channel]) -> str:
+    if not seats:
+        return voice.render("slack.home_no_channels")
+    lines = []
+    for seat in seats:
+        cooldown = ""
+        if seat.cooldown_seconds is not None:
+            cooldown = voice.render("slack.home_cooldown", minutes=seat.cooldown_seconds // 60)
+        mode = voice.render("slack.home_mode_quiet" if seat.mode == "quiet" else "slack.home_mode_active")
+        lines.append(voice.render("slack.home_channel", channel=seat.channel_id, mode=mode,
+                                  cooldown=cooldown))
+    return _fit("\n".join(lines))
+
+
+def _fit(text: str) -> str:
+    """Whole lines up to the section limit."""
+    if len(text) <= SECTION_LIMIT:
+        return text
+    return text[:SECTION_LIMIT - 2].rsplit("\n", 1)[0] + "\n…"

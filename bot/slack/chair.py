@@ -1,0 +1,82 @@
+"""What every listener shares: settings, the voice, the speaking policy, and a database
+connection per thread.
+
+Bolt runs listeners on a pool of worker threads and SQLite connections must not be
+shared between threads without a lock, so each thread opens its own connection on
+first use and keeps it for the life of the process.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from slack_bolt import BoltContext
+
+from ..config import Settings
+from ..meeting import Policy
+from ..store import connect, prune_events, seen_event
+from ..voice import Voice
+
+EVENT_MEMORY = 24 * 3600  # Slack retries within minutes; a day of event ids is plenty
+PRUNE_EVERY = 600
+
+
+class Chair:
+    """The bot's shared state; one per process, handed to listeners through the Bolt context."""
+
+    def __init__(self, settings: Settings, db_path: Path | None = None,
+                 voice: Voice | None = None) -> None:
+        self.settings = settings
+        self.db_path = Path(db_path or settings.db_path)
+        self.voice = voice or Voice.load(settings.prompts_dir)
+        self.policy = Policy(cooldown_seconds=settings.cooldown_seconds,
+                             window_messages=settings.window_messages)
+        self.installation_store: Any = None
+        self._local = threading.local()
+        self._pruned_at = 0.0
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Chair:
+        # Bolt deep-copies the context for lazy listeners; they must share this object.
+        return self
+
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection, opened (and the schema migrated) on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.db_path)
+            self._local.conn = conn
+        return conn
+
+    def attach(self, context: BoltContext, next: Any) -> None:  # noqa: A002 - Bolt's name
+        """Global middleware: make this object available to listeners as the `chair` argument."""
+        context["chair"] = self
+        next()
+
+    def first_delivery(self, body: dict[str, Any]) -> bool:
+        """False for an event already handled (a Slack retry), so nothing is posted twice."""
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        conn = self.db()
+        now = time.time()
+        if now - self._pruned_at > PRUNE_EVERY:
+            self._pruned_at = now
+            prune_events(conn, now - EVENT_MEMORY)
+        return not seen_event(conn, str(event_id), now)
+
+
+def team_of(context: BoltContext, body: dict[str, Any] | None = None) -> str:
+    """The workspace a request belongs to; every row the bot writes is keyed by it.
+
+    Never '' (the operator's shared corpus): a request with no workspace on it falls
+    back to its Enterprise Grid organisation, then to a name no workspace can have.
+    """
+    body = body or {}
+    team = body.get("team")
+    candidates = (context.team_id, body.get("team_id"),
+                  team.get("id") if isinstance(team, dict) else None, context.enterprise_id)
+    return next((c for c in candidates if c), "unknown-team")

@@ -1,0 +1,13 @@
+"""Every Slack listener, grouped by what Slack sends: events, commands, actions."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from . import actions, commands, events
+
+
+def register_listeners(app: App) -> None:
+    events.register(app)
+    commands.register(app)
+    actions.register(app)

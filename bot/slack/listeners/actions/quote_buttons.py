@@ -1,0 +1,101 @@
+"""The buttons under each quote: Not relevant, More like this, Full quote.
+
+The channel and workspace come from the click itself, and a quote id is only acted
+on if that workspace may see the quote, so a crafted button value cannot reach
+another workspace's feedback.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import BoltContext, Respond
+
+from .... import channels
+from ....meeting import answer_topic
+from ....search import Quote
+from ....store import get_quote
+from ....voice import evidence_text, quote_text
+from ...api import send
+from ...blocks import action_blocks, fallback, full_quote_blocks
+from ...chair import Chair, team_of
+
+
+def not_relevant(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond,
+                 chair: Chair, logger: logging.Logger) -> None:
+    try:
+        clicked = clicked_quote(body, action, context, chair)
+        if clicked is None:
+            return reply(respond, logger, chair.voice.render("slack.quote_gone"))
+        team, channel, quote = clicked
+        channels.record_vote(chair.db(), team, channel, quote.id, user_of(body), "not_relevant")
+        reply(respond, logger, chair.voice.render("commands.not_relevant_ack"))
+    except Exception:
+        logger.exception("Not relevant on %s was not recorded", action.get("value"))
+
+
+def more_like_this(body: dict[str, Any], action: dict[str, Any], context: BoltContext,
+                   respond: Respond, chair: Chair, logger: logging.Logger) -> None:
+    try:
+        clicked = clicked_quote(body, action, context, chair)
+        if clicked is None:
+            return reply(respond, logger, chair.voice.render("slack.quote_gone"))
+        team, channel, quote = clicked
+        conn = chair.db()
+        channels.record_vote(conn, team, channel, quote.id, user_of(body), "more_like_this")
+        seen = channels.hidden_ids(conn, team, channel) | {quote.id}
+        found = answer_topic(conn, chair.voice, team, channel, quote.text, exclude_ids=seen)
+        if not found.quotes:
+            return reply(respond, logger, chair.voice.render("slack.more_none"))
+        channels.mark_shown(conn, team, channel, [q.id for q in found.quotes])
+        parts = [chair.voice.render("commands.more_header")]
+        parts += [quote_text(chair.voice, q) for q in found.quotes]
+        parts.append(evidence_text(chair.voice, found.evidence))
+        more = replace(found, text="\n".join(p for p in parts if p))
+        send(respond, logger, response_type="ephemeral", replace_original=False,
+             text=fallback(more.text), blocks=action_blocks(chair.voice, more))
+    except Exception:
+        logger.exception("More like this on %s was not answered", action.get("value"))
+
+
+def full_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond,
+               chair: Chair, logger: logging.Logger) -> None:
+    try:
+        clicked = clicked_quote(body, action, context, chair)
+        if clicked is None:
+            return reply(respond, logger, chair.voice.render("slack.quote_gone"))
+        quote = clicked[2]
+        send(respond, logger, response_type="ephemeral", replace_original=False,
+             text=fallback(quote.text), blocks=full_quote_blocks(chair.voice, quote))
+    except Exception:
+        logger.exception("Full quote %s was not shown", action.get("value"))
+
+
+def clicked_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContext,
+                  chair: Chair) -> tuple[str, str, Quote] | None:
+    """Workspace, channel and quote of a click; None if the quote is gone or not this workspace's."""
+    try:
+        quote_id = int(str(action.get("value", "")))
+    except ValueError:
+        return None
+    team = team_of(context, body)
+    quote = get_quote(chair.db(), quote_id, team)
+    channel = channel_of(body)
+    if quote is None or not channel:
+        return None
+    return team, channel, quote
+
+
+def channel_of(body: dict[str, Any]) -> str:
+    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+
+
+def user_of(body: dict[str, Any]) -> str | None:
+    return (body.get("user") or {}).get("id")
+
+
+def reply(respond: Respond, logger: logging.Logger, text: str) -> None:
+    """A short confirmation only the person who clicked sees; the message stays as it was."""
+    send(respond, logger, response_type="ephemeral", replace_original=False, text=text)

@@ -1,0 +1,37 @@
+"""Share to channel: an answer only the asker saw (from /customer-voice) is posted for
+everyone, and the private copy is removed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext, Respond
+
+from .... import channels
+from ....meeting import answer_topic
+from ...api import send
+from ...blocks import action_blocks, escape, fallback, section, shared_topic
+from ...chair import Chair, team_of
+from .quote_buttons import channel_of, reply, user_of
+
+
+def share_to_channel(body: dict[str, Any], action: dict[str, Any], context: BoltContext,
+                     respond: Respond, chair: Chair, logger: logging.Logger) -> None:
+    try:
+        team, channel = team_of(context, body), channel_of(body)
+        topic = shared_topic(str(action.get("value", "")))
+        if not topic or not channel:
+            return
+        answer = answer_topic(chair.db(), chair.voice, team, channel, topic)
+        if not answer.quotes:
+            return reply(respond, logger, fallback(answer.text))
+        header = chair.voice.render("commands.shared_by", user=escape(user_of(body) or ""))
+        posted = send(respond, logger, response_type="in_channel", replace_original=False,
+                      text=f"{header}\n{fallback(answer.text)}",
+                      blocks=[section(header)] + action_blocks(chair.voice, answer)[:49])
+        if posted:
+            channels.mark_shown(chair.db(), team, channel, [q.id for q in answer.quotes])
+            send(respond, logger, delete_original=True)
+    except Exception:
+        logger.exception("sharing to %s failed", channel_of(body))

@@ -1,0 +1,157 @@
+"""`/customer-voice`: ask about a topic, change how the bot behaves in a channel, list
+decisions, add a quote. Replies go to the asker only (through the response_url),
+except what they choose to share.
+
+Anything that is not a subcommand is a topic, so `/customer-voice card delivery`
+just works; a lone word that looks like a setting (`settings`, `status`), an option
+(`--help`), or text with nothing to search for gets the help instead of an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from slack_bolt import BoltContext, Respond
+
+from .... import channels
+from ....decisions import Decision, list_decisions
+from ....importer import add_quote
+from ....meeting import answer_topic
+from ....topic import words
+from ...api import send
+from ...blocks import answer_blocks, escape, fallback, plain
+from ...chair import Chair, team_of
+
+Reply = dict[str, Any]
+
+MAX_COOLDOWN_MINUTES = 1440
+DECISIONS_SHOWN = 20
+COMMAND_LIKE = frozenset(
+    "settings config configure status mode modes list start stop on off enable disable mute unmute "
+    "remove delete show commands usage version about info options menu".split())
+ADD = re.compile(r'^\s*["“”](?P<quote>.+?)["“”]\s*(?P<source>\S.*)?$', re.S)
+
+
+def customer_voice(command: dict[str, Any], context: BoltContext, respond: Respond, chair: Chair,
+                   logger: logging.Logger) -> None:
+    try:
+        reply = dispatch(command, team_of(context, command), chair)
+    except Exception:
+        logger.exception("/customer-voice %r failed", (command.get("text") or "")[:200])
+        reply = {"text": chair.voice.render("commands.error")}
+    send(respond, logger, response_type="ephemeral", **reply)
+
+
+def dispatch(command: dict[str, Any], team: str, chair: Chair) -> Reply:
+    """The reply to one invocation; subcommands first, then a topic."""
+    text = plain(command.get("text") or "")
+    word, _, rest = text.partition(" ")
+    handler = SUBCOMMANDS.get(word.lower())
+    if handler is not None:
+        return handler(chair, team, command, rest.strip())
+    if not text or (word.lower() in COMMAND_LIKE and not rest) or word.startswith(("-", "/", "!", "?")):
+        return unknown(chair, word)
+    if not words(text):
+        return unknown(chair, text)
+    return ask(chair, team, command, text)
+
+
+def ask(chair: Chair, team: str, command: dict[str, Any], topic: str) -> Reply:
+    action = answer_topic(chair.db(), chair.voice, team, command.get("channel_id"), topic)
+    return {"text": fallback(action.text), "blocks": answer_blocks(chair.voice, action, share_topic=topic)}
+
+
+def help_reply(chair: Chair, *_: object) -> Reply:
+    return {"text": chair.voice.render("commands.help")}
+
+
+def unknown(chair: Chair, word: str) -> Reply:
+    if not word:
+        return help_reply(chair)
+    intro = chair.voice.render("commands.unknown", word=escape(word[:40]).replace("`", "'"))
+    return {"text": f"{intro}\n{chair.voice.render('commands.help')}"}
+
+
+def set_mode(mode: str) -> Callable[[Chair, str, dict[str, Any], str], Reply]:
+    def handler(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
+        channel = command.get("channel_id")
+        if not channel:
+            return {"text": chair.voice.render("slack.no_channel")}
+        channels.update_channel(chair.db(), team, channel, mode=mode)
+        return {"text": chair.voice.render(f"commands.mode_{mode}", channel=channel)}
+    return handler
+
+
+def cooldown(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
+    channel = command.get("channel_id")
+    if not channel:
+        return {"text": chair.voice.render("slack.no_channel")}
+    minutes = rest.split()[0] if rest.split() else ""
+    if not minutes.isdigit() or int(minutes) > MAX_COOLDOWN_MINUTES:
+        return {"text": chair.voice.render("commands.cooldown_bad")}
+    channels.update_channel(chair.db(), team, channel, cooldown_seconds=int(minutes) * 60)
+    return {"text": chair.voice.render("commands.cooldown_set", minutes=int(minutes), channel=channel)}
+
+
+def decisions(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
+    channel = command.get("channel_id") or ""
+    found = list_decisions(chair.db(), team, channel, limit=DECISIONS_SHOWN)
+    if not found:
+        return {"text": chair.voice.render("commands.no_decisions", channel=channel)}
+    lines = [chair.voice.render("commands.decisions_header", channel=channel)]
+    lines += [decision_line(chair, decision) for decision in found]
+    return {"text": "\n".join(lines)}
+
+
+def decision_line(chair: Chair, decision: Decision) -> str:
+    voice = chair.voice
+    answer = ""
+    if decision.answered:
+        answer = voice.render("slack.decision_answer", answer=escape(_short(decision.answer or "", 120)))
+    status = voice.render("commands.decision_answered" if decision.answered else "commands.decision_open")
+    when = datetime.fromtimestamp(decision.created_at, UTC).date().isoformat()
+    return voice.render("commands.decision_line", status=status, date=when, answer=answer,
+                        text=escape(_short(decision.text, 150)).replace("_", " "))
+
+
+def add(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
+    match = ADD.match(rest)
+    if not match or not match["quote"].strip():
+        return {"text": chair.voice.render("commands.add_bad")}
+    source = "-".join((match["source"] or "").split())[:60]
+    source = source or f"slack-{command.get('user_name') or command.get('user_id') or 'someone'}"
+    added = add_quote(chair.db(), match["quote"].strip(), source, team_id=team,
+                      created=date.today().isoformat())
+    if added is None:
+        return {"text": chair.voice.render("slack.capture_again")}
+    return {"text": chair.voice.render("commands.added", source=escape(source))}
+
+
+# ---------------------------------------------------------------------------
+# Digests: `/customer-voice digest ...` is reserved for scheduled digests. Until
+# they exist it answers with the help; replace `digest` below to add them.
+# ---------------------------------------------------------------------------
+
+
+def digest(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
+    return {"text": f"{chair.voice.render('slack.digest_soon')}\n{chair.voice.render('commands.help')}"}
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+SUBCOMMANDS: dict[str, Callable[[Chair, str, dict[str, Any], str], Reply]] = {
+    "help": help_reply,
+    "quiet": set_mode("quiet"),
+    "active": set_mode("active"),
+    "cooldown": cooldown,
+    "decisions": decisions,
+    "add": add,
+    "digest": digest,
+}

@@ -1,0 +1,35 @@
+"""`@Empty Chair what do customers say about refunds?`: answered in the thread."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from ....meeting import answer_topic
+from ....topic import words
+from ...chair import Chair, team_of
+from ...post import post_answer, post_text
+
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def app_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient,
+                chair: Chair, logger: logging.Logger) -> None:
+    try:
+        if event.get("bot_id") or not chair.first_delivery(body):
+            return
+        team, channel = team_of(context, body), event["channel"]
+        thread = event.get("thread_ts") or event["ts"]
+        question = " ".join(MENTION.sub(" ", event.get("text") or "").split())
+        if not words(question):
+            post_text(client, chair, team, channel, chair.voice.render("slack.mention_help"), logger,
+                      thread_ts=thread)
+            return
+        action = answer_topic(chair.db(), chair.voice, team, channel, question)
+        post_answer(client, chair, team, channel, action, logger, thread_ts=thread)
+    except Exception:
+        logger.exception("mention %s in %s was not answered", event.get("ts"), event.get("channel"))

@@ -1,0 +1,47 @@
+"""Uninstalled, or the bot token revoked: forget the workspace's tokens and channel state.
+
+In multi-workspace mode the stored installation is deleted with Bolt's own
+revocation handlers; in every mode the channels, recent messages, shown quotes and
+votes of that workspace go, so nothing of it lingers or resurfaces.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_bolt.listener.builtins import TokenRevocationListeners
+
+from .... import channels
+from ...chair import Chair, team_of
+
+
+def app_uninstalled(body: dict[str, Any], context: BoltContext, chair: Chair,
+                    logger: logging.Logger) -> None:
+    try:
+        if not chair.first_delivery(body):
+            return
+        if chair.installation_store is not None:
+            TokenRevocationListeners(chair.installation_store).handle_app_uninstalled_events(context)
+        forget(chair, team_of(context, body), logger)
+    except Exception:
+        logger.exception("uninstall of %s was not cleaned up", context.team_id)
+
+
+def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext, chair: Chair,
+                   logger: logging.Logger) -> None:
+    try:
+        if not chair.first_delivery(body):
+            return
+        if chair.installation_store is not None:
+            TokenRevocationListeners(chair.installation_store).handle_tokens_revoked_events(event, context)
+        if (event.get("tokens") or {}).get("bot"):
+            forget(chair, team_of(context, body), logger)
+    except Exception:
+        logger.exception("token revocation in %s was not cleaned up", context.team_id)
+
+
+def forget(chair: Chair, team: str, logger: logging.Logger) -> None:
+    channels.forget_team(chair.db(), team)
+    logger.info("workspace %s: tokens gone, its channel state was removed", team)

@@ -1,0 +1,41 @@
+"""Invited to a channel: learn its topic and purpose once, then introduce the customer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from .... import channels
+from ....meeting import introduce
+from ...api import call
+from ...blocks import plain
+from ...chair import Chair, team_of
+from ...post import post_text
+
+
+def member_joined_channel(body: dict[str, Any], event: dict[str, Any], context: BoltContext,
+                          client: WebClient, chair: Chair, logger: logging.Logger) -> None:
+    try:
+        if event.get("user") != context.bot_user_id or not chair.first_delivery(body):
+            return
+        team, channel = team_of(context, body), event["channel"]
+        text = introduce(chair.db(), chair.voice, team, channel, chair.policy)
+        learn_context(client, chair, team, channel, logger)
+        post_text(client, chair, team, channel, text, logger)
+    except Exception:
+        logger.exception("joining %s was not handled", event.get("channel"))
+
+
+def learn_context(client: WebClient, chair: Chair, team: str, channel: str,
+                  logger: logging.Logger) -> None:
+    """The channel's topic and purpose, fetched once; later changes arrive as messages."""
+    info = call(client.conversations_info, chair=chair, team_id=team, logger=logger, channel=channel)
+    if not info:
+        return
+    found = info.get("channel") or {}
+    channels.update_channel(chair.db(), team, channel,
+                            topic=plain((found.get("topic") or {}).get("value") or ""),
+                            purpose=plain((found.get("purpose") or {}).get("value") or ""))

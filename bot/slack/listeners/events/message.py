@@ -1,0 +1,48 @@
+"""Listening: every message in a channel goes to the core, which decides whether the
+customer speaks (quotes), asks about a decision (in its thread), records a thread
+reply as the answer to a decision, or stays quiet."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from ....meeting import Message, observe
+from ...chair import Chair, team_of
+from ...post import post_action
+
+SPOKEN = {None, "thread_broadcast", "file_share", "me_message"}  # subtypes a person wrote
+
+
+def message(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient,
+            chair: Chair, logger: logging.Logger) -> None:
+    try:
+        if ignored(event, context.bot_user_id) or not chair.first_delivery(body):
+            return
+        team = team_of(context, body)
+        said = Message(team, event["channel"], event["ts"], event.get("user"),
+                       event.get("text") or "", event.get("thread_ts"))
+        action = observe(chair.db(), chair.voice, said, chair.policy)
+        if action.kind == "quotes":
+            post_action(client, chair, team, said.channel_id, action, logger)
+        elif action.kind == "decision":
+            post_action(client, chair, team, said.channel_id, action, logger, thread_ts=action.thread_ts)
+        else:
+            logger.debug("silent in %s: %s", said.channel_id, action.reason)
+    except Exception:
+        logger.exception("message %s in %s was not handled", event.get("ts"), event.get("channel"))
+
+
+def ignored(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """Bots (this one included) and system messages are not the conversation; a message
+    that mentions this bot is answered by the app_mention listener instead, once."""
+    if event.get("subtype") not in SPOKEN or event.get("bot_id") or not event.get("user"):
+        return True
+    if event.get("channel_type") in ("im", "mpim"):
+        return True
+    if bot_user_id and (event.get("user") == bot_user_id or f"<@{bot_user_id}" in (event.get("text") or "")):
+        return True
+    return False

@@ -1,0 +1,77 @@
+"""Capture: reacting with the capture emoji (default :chair:) to a message saves it as
+customer feedback, with a link back to it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from ....importer import add_quote
+from ...api import call
+from ...blocks import plain
+from ...chair import Chair, team_of
+
+SOURCE = "slack"
+
+
+def reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltContext,
+                   client: WebClient, chair: Chair, logger: logging.Logger) -> None:
+    try:
+        item = event.get("item") or {}
+        reaction = str(event.get("reaction", "")).split("::")[0]  # ignore skin tones
+        if reaction != chair.settings.capture_reaction or item.get("type") != "message":
+            return
+        if not chair.first_delivery(body):
+            return
+        capture(client, chair, team_of(context, body), item["channel"], item["ts"],
+                event.get("user"), logger)
+    except Exception:
+        logger.exception("reaction on %s was not captured", (event.get("item") or {}).get("ts"))
+
+
+def capture(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
+            user: str | None, logger: logging.Logger) -> None:
+    found = fetch_message(client, chair, team, channel, ts, logger)
+    if found is None:
+        return
+    text = plain(found.get("text") or "")
+    if found.get("bot_id") or found.get("subtype") == "bot_message" or not text:
+        tell(client, chair, team, channel, user, "slack.capture_empty", logger)
+        return
+    link = call(client.chat_getPermalink, chair=chair, team_id=team, logger=logger, channel=channel,
+                message_ts=ts)
+    added = add_quote(chair.db(), text, SOURCE, team_id=team,
+                      url=link.get("permalink") if link else None, external_id=f"{channel}:{ts}",
+                      created=datetime.fromtimestamp(float(ts), UTC).date().isoformat())
+    tell(client, chair, team, channel, user, "commands.captured" if added else "slack.capture_again",
+         logger)
+
+
+def fetch_message(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
+                  logger: logging.Logger) -> dict[str, Any] | None:
+    """The reacted-to message: from the channel's history, or from its thread if it is a reply."""
+    history = call(client.conversations_history, chair=chair, team_id=team, logger=logger,
+                   channel=channel, latest=ts, inclusive=True, limit=1)
+    if history is None:
+        return None
+    for found in history.get("messages") or []:
+        if found.get("ts") == ts:
+            return found
+    replies = call(client.conversations_replies, chair=chair, team_id=team, logger=logger,
+                   channel=channel, ts=ts, oldest=ts, inclusive=True, limit=2)
+    for found in (replies.get("messages") if replies else None) or []:
+        if found.get("ts") == ts:
+            return found
+    logger.info("reacted-to message %s in %s not found (deleted?)", ts, channel)
+    return None
+
+
+def tell(client: WebClient, chair: Chair, team: str, channel: str, user: str | None, prompt: str,
+         logger: logging.Logger) -> None:
+    if user:
+        call(client.chat_postEphemeral, chair=chair, team_id=team, logger=logger, channel=channel,
+             user=user, text=chair.voice.render(prompt))

@@ -1,0 +1,41 @@
+"""Posting what the core decided: one place that turns an Action into a Slack message."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+
+from .. import channels
+from ..meeting import Action
+from . import blocks
+from .api import call
+from .chair import Chair
+
+
+def post_action(client: WebClient, chair: Chair, team_id: str, channel_id: str, action: Action,
+                logger: logging.Logger, thread_ts: str | None = None) -> str | None:
+    """Post quotes (or a decision question) with their buttons; the new message's ts, or None."""
+    response = call(client.chat_postMessage, chair=chair, team_id=team_id, logger=logger,
+                    channel=channel_id, thread_ts=thread_ts, text=blocks.fallback(action.text),
+                    blocks=blocks.action_blocks(chair.voice, action), unfurl_links=False,
+                    unfurl_media=False)
+    return str(response.get("ts")) if response else None
+
+
+def post_text(client: WebClient, chair: Chair, team_id: str, channel_id: str, text: str,
+              logger: logging.Logger, thread_ts: str | None = None) -> str | None:
+    """Post plain words of the bot's own (introduction, help); they are not escaped."""
+    response = call(client.chat_postMessage, chair=chair, team_id=team_id, logger=logger,
+                    channel=channel_id, thread_ts=thread_ts, text=text,
+                    blocks=blocks.sections(text), unfurl_links=False, unfurl_media=False)
+    return str(response.get("ts")) if response else None
+
+
+def post_answer(client: WebClient, chair: Chair, team_id: str, channel_id: str, action: Action,
+                logger: logging.Logger, thread_ts: str | None = None) -> str | None:
+    """An answer everyone in the channel sees; its quotes count as shown there."""
+    ts = post_action(client, chair, team_id, channel_id, action, logger, thread_ts)
+    if ts and action.quotes:
+        channels.mark_shown(chair.db(), team_id, channel_id, [q.id for q in action.quotes])
+    return ts

@@ -1,0 +1,107 @@
+"""Block Kit limits and escaping (bot/slack/blocks.py), without any server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.channels import Channel
+from bot.config import DEFAULT_PROMPTS
+from bot.meeting import Action
+from bot.search import Evidence, Quote
+from bot.slack import blocks, ids
+from bot.voice import Voice, quotes_message
+
+
+@pytest.fixture(scope="module")
+def voice() -> Voice:
+    return Voice.load(DEFAULT_PROMPTS)
+
+
+def quote(number: int, text: str, date: str | None = "2024-05-01") -> Quote:
+    return Quote(number, text, "support-tickets", date, 1.0)
+
+
+def action_for(voice: Voice, quotes: list[Quote]) -> Action:
+    evidence = Evidence(len(quotes), ("support-tickets",), "2024-05-01", "2024-05-01", "some")
+    return Action("quotes", "asked", topic="refunds", quotes=quotes, evidence=evidence,
+                  text=quotes_message(voice, "refunds", quotes, evidence))
+
+
+def sections_of(built: list[dict]) -> list[str]:
+    return [b["text"]["text"] for b in built if b["type"] == "section"]
+
+
+def test_long_quotes_are_trimmed_and_get_a_full_quote_button(voice):
+    long_quote = quote(1, "My refund never arrived. " * 400)
+    built = blocks.action_blocks(voice, action_for(voice, [long_quote, quote(2, "Refund took a week")]))
+    assert all(len(text) <= 3000 for text in sections_of(built))
+    buttons = {b["block_id"]: [e["action_id"] for e in b["elements"]]
+               for b in built if b["type"] == "actions"}
+    assert buttons["quote_1"] == [ids.NOT_RELEVANT, ids.MORE_LIKE_THIS, ids.FULL_QUOTE]
+    assert buttons["quote_2"] == [ids.NOT_RELEVANT, ids.MORE_LIKE_THIS]
+    assert all(e["value"] in ("1", "2") for b in built if b["type"] == "actions" for e in b["elements"])
+
+
+def test_blocks_keep_the_cores_words_in_order(voice):
+    action = action_for(voice, [quote(1, "Refund took a week"), quote(2, "Still no refund", None)])
+    text = "\n".join(sections_of(blocks.action_blocks(voice, action)))
+    assert text == action.text
+
+
+def test_never_more_than_fifty_blocks(voice):
+    many = [quote(n, f"Refund problem number {n}") for n in range(1, 60)]
+    assert len(blocks.action_blocks(voice, action_for(voice, many))) == 50
+    giant = quote(7, "word " * 60_000)  # 300 kB
+    full = blocks.full_quote_blocks(voice, giant)
+    assert len(full) <= 50 and all(len(text) <= 3000 for text in sections_of(full))
+
+
+def test_fallback_text_is_always_set_and_bounded(voice):
+    action = action_for(voice, [quote(1, "x" * 10_000)])
+    assert 0 < len(blocks.fallback(action.text)) <= 3000
+    assert blocks.fallback("I have no customer feedback on *x*.") == "I have no customer feedback on *x*."
+
+
+def test_quotes_cannot_ping_or_forge_links(voice):
+    hostile = quote(1, "<!channel> refund now <script> & <!subteam^S1|@oncall>")
+    built = blocks.action_blocks(voice, action_for(voice, [hostile]))
+    text = "\n".join(sections_of(built))
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text and "&lt;script&gt;" in text
+    assert "<!subteam" not in text
+    assert text.count("\n> ") + text.startswith("> ") >= 1  # still a block quote
+
+
+def test_escape_keeps_safe_markup_and_existing_entities():
+    assert blocks.escape("<@U123> see <#C1|general> and <https://x.y|docs> &amp; 3 > 2") == \
+        "<@U123> see <#C1|general> and <https://x.y|docs> &amp; 3 &gt; 2"
+
+
+def test_plain_reads_slack_markup_as_text():
+    assert blocks.plain("<@U1> waited <https://a.b/c|three weeks> in <#C1|support> &amp; <!here>") == \
+        "waited three weeks in #support & @here"
+
+
+def test_share_button_value_fits_and_round_trips(voice):
+    action = action_for(voice, [quote(1, "Refund took a week")])
+    topic = "refunds ünïcödé " * 400
+    share = blocks.answer_blocks(voice, action, share_topic=topic)[-1]
+    value = share["elements"][0]["value"]
+    assert share["elements"][0]["action_id"] == ids.SHARE and len(value) <= 2000
+    assert topic.startswith(blocks.shared_topic(value)) and blocks.shared_topic(value)
+    assert blocks.shared_topic("not json") == "" and blocks.shared_topic(json.dumps([1])) == ""
+
+
+def test_home_view_lists_sources_and_channels(voice):
+    sources = [(f"source-{n}", 100 - n, "2024-06-01T00:00:00" if n % 2 else None) for n in range(30)]
+    seats = [Channel("T1", "C1", "quiet", 600, "", "", None, None, True),
+             Channel("T1", "C2", "active", None, "", "", None, None, True)]
+    view = blocks.home_view(voice, 2000, sources, seats, "chair")
+    text = json.dumps(view)
+    assert view["type"] == "home" and len(view["blocks"]) <= 50
+    assert "2000 quotes" in text and "30 sources" in text and "2024-06-01" in text
+    assert "and 15 more sources" in text
+    assert "<#C1>: quiet" in text and "every 10 min" in text and "<#C2>: active" in text
+    empty = json.dumps(blocks.home_view(voice, 0, [], [], "chair"))
+    assert "No customer feedback yet" in empty and "not in any channel" in empty

@@ -1,0 +1,113 @@
+"""Multi-workspace: installing through /slack/install, and keeping workspaces apart."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+
+from bot import channels
+from bot.slack.app import installations_path
+from bot.slack.server import shutdown
+
+from .conftest import start_bot
+from .helpers import new_channel
+
+CLIENT_ID = "1111.2222"
+
+
+@pytest.fixture
+def multi(fake, slack_corpus, tmp_path):
+    running, service = start_bot(fake, slack_corpus, tmp_path, slack_bot_token="",
+                                 slack_client_id=CLIENT_ID, slack_client_secret="client-secret")
+    yield running
+    shutdown(running.app, [service], drain_seconds=15)
+
+
+def install(bot, team: str) -> None:
+    page = bot.get("/slack/install")
+    assert page.status == 200
+    link = html.unescape(re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page.body).group(1))
+    query = parse_qs(urlparse(link).query)
+    assert query["client_id"] == [CLIENT_ID]
+    assert "chat:write" in query["scope"][0] and "commands" in query["scope"][0]
+    state = query["state"][0]
+    cookie = page.headers["set-cookie"].split(";")[0]
+    done = bot.get(f"/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie})
+    assert done.status == 200, done.body
+
+
+def store(bot) -> SQLite3InstallationStore:
+    return SQLite3InstallationStore(database=str(installations_path(bot.db_path)), client_id=CLIENT_ID)
+
+
+def test_install_flow_stores_the_installation(multi, fake):
+    install(multi, "T111")
+    found = store(multi).find_installation(enterprise_id=None, team_id="T111")
+    assert found is not None and found.bot_token == "xoxb-T111-bot" and found.bot_user_id == "UBOTT111"
+    assert fake.calls_to("oauth.v2.access", code="code-T111")
+
+
+def test_install_without_valid_state_fails(multi, fake):
+    done = multi.get("/slack/oauth_redirect?code=code-T999&state=forged")
+    assert done.status in (400, 401, 403)
+    assert store(multi).find_installation(enterprise_id=None, team_id="T999") is None
+
+
+def test_two_workspaces_never_see_each_others_quotes(multi, fake):
+    install(multi, "T111")
+    install(multi, "T222")
+    channel_one, channel_two = new_channel(), new_channel()
+    assert multi.command('add "The zorblax widget froze my whole account"', channel=channel_one,
+                         team="T111", response="add1").status == 200
+    assert "Added" in fake.wait_for("response", path="/response/add1")[0].params["text"]
+    multi.command("zorblax widget", channel=channel_two, team="T222", response="ask2")
+    assert "no customer feedback" in fake.wait_for("response", path="/response/ask2")[0].params["text"]
+    multi.command("zorblax widget", channel=channel_one, team="T111", response="ask1")
+    assert "zorblax" in fake.wait_for("response", path="/response/ask1")[0].params["text"]
+    # the shared corpus (imported by the operator) is there for both
+    multi.command("exchange rate", channel=channel_two, team="T222", response="shared")
+    assert "Customers have said" in fake.wait_for("response", path="/response/shared")[0].params["text"]
+
+
+def test_each_workspace_is_answered_with_its_own_token(multi, fake):
+    install(multi, "T111")
+    install(multi, "T222")
+    channel = new_channel()
+    assert multi.event({"type": "member_joined_channel", "user": "UBOTT222", "channel": channel,
+                        "channel_type": "C"}, team="T222").status == 200
+    post = fake.wait_for("chat.postMessage", channel=channel)[0]
+    assert post.token == "xoxb-T222-bot"
+    multi.idle()
+    assert channels.get_channel(multi.conn(), "T222", channel) is not None
+    assert channels.get_channel(multi.conn(), "T111", channel) is None
+
+
+def test_uninstall_removes_the_installation_and_the_workspaces_state(multi, fake):
+    install(multi, "T111")
+    install(multi, "T222")
+    kept, gone = new_channel(), new_channel()
+    for team, channel in (("T111", gone), ("T222", kept)):
+        multi.command("quiet", channel=channel, team=team, response=f"q{team}")
+        fake.wait_for("response", path=f"/response/q{team}")
+    assert multi.event({"type": "app_uninstalled"}, team="T111").status == 200
+    multi.idle()
+    assert store(multi).find_installation(enterprise_id=None, team_id="T111") is None
+    assert store(multi).find_installation(enterprise_id=None, team_id="T222") is not None
+    assert channels.get_channel(multi.conn(), "T111", gone) is None
+    assert channels.get_channel(multi.conn(), "T222", kept).mode == "quiet"
+
+
+def test_revoked_bot_token_removes_the_bot_and_the_workspaces_state(multi, fake):
+    install(multi, "T111")
+    channel = new_channel()
+    multi.command("quiet", channel=channel, team="T111", response="q")
+    fake.wait_for("response", path="/response/q")
+    event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOTT111"]}}
+    assert multi.event(event, team="T111").status == 200
+    multi.idle()
+    assert store(multi).find_bot(enterprise_id=None, team_id="T111") is None
+    assert channels.get_channel(multi.conn(), "T111", channel) is None

@@ -1,0 +1,262 @@
+"""Running the bot: settings checks, the Socket Mode watchdog, and a clean SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.config import load_settings
+from bot.errors import ConfigError
+from bot.slack import ids
+from bot.slack.app import create_app
+from bot.slack.server import SocketModeService, Watchdog, shutdown, start_services
+
+from .conftest import settings_for
+from .fake_socket import FakeSocketMode
+from .helpers import BOT_USER, SECRET, TEAM, BotUnderTest, new_channel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- settings ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("overrides, names", [
+    ({"slack_bot_token": ""}, "SLACK_BOT_TOKEN is not set"),
+    ({"slack_bot_token": "xoxp-123-456"}, "SLACK_BOT_TOKEN holds a user token"),
+    ({"slack_bot_token": "xapp-1-A1-123"}, "belongs in SLACK_APP_TOKEN"),
+    ({"slack_bot_token": "abc123"}, "SLACK_BOT_TOKEN must be the Bot User OAuth Token"),
+    ({"slack_signing_secret": ""}, "SLACK_SIGNING_SECRET is not set"),
+    ({"slack_signing_secret": "xoxb-oops"}, "SLACK_SIGNING_SECRET looks wrong"),
+    ({"slack_app_token": "xoxb-123"}, "SLACK_APP_TOKEN must be an app-level token starting with xapp-"),
+    ({"slack_client_id": "1.2"}, "SLACK_CLIENT_SECRET is not set"),
+    ({"slack_client_secret": "s"}, "SLACK_CLIENT_ID is not set"),
+    ({"log_level": "LOUD"}, "EMPTY_CHAIR_LOG_LEVEL='LOUD' is not a log level"),
+    ({"slack_bot_token": "xoxb-test-bad"}, "Slack rejected SLACK_BOT_TOKEN"),
+    ({"slack_api_url": "http://127.0.0.1:9/api/"}, "Could not reach Slack at SLACK_API_URL"),
+])
+def test_bad_settings_stop_the_start_with_the_settings_name(fake, tmp_path, overrides, names):
+    with pytest.raises(ConfigError, match=re.escape(names)):
+        create_app(settings_for(fake, tmp_path / "bot.db", **overrides))
+
+
+def test_socket_mode_needs_no_signing_secret(fake, tmp_path):
+    settings = settings_for(fake, tmp_path / "bot.db", slack_signing_secret="", slack_app_token="xapp-1-A-1")
+    assert create_app(settings) is not None
+
+
+def test_malformed_environment_values_are_named():
+    with pytest.raises(ConfigError, match="SLACK_API_URL"):
+        load_settings({"SLACK_API_URL": "slack.com/api"}, dotenv=False)
+    with pytest.raises(ConfigError, match="PORT"):
+        load_settings({"PORT": "eighty"}, dotenv=False)
+
+
+def test_serve_reports_missing_settings_without_a_traceback():
+    env = {"SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": "", "SLACK_SIGNING_SECRET": "x",
+           "SLACK_CLIENT_ID": "", "SLACK_CLIENT_SECRET": ""}
+    result = CliRunner().invoke(cli, ["serve", "--db", "bot.db"], env=env)
+    assert result.exit_code == 1
+    assert "SLACK_BOT_TOKEN is not set" in result.output and "Traceback" not in result.output
+
+
+def test_socket_mode_refused_app_token_is_named(fake, tmp_path):
+    settings = settings_for(fake, tmp_path / "bot.db", slack_app_token="xapp-1-A-bad")
+    app = create_app(settings)
+    with pytest.raises(ConfigError, match="Slack refused SLACK_APP_TOKEN"):
+        start_services(app, settings)
+
+
+def test_socket_mode_is_used_when_the_app_token_is_set(fake, tmp_path):
+    settings = settings_for(fake, tmp_path / "bot.db", slack_app_token="xapp-1-A-1")
+    app = create_app(settings)
+    with pytest.raises(ConfigError, match="Socket Mode"):
+        start_services(app, settings)  # the fake's WebSocket URL refuses the connection
+    assert fake.calls_to("apps.connections.open")
+    assert fake.calls_to("apps.connections.open")[0].token == "xapp-1-A-1"
+
+
+def test_manifest_matches_the_code():
+    text = (ROOT / "manifest.yml").read_text()
+    scopes = re.search(r"\n    bot:\n((?:      - .+\n)+)", text).group(1)
+    assert tuple(line.split("- ")[1] for line in scopes.splitlines()) == tuple(sorted(ids.BOT_SCOPES))
+    assert f"- command: {ids.COMMAND}\n" in text
+    events = re.search(r"\n    bot_events:\n((?:      - .+\n)+)", text).group(1)
+    subscribed = {line.split("- ")[1] for line in events.splitlines()}
+    assert subscribed == {"app_home_opened", "app_mention", "app_uninstalled", "channel_left", "group_left",
+                          "member_joined_channel", "message.channels", "message.groups", "reaction_added",
+                          "tokens_revoked"}
+    assert "socket_mode_enabled: true" in text
+    assert "home_tab_enabled: true" in text and "is_enabled: true" in text
+
+
+def test_env_example_lists_every_setting():
+    text = (ROOT / ".env.example").read_text()
+    names = re.findall(r"^([A-Z_]+)=$", text, re.M)
+    assert names == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
+                     "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "EMPTY_CHAIR_DB", "EMPTY_CHAIR_PROMPTS",
+                     "EMPTY_CHAIR_COOLDOWN_SECONDS", "EMPTY_CHAIR_WINDOW", "EMPTY_CHAIR_CAPTURE_REACTION",
+                     "EMPTY_CHAIR_HOST", "PORT", "EMPTY_CHAIR_LOG_LEVEL"]
+    lines = text.splitlines()
+    for name in names:
+        index = lines.index(f"{name}=")
+        assert lines[index - 1].startswith("# "), f"{name} needs a one-line comment"
+
+
+# -- Socket Mode watchdog ---------------------------------------------------------------------------
+
+
+class FakeSocketClient:
+    """Stands in for slack_sdk's SocketModeClient: a connection that can drop."""
+
+    def __init__(self, connected: bool = True, failures: int = 0) -> None:
+        self.connected = connected
+        self.failures = failures
+        self.attempts = 0
+
+    def is_connected(self) -> bool:
+        return self.connected
+
+    def connect_to_new_endpoint(self, force: bool = False) -> None:
+        self.attempts += 1
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("network unreachable")
+        self.connected = True
+
+
+def wait_until(condition, timeout: float = 3.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_watchdog_reconnects_a_dropped_connection():
+    client = FakeSocketClient(connected=False)
+    dog = Watchdog(client, interval=0.02)
+    dog.start()
+    try:
+        assert wait_until(lambda: client.connected)
+        client.connected = False  # dropped again later: reconnected again
+        assert wait_until(lambda: client.connected)
+    finally:
+        dog.stop()
+    assert dog.reconnects == 2
+
+
+def test_watchdog_leaves_a_live_connection_alone():
+    client = FakeSocketClient(connected=True)
+    dog = Watchdog(client, interval=0.01)
+    dog.start()
+    time.sleep(0.2)
+    dog.stop()
+    assert client.attempts == 0
+
+
+def test_watchdog_keeps_trying_with_a_growing_pause(caplog):
+    client = FakeSocketClient(connected=False, failures=2)
+    dog = Watchdog(client, interval=1.0, max_backoff=3.0)
+    assert dog.check() is False and dog.next_delay() == 2.0
+    assert dog.check() is False and dog.next_delay() == 3.0  # capped
+    assert dog.check() is True and dog.next_delay() == 1.0
+    assert client.attempts == 3 and "network unreachable" in caplog.text
+
+
+def test_socket_mode_service_uses_the_watchdog(fake, tmp_path):
+    settings = settings_for(fake, tmp_path / "bot.db", slack_app_token="xapp-1-A-1")
+    service = SocketModeService(create_app(settings), settings.slack_app_token)
+    assert service.watchdog.client is service.handler.client
+
+
+# -- SIGTERM ----------------------------------------------------------------------------------------
+
+
+def test_sigterm_during_an_event_still_delivers_its_post(fake, slack_corpus, tmp_path):
+    db = tmp_path / "bot.db"
+    shutil.copy(slack_corpus, db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "EMPTY_CHAIR_"))}
+    env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
+                "SLACK_APP_TOKEN": "", "SLACK_CLIENT_ID": "", "SLACK_CLIENT_SECRET": "",
+                "EMPTY_CHAIR_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--db", str(db), "--port", "0"],
+                               cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
+    reader.start()
+    try:
+        assert wait_until(lambda: any("listening on" in line for line in lines), timeout=30), lines
+        url = re.search(r"listening on (http://[\d.]+:\d+)", "".join(lines)).group(1)
+        channel = new_channel()
+        fake.delay("chat.postMessage", 1.5)  # Slack is slow: the post is still in flight at SIGTERM
+        running = BotUnderTest(url, fake, db, app=None)  # type: ignore[arg-type]
+        joined = running.event({"type": "member_joined_channel", "user": BOT_USER, "channel": channel,
+                                "channel_type": "C", "team": TEAM})
+        assert joined.status == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        reader.join(5)
+    assert fake.calls_to("chat.postMessage", channel=channel), "".join(lines)
+    assert any("stopped" in line for line in lines)
+
+
+# -- Socket Mode end to end -------------------------------------------------------------------------
+
+
+def envelope(envelope_id: str, channel: str) -> dict:
+    return {"envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False,
+            "retry_attempt": 0, "retry_reason": "",
+            "payload": {"team_id": TEAM, "api_app_id": "A0FAKE", "type": "event_callback",
+                        "event_id": f"Ev{envelope_id}", "event_time": int(time.time()),
+                        "event": {"type": "member_joined_channel", "user": BOT_USER, "channel": channel,
+                                  "channel_type": "C", "team": TEAM}}}
+
+
+def test_socket_mode_answers_events_and_keeps_listening_across_disconnects(fake, slack_corpus, tmp_path):
+    link = FakeSocketMode().start()
+    fake.websocket_url = link.url
+    db = tmp_path / "bot.db"
+    shutil.copy(slack_corpus, db)
+    settings = settings_for(fake, db, slack_app_token="xapp-1-A-1", slack_signing_secret="")
+    app = create_app(settings)
+    service = SocketModeService(app, settings.slack_app_token, ping_interval=0.5, watchdog_interval=0.5)
+    service.start()
+    try:
+        link.wait_for_connections(1)
+        channels = [new_channel() for _ in range(3)]
+        link.deliver(envelope("e1", channels[0]))
+        fake.wait_for("chat.postMessage", channel=channels[0])
+        # Slack refreshes the connection: it says so, then expects a new one
+        link.refresh()
+        link.wait_for_connections(2)
+        link.deliver(envelope("e2", channels[1]))
+        fake.wait_for("chat.postMessage", channel=channels[1])
+        # the network cuts the connection without a word: noticed and replaced
+        link.drop()
+        link.wait_for_connections(3, timeout=20)
+        link.deliver(envelope("e3", channels[2]))
+        fake.wait_for("chat.postMessage", channel=channels[2])
+        assert len(fake.calls_to("apps.connections.open")) >= 3
+        again = envelope("e3", channels[2]) | {"envelope_id": "e3-again", "retry_attempt": 1}
+        link.deliver(again)  # Slack delivers the same event again: no second post
+        service.handler.app.listener_runner.listener_executor.wait_idle(10)
+        assert all(len(fake.calls_to("chat.postMessage", channel=c)) == 1 for c in channels)
+    finally:
+        shutdown(app, [service])
+        link.stop()
