@@ -46,7 +46,8 @@ STOPWORDS = frozenset(
     looks looking talk talking talked discuss discussed discussing meeting meetings call today tomorrow
     yesterday week weeks next last time lot lots kind sort way ways good great bad better best make
     makes made made sense mean means idea ideas point agree question questions also probably definitely
-    final decision decisions decide decided deciding agreed plan plans planned fine done sorted start started stuck
+    final decision decisions decide decided deciding agreed plan plans planned fine done sorted
+    start started stuck
     monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays friday fridays saturday
     saturdays sunday sundays january february march april june july august september october
     november december q1 q2 q3 q4 eod eow asap anyway else lunch coffee morning afternoon

@@ -60,7 +60,8 @@ def test_import_json_and_jsonl(conn, tmp_path):
     labels = conn.execute("SELECT labels FROM feedback WHERE external_id = '2'").fetchone()[0]
     assert json.loads(labels) == ["export", "performance"]
     assert conn.execute("SELECT rating FROM feedback WHERE external_id = '1'").fetchone()[0] == 4
-    assert conn.execute("SELECT created FROM feedback WHERE external_id = 'x'").fetchone()[0].startswith("2023-11-14")
+    created = conn.execute("SELECT created FROM feedback WHERE external_id = 'x'").fetchone()[0]
+    assert created.startswith("2023-11-14")
 
 
 def test_bad_rows_reported_with_line_and_good_rows_land(conn, tmp_path):
@@ -150,7 +151,8 @@ def test_killed_import_leaves_consistent_database(tmp_path):
     deadline = time.time() + 30
     while time.time() < deadline:
         time.sleep(0.2)
-        if db.exists() and os.path.getsize(db) + (os.path.getsize(f"{db}-wal") if os.path.exists(f"{db}-wal") else 0) > 2_000_000:
+        written = sum(os.path.getsize(p) for p in (db, f"{db}-wal") if os.path.exists(p))
+        if written > 2_000_000:
             break
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

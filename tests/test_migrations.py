@@ -14,7 +14,8 @@ def test_old_database_is_migrated_without_losing_rows(tmp_path):
     MIGRATIONS[0](raw)
     raw.execute("PRAGMA user_version = 1")
     raw.execute("COMMIT")
-    raw.execute("INSERT INTO feedback (source, external_id, text, imported_at) VALUES ('s', '1', 'kept', 'now')")
+    raw.execute("INSERT INTO feedback (source, external_id, text, imported_at) "
+                "VALUES ('s', '1', 'kept', 'now')")
     raw.close()
     conn = connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -65,7 +65,8 @@ def test_recent_feedback_is_preferred(conn):
 def test_evidence_summary_counts_sources_and_dates(conn):
     for i, (source, day) in enumerate([("zendesk", "2026-01-05"), ("appstore", "2026-02-01"),
                                        ("zendesk", "2026-03-09")]):
-        add_quote(conn, f"Export to Excel keeps failing, attempt {i}", source, created=day, external_id=str(i))
+        add_quote(conn, f"Export to Excel keeps failing, attempt {i}", source, created=day,
+                  external_id=str(i))
     evidence = search_quotes(conn, "excel export failing").evidence
     assert evidence.count == 3
     assert set(evidence.sources) == {"zendesk", "appstore"}
