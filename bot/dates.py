@@ -39,7 +39,25 @@ def parse_date(value: object) -> str | None:
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_epoch(float(value))
-    return _parse_text(str(value).strip())
+    text = str(value).strip()
+    if len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-":
+        fast = _iso_text(text)
+        if fast:
+            return fast
+    return _parse_text(text)
+
+
+def _iso_text(text: str) -> str | None:
+    """ISO dates and datetimes, the commonest export spelling, checked by the C parser."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if len(text) == 10:
+        return text
+    if len(text) >= 19 and text[13] == ":" and text[16] == ":":
+        return f"{text[:10]}T{text[11:19]}"
+    return None
 
 
 @lru_cache(maxsize=65536)

@@ -13,7 +13,7 @@ import multiprocessing
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +231,8 @@ class _Plan:
     label_columns: tuple[str, ...]
     batch_size: int
     imported_at: str
+    share: tuple[int, int] = (0, 1)  # (k, n): this pass handles records k, k+n, k+2n, ...
+    columns: Columns | None = None  # decided once, so parallel passes agree
 
 
 @dataclass
@@ -250,9 +252,12 @@ def _batches(plan: _Plan) -> Iterator[_Batch]:
         nonlocal position
         position = done
 
-    cols: Columns | None = None
-    batch = _Batch([], [], 0, 0, None)
-    for record in read_records(plan.path, plan.fmt, seen):
+    cols = plan.columns
+    batch = _Batch([], [], 0, 0, cols)
+    mine, every = plan.share
+    for index, record in enumerate(read_records(plan.path, plan.fmt, seen)):
+        if index % every != mine:
+            continue
         batch.read += 1
         if record.fields is None:
             batch.bad.append(BadRow(str(plan.path), record.line, record.error or "unreadable"))
@@ -274,6 +279,15 @@ def _batches(plan: _Plan) -> Iterator[_Batch]:
     yield batch
 
 
+def _first_columns(plan: _Plan) -> Columns | None:
+    """Columns detected from the first readable record (None if there is none)."""
+    for record in read_records(plan.path, plan.fmt):
+        if record.fields is not None:
+            return detect_columns(list(record.fields), plan.text_column, plan.id_column,
+                                  plan.date_column, plan.label_columns)
+    return None
+
+
 def _produce(plan: _Plan, queue: Any) -> None:
     """Worker process: parse while the parent writes, so both cores are busy."""
     try:
@@ -284,24 +298,34 @@ def _produce(plan: _Plan, queue: Any) -> None:
         queue.put(("error", err))
 
 
-def _batches_in_worker(plan: _Plan) -> Iterator[_Batch]:
+def _batches_in_workers(plan: _Plan, workers: int = 2) -> Iterator[_Batch]:
+    """Batches parsed by `workers` processes, each taking every n-th record.
+
+    Every worker reads the whole file (reading is the cheap part) and checks,
+    redacts and hashes only its share, so parsing uses the second core while this
+    process writes; batches arrive in whatever order the workers finish them.
+    """
     context = multiprocessing.get_context("spawn")
-    queue = context.Queue(maxsize=3)
-    worker = context.Process(target=_produce, args=(plan, queue), daemon=True)
-    worker.start()
+    queue = context.Queue(maxsize=2 * workers)
+    procs = [context.Process(target=_produce, args=(replace(plan, share=(k, workers)), queue),
+                             daemon=True) for k in range(workers)]
+    for proc in procs:
+        proc.start()
     try:
-        while True:
+        running = workers
+        while running:
             kind, value = queue.get()
             if kind == "batch":
                 yield value
             elif kind == "error":
                 raise value
             else:
-                break
+                running -= 1
     finally:
-        if worker.is_alive():
-            worker.terminate()
-        worker.join(5)
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join(5)
 
 
 def import_file(
@@ -337,7 +361,9 @@ def import_file(
     report = ImportReport(str(path), plan.source, fmt)
     if parallel is None:
         parallel = path.stat().st_size > 8 << 20
-    for batch in (_batches_in_worker(plan) if parallel else _batches(plan)):
+    if parallel:
+        plan = replace(plan, columns=_first_columns(plan))
+    for batch in (_batches_in_workers(plan) if parallel else _batches(plan)):
         if batch.columns and not report.columns:
             report.columns = batch.columns
         report.read += batch.read
