@@ -3,6 +3,7 @@ calls one core function and turns core errors into clear messages."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
@@ -13,7 +14,7 @@ import click
 
 from .config import ROOT, Settings, load_settings
 from .errors import EmptyChairError
-from .importer import BadRow, import_file
+from .importer import BadRow, ImportReport, import_file
 from .meeting import Action, Message, Policy, observe
 from .readers import FORMATS
 from .search import search_quotes
@@ -100,31 +101,32 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | 
         sys.exit(1)
 
 
-def _import_one(conn, path, source, text_column, id_column, date_column, label_columns,  # noqa: ANN001
-                fmt, team, quiet):  # noqa: ANN001, ANN202
+def _import_one(conn, path: Path, source: str | None, text_column: str | None,  # noqa: ANN001
+                id_column: str | None, date_column: str | None, label_columns: tuple[str, ...],
+                fmt: str | None, team: str, quiet: bool) -> ImportReport:
+    """One file, with a progress bar on a terminal for files over a megabyte."""
     size = path.stat().st_size
     show_bar = not quiet and size > 1 << 20 and sys.stderr.isatty()
 
     def bad_row(row: BadRow) -> None:
         click.echo(f"  {row}", err=True)
 
+    bar = click.progressbar(length=size, label=f"Importing {path.name}", file=sys.stderr)
+    done = [0]
+
+    def progress(position: int) -> None:
+        bar.update(max(0, position - done[0]))
+        done[0] = max(done[0], position)
+
     try:
-        if show_bar:
-            with click.progressbar(length=size, label=f"Importing {path.name}",
-                                   file=sys.stderr) as bar:
-                done = [0]
-
-                def progress(position: int) -> None:
-                    bar.update(max(0, position - done[0]))
-                    done[0] = max(done[0], position)
-
-                return import_file(conn, path, source=source, fmt=fmt, text_column=text_column,
-                                   id_column=id_column, date_column=date_column,
-                                   label_columns=label_columns, team_id=team,
-                                   progress=progress, on_bad_row=bad_row)
-        return import_file(conn, path, source=source, fmt=fmt, text_column=text_column,
-                           id_column=id_column, date_column=date_column,
-                           label_columns=label_columns, team_id=team, on_bad_row=bad_row)
+        with bar if show_bar else contextlib.nullcontext():
+            report = import_file(conn, path, source=source, fmt=fmt, text_column=text_column,
+                                 id_column=id_column, date_column=date_column,
+                                 label_columns=label_columns, team_id=team,
+                                 progress=progress if show_bar else None, on_bad_row=bad_row)
+            if show_bar:
+                progress(size)
+            return report
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
 
