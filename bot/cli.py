@@ -92,7 +92,7 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | 
         report = _import_one(conn, path, source, text_column, id_column, date_column,
                              label_columns, fmt, team, quiet)
         click.echo(f"{path}: {report.read} rows read, {report.added} added, "
-                   f"{report.unchanged} already stored, {len(report.bad)} bad "
+                   f"{report.unchanged} duplicates skipped, {len(report.bad)} bad "
                    f"(source: {report.source})")
         failed += len(report.bad)
     total = conn.execute("SELECT count(*) FROM feedback").fetchone()[0]

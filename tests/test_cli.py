@@ -17,7 +17,7 @@ def test_import_then_search_json(tmp_path):
     out = run("import", SAMPLE / "banking77.csv", "--db", db, "--source", "bank")
     assert out.exit_code == 0 and "10003 rows read" in out.output
     again = run("import", SAMPLE / "banking77.csv", "--db", db, "--source", "bank")
-    assert "0 added" in again.output
+    assert "0 added, 10003 duplicates skipped" in again.output
     found = run("search", "my card still has not arrived", "--db", db, "--json", "--limit", "3")
     quotes = json.loads(found.output)
     assert len(quotes) == 3
