@@ -11,7 +11,13 @@ every ranker, and counts a quote as relevant when its labels meet the query's
 the way customers write, so the score says whether the bot bridges that gap; the
 plain FTS5 baseline on the same queries shows how much the query building adds.
 
-Rankers are a dict of named functions, so another (a "hybrid" one, say) is one entry.
+With the `semantic` extra installed, two more rankers run on the same database and
+queries: "hybrid" (the bot's search with embeddings: bot/semantic.py) and
+"semantic-only" (nearest quotes by cosine, no words at all). Embedding the 10k quotes
+takes a few minutes once; the vectors are cached in bench/out/quality-vectors.db (by
+text), so later runs take seconds. Without the extra those rows are left out.
+
+Rankers are a dict of named functions, so another is one entry.
 """
 
 from __future__ import annotations
@@ -32,13 +38,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bot import semantic  # noqa: E402
 from bot.importer import import_file  # noqa: E402
-from bot.search import search_quotes, search_terms  # noqa: E402
+from bot.search import search_terms  # noqa: E402
 from bot.store import connect  # noqa: E402
-from bot.topic import conversation_terms  # noqa: E402
+from bot.topic import conversation_terms, conversation_texts  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_QUERIES = Path(__file__).resolve().parent / "meeting_queries.jsonl"
+VECTOR_CACHE = Path(__file__).resolve().parent / "out" / "quality-vectors.db"
 DEPTH = 10  # results each ranker returns; P@5 looks at the first 5 of them
 KINDS = ("single", "conversation")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -82,14 +90,36 @@ def load_queries(path: Path) -> list[Query]:
 Ranker = Callable[[sqlite3.Connection, Query], list[frozenset[str]]]
 
 
-def empty_chair(conn: sqlite3.Connection, query: Query) -> list[frozenset[str]]:
-    """The bot's own path: search_quotes for a line, conversation_terms for a thread."""
-    if query.kind == "single":
-        result = search_quotes(conn, query.query, limit=DEPTH)
-    else:
-        terms = conversation_terms(list(query.messages), query.topic)
-        result = search_terms(conn, terms, limit=DEPTH)
+def _search(conn: sqlite3.Connection, query: Query, semantic: bool) -> list[frozenset[str]]:
+    """The bot's own path: a line as `search_quotes` sends it, a thread as the meeting does."""
+    messages = [query.query] if query.kind == "single" else list(query.messages)
+    terms = conversation_terms(messages, query.topic)
+    texts = conversation_texts(messages, query.topic)
+    result = search_terms(conn, terms, limit=DEPTH, query=texts, semantic=semantic)
     return [frozenset(q.labels) for q in result.quotes]
+
+
+def empty_chair(conn: sqlite3.Connection, query: Query) -> list[frozenset[str]]:
+    """Lexical only: BM25 candidates re-ranked by the corpus's own term weights."""
+    return _search(conn, query, semantic=False)
+
+
+def hybrid(conn: sqlite3.Connection, query: Query) -> list[frozenset[str]]:
+    """The same search with the semantic extra: lexical and nearest-by-meaning candidates,
+    ranked by cosine plus a share of the lexical score."""
+    return _search(conn, query, semantic=True)
+
+
+def semantic_only(conn: sqlite3.Connection, query: Query) -> list[frozenset[str]]:
+    """Embeddings alone: the quotes nearest the conversation's vector, no words involved."""
+    messages = [query.query] if query.kind == "single" else list(query.messages)
+    near = semantic.neighbourhood(conn, conversation_texts(messages, query.topic))
+    if near is None:
+        return []
+    ids = near.nearest(DEPTH)
+    labels = dict(conn.execute(
+        f"SELECT id, labels FROM feedback WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+    return [frozenset(json.loads(labels[i])) if labels.get(i) else frozenset() for i in ids]
 
 
 def fts_or_query(text: str) -> str:
@@ -113,6 +143,46 @@ RANKERS: dict[str, Ranker] = {
     "empty-chair": empty_chair,
     "fts5-or": fts_baseline,
 }
+SEMANTIC_RANKERS: dict[str, Ranker] = {
+    "hybrid": hybrid,
+    "semantic-only": semantic_only,
+}
+
+
+def rankers() -> dict[str, Ranker]:
+    """Every ranker that can run here: the semantic ones only with the extra installed."""
+    return {**RANKERS, **SEMANTIC_RANKERS} if semantic.available() else dict(RANKERS)
+
+
+def embed_with_cache(conn: sqlite3.Connection, cache_path: Path = VECTOR_CACHE) -> None:
+    """Give every quote its vector: from the cache when the same text was embedded before
+    (by the same model), else from the model, and remember the new ones."""
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    cache = sqlite3.connect(cache_path)
+    cache.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, text TEXT, vector BLOB, "
+                  "PRIMARY KEY (model, text))")
+    known = dict(cache.execute("SELECT text, vector FROM vectors WHERE model = ?", (semantic.MODEL,)))
+    rows = conn.execute("SELECT id, text FROM feedback").fetchall()
+    hits = [(i, known[t]) for i, t in rows if t in known]
+    if hits:
+        import numpy as np
+
+        blobs = b"".join(v for _, v in hits)
+        vectors = np.frombuffer(blobs, dtype=np.float16).reshape(len(hits), semantic.DIMENSIONS)
+        semantic.store_vectors(conn, [i for i, _ in hits], vectors)
+    missing = semantic.pending_count(conn)
+    print(f"[quality] vectors: {len(hits)} cached, {missing} to embed", file=sys.stderr)
+    if missing:
+        started = time.perf_counter()
+        semantic.embed_pending(conn)
+        print(f"[quality] embedded {missing} quotes in {time.perf_counter() - started:.0f} s",
+              file=sys.stderr)
+        stored = conn.execute("SELECT f.text, v.vector FROM quote_vectors AS v "
+                              "JOIN feedback AS f ON f.id = v.feedback_id").fetchall()
+        cache.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
+                          [(semantic.MODEL, t, v) for t, v in stored])
+        cache.commit()
+    cache.close()
 
 
 def precision_at(hits: Sequence[bool], k: int = 5) -> float:
@@ -248,10 +318,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="empty-chair-quality-") as tmp:
         print(f"[quality] importing {args.data / 'banking77' / 'train.csv'}", file=sys.stderr)
         conn = build_db(args.data, Path(tmp) / "quality.db")
+        chosen = rankers()
         try:
-            print(f"[quality] running {len(queries)} queries x {len(RANKERS)} rankers",
+            if semantic.available():
+                embed_with_cache(conn)
+            else:
+                print("[quality] semantic extra not installed: no hybrid rows", file=sys.stderr)
+            print(f"[quality] running {len(queries)} queries x {len(chosen)} rankers",
                   file=sys.stderr)
-            scored = evaluate(conn, queries, RANKERS)
+            scored = evaluate(conn, queries, chosen)
         finally:
             conn.close()
     summary = summarise(scored)

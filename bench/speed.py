@@ -11,7 +11,14 @@ a) Import: writes a synthetic corpus (bench/make_corpus.py) unless --corpus is g
    `sqlite-utils enable-fts`, on the same file.
 b) Search: for each size, a database of the first N rows, then the median and 99th
    percentile latency of `search_quotes(conn, q, limit=5)` over a fixed set of
-   meeting-style queries, after 5 warm-up queries.
+   meeting-style queries, after 5 warm-up queries. Lexical only (EMPTY_CHAIR_SEMANTIC=off).
+c) Hybrid search, with the `semantic` extra installed, at --hybrid-sizes (default
+   100k): the same database gets one vector per quote, then the same queries run
+   through the hybrid path (query embedding, nearest neighbours over all vectors,
+   re-ranking). Embedding 100k quotes for real takes half an hour on 2 cores, and
+   latency does not depend on which vector a quote has, so by default the model
+   embeds a sample (25 quotes per label, ~2k) and every quote gets the vector of a
+   sampled quote with its label, slightly perturbed; --embed-all embeds every quote.
 
 Every measured step runs in its own process, started through a tiny fork-exec-wait4
 launcher (what /usr/bin/time does), so its peak RSS is that step's alone: the largest
@@ -80,7 +87,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def run_step(name: str, argv: Sequence[str]) -> Step:
+def run_step(name: str, argv: Sequence[str], env: dict[str, str] | None = None) -> Step:
     """Run a command; time it, and take its peak RSS from the kernel as it is reaped.
 
     The command is started through a small launcher, not directly: Linux carries a
@@ -90,7 +97,8 @@ def run_step(name: str, argv: Sequence[str]) -> Step:
     """
     started = time.perf_counter()
     launcher = [sys.executable, "-S", "-I", "-c", _LAUNCHER]
-    proc = subprocess.run([*launcher, *argv], stdout=subprocess.PIPE, text=True, check=False)
+    proc = subprocess.run([*launcher, *argv], stdout=subprocess.PIPE, text=True, check=False,
+                          env={**os.environ, **env} if env else None)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{name} failed with exit code {proc.returncode}: {' '.join(argv)}")
@@ -137,13 +145,18 @@ def child_import(db: str, corpus: str) -> None:
                       "bad": len(report.bad)}))
 
 
-def child_search(db: str, queries_json: str) -> None:
+def child_search(db: str, queries_json: str, semantic_on: bool = False) -> None:
     """Time each query after a warm-up; report the latencies as one JSON line."""
     from bot.search import search_quotes
     from bot.store import connect
 
     queries = json.loads(Path(queries_json).read_text(encoding="utf-8"))
     conn = connect(db)
+    if semantic_on:
+        from bot import semantic
+
+        if semantic.index_for(conn) is None:
+            raise SystemExit(f"{db}: no vectors, or the semantic extra is not installed")
     for query in queries[:WARMUP]:
         search_quotes(conn, query, limit=5)
     latencies, empty = [], 0
@@ -154,6 +167,55 @@ def child_search(db: str, queries_json: str) -> None:
         empty += not result.quotes
     conn.close()
     print(json.dumps({"latencies_ms": latencies, "empty": empty}))
+
+
+SAMPLE_PER_LABEL = 25
+
+
+def child_vectors(db: str, how: str) -> None:
+    """Give every quote a vector: embed them all (`all`), or a sample per label (`sample`)."""
+    from bot import semantic
+    from bot.store import connect
+
+    conn = connect(db)
+    started = time.perf_counter()
+    if how == "all":
+        done = semantic.embed_pending(conn, model=semantic.Embedder(threads=os.cpu_count() or 1))
+    else:
+        done = _sampled_vectors(conn)
+    conn.close()
+    print(json.dumps({"seconds": time.perf_counter() - started, "vectors": done}))
+
+
+def _sampled_vectors(conn) -> int:  # noqa: ANN001
+    """Real embeddings of a sample per label, spread over every quote of that label."""
+    import random
+
+    import numpy as np
+
+    from bot import semantic
+
+    rows = conn.execute("SELECT id, coalesce(labels, '') FROM feedback ORDER BY id").fetchall()
+    by_label: dict[str, list[int]] = {}
+    for feedback_id, labels in rows:
+        by_label.setdefault(labels, []).append(feedback_id)
+    rng = random.Random(77)
+    sample = {label: rng.sample(ids, min(SAMPLE_PER_LABEL, len(ids))) for label, ids in by_label.items()}
+    wanted = [i for ids in sample.values() for i in ids]
+    texts = dict(conn.execute(f"SELECT id, text FROM feedback WHERE id IN ({','.join('?' * len(wanted))})",
+                              wanted).fetchall())
+    log(f"  embedding a sample of {len(wanted):,} quotes")
+    vectors = semantic.Embedder(threads=os.cpu_count() or 1).embed([texts[i] for i in wanted])
+    row_of = {i: n for n, i in enumerate(wanted)}
+    noise = np.random.default_rng(77)
+    done = 0
+    for start in range(0, len(rows), 20_000):
+        chunk = rows[start:start + 20_000]
+        picked = np.stack([vectors[row_of[rng.choice(sample[labels])]] for _, labels in chunk])
+        picked += noise.normal(0, 0.1 / math.sqrt(semantic.DIMENSIONS), picked.shape).astype(np.float32)
+        picked /= np.linalg.norm(picked, axis=1, keepdims=True)
+        done += semantic.store_vectors(conn, [i for i, _ in chunk], picked)
+    return done
 
 
 # ---------------------------------------------------------------- the benchmarks
@@ -232,14 +294,15 @@ class Latency:
     max_ms: float
     peak_rss_mb: float
     build_seconds: float | None
+    mode: str = "lexical"
 
 
 def bench_search(size: int, total: int, corpus: Path, full_db: Path, work: Path,
-                 queries_json: Path) -> Latency | None:
+                 queries_json: Path, hybrid: str = "") -> list[Latency]:
     """Latency at one size; the full import is reused when the size is the whole corpus."""
     if size > total:
         log(f"skipping size {size:,}: the corpus has only {total:,} rows")
-        return None
+        return []
     build = None
     db = full_db
     if size < total:
@@ -250,14 +313,26 @@ def bench_search(size: int, total: int, corpus: Path, full_db: Path, work: Path,
         build = run_step(f"build {size}", _child("import", str(db), str(part))).seconds
         part.unlink()
     log(f"searching {size:,} rows")
-    step = run_step(f"search {size}", _child("search", str(db), str(queries_json)))
-    latencies = step.report["latencies_ms"]
-    assert isinstance(latencies, list)
+    step = run_step(f"search {size}", _child("search", str(db), str(queries_json)),
+                    env={"EMPTY_CHAIR_SEMANTIC": "off"})
+    results = [_latency(size, step, build)]
+    if hybrid:
+        log(f"  vectors for {size:,} rows ({hybrid})")
+        vectors = run_step(f"vectors {size}", _child("vectors", str(db), hybrid))
+        log(f"  {vectors.seconds:.1f}s; hybrid search")
+        step = run_step(f"hybrid {size}", _child("hybrid", str(db), str(queries_json)))
+        results.append(_latency(size, step, vectors.seconds, f"hybrid ({hybrid} vectors)"))
     if db != full_db:
         remove_db(db)
-    return Latency(size, len(latencies), int(step.report["empty"]), statistics.median(latencies),
-                   percentile(latencies, 0.99), statistics.fmean(latencies), max(latencies),
-                   step.peak_rss_mb, build)
+    return results
+
+
+def _latency(size: int, step: Step, build: float | None, mode: str = "lexical") -> Latency:
+    latencies = step.report["latencies_ms"]
+    assert isinstance(latencies, list)
+    return Latency(size, len(latencies), int(step.report["empty"]),  # type: ignore[call-overload]
+                   statistics.median(latencies), percentile(latencies, 0.99),
+                   statistics.fmean(latencies), max(latencies), step.peak_rss_mb, build, mode)
 
 
 def remove_db(db: Path) -> None:
@@ -295,11 +370,11 @@ def format_import(rows: int, ours: Step, baseline: list[Step]) -> str:
 
 
 def format_search(results: Sequence[Latency]) -> str:
-    body = [[f"{r.rows:,}", str(r.queries), str(r.empty), f"{r.median_ms:.1f}", f"{r.p99_ms:.1f}",
-             f"{r.mean_ms:.1f}", f"{r.max_ms:.1f}", f"{r.peak_rss_mb:.0f}",
+    body = [[f"{r.rows:,}", r.mode, str(r.queries), str(r.empty), f"{r.median_ms:.1f}",
+             f"{r.p99_ms:.1f}", f"{r.mean_ms:.1f}", f"{r.max_ms:.1f}", f"{r.peak_rss_mb:.0f}",
              f"{r.build_seconds:.1f}" if r.build_seconds is not None else "(import above)"]
             for r in results]
-    return table(("rows", "queries", "empty", "median ms", "p99 ms", "mean ms", "max ms",
+    return table(("rows", "search", "queries", "empty", "median ms", "p99 ms", "mean ms", "max ms",
                   "peak RSS MB", "build s"), body)
 
 
@@ -317,6 +392,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, help="where temporary files go (default: $TMPDIR)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary files")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--hybrid-sizes", default="100000",
+                        help="sizes that also get the hybrid search (needs the semantic extra)")
+    parser.add_argument("--embed-all", action="store_true",
+                        help="embed every quote for the hybrid runs, not a sample (slow)")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "DB", "INPUT"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -359,15 +438,31 @@ def run(args: argparse.Namespace, work: Path) -> Figures:
     queries_json.write_text(json.dumps(meeting_queries(args.queries)), encoding="utf-8")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     latencies = [r for size in sizes
-                 if (r := bench_search(size, total, corpus, full_db, work, queries_json))]
+                 for r in bench_search(size, total, corpus, full_db, work, queries_json,
+                                       _hybrid_mode(args, size))]
     return Figures(total, corpus.stat().st_size / 2**20, ours, baseline, latencies)
+
+
+def _hybrid_mode(args: argparse.Namespace, size: int) -> str:
+    """"all" or "sample" when this size gets a hybrid run, else ""."""
+    from bot import semantic
+
+    sizes = {int(s) for s in args.hybrid_sizes.split(",") if s.strip()}
+    if size not in sizes or not semantic.available():
+        return ""
+    return "all" if args.embed_all else "sample"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child:
         kind, db, source = args.child
-        (child_import if kind == "import" else child_search)(db, source)
+        if kind == "import":
+            child_import(db, source)
+        elif kind == "vectors":
+            child_vectors(db, source)
+        else:
+            child_search(db, source, semantic_on=kind == "hybrid")
         return 0
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)

@@ -134,15 +134,16 @@ def record_vote(conn: sqlite3.Connection, team_id: str, channel_id: str, feedbac
 
 
 def forget_team(conn: sqlite3.Connection, team_id: str) -> None:
-    """Drop what the bot remembers of a workspace's channels (the app was uninstalled).
+    """Drop what the bot remembers of a workspace's channels (the app was uninstalled),
+    digest schedules included.
 
-    Its decisions and any quotes saved from it stay: they are the team's record.
+    Its decisions, any quotes saved from it and the digests sent stay: they are the team's record.
     """
     if not team_id:
         raise ValueError("forget_team needs a workspace id")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for table in ("channels", "messages", "shown", "votes"):
+        for table in ("channels", "messages", "shown", "votes", "digest_schedules"):
             conn.execute(f"DELETE FROM {table} WHERE team_id = ?", (team_id,))
         conn.execute("COMMIT")
     except BaseException:

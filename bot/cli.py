@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import os
 import shutil
 import sys
 import time
@@ -75,9 +77,12 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Default: from the file name.")
 @click.option("--team", default="", help="Workspace id to import for (default: every workspace).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--no-embed", is_flag=True,
+              help="Do not compute embeddings now (with the semantic extra; run `embed` later).")
 def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | None,
                    text_column: str | None, id_column: str | None, date_column: str | None,
-                   label_columns: tuple[str, ...], fmt: str | None, team: str, quiet: bool) -> None:
+                   label_columns: tuple[str, ...], fmt: str | None, team: str, quiet: bool,
+                   no_embed: bool) -> None:
     """Import feedback from CSV, JSON or JSON Lines exports.
 
     Personal data (emails, phone and card numbers, ...) is redacted before anything
@@ -97,8 +102,49 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | 
         failed += len(report.bad)
     total = conn.execute("SELECT count(*) FROM feedback").fetchone()[0]
     click.echo(f"The database now holds {total} quotes.")
+    if not no_embed:
+        _embed_pending(conn, quiet, only_if_on=True)
     if failed:
         sys.exit(1)
+
+
+def _embed_pending(conn, quiet: bool, only_if_on: bool = False) -> None:  # noqa: ANN001
+    """Embed the quotes that have no vector yet (the semantic extra), with a progress bar."""
+    from . import semantic
+
+    if only_if_on and not semantic.embed_on_import():
+        return
+    pending = semantic.pending_count(conn)
+    if not pending:
+        return
+    bar = click.progressbar(length=pending, label="Embedding quotes", file=sys.stderr)
+    with bar if not quiet else contextlib.nullcontext():
+        done = semantic.embed_pending(conn, progress=None if quiet else bar.update,
+                                      model=semantic.Embedder(threads=os.cpu_count() or 1))
+    click.echo(f"Embedded {done} quotes, so search finds them by meaning too.")
+
+
+@cli.command()
+@db_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def embed(db_path: Path | None, quiet: bool) -> None:
+    """Compute the sentence embedding of every quote that has none yet.
+
+    Needs the semantic extra (pip install 'empty-chair[semantic]'). `import` does this
+    already unless given --no-embed; the Slack server does it in the background. Safe
+    to stop and run again: it carries on where it stopped.
+
+    Example: empty-chair embed --db data/empty_chair.db
+    """
+    from . import semantic
+
+    if not semantic.available():
+        raise click.ClickException(
+            "search by meaning is not installed (pip install 'empty-chair[semantic]') "
+            f"or is switched off ({semantic.SWITCH}=off)")
+    conn = _open(db_path)
+    _embed_pending(conn, quiet)
+    click.echo(f"{semantic.pending_count(conn)} quotes left without an embedding.")
 
 
 def _import_one(conn, path: Path, source: str | None, text_column: str | None,  # noqa: ANN001
@@ -256,7 +302,131 @@ def serve(db_path: Path | None, host: str | None, port: int | None) -> None:
     from .slack.server import run
 
     settings = _settings()
+    embedder = _background_embedder(db_path or settings.db_path)
     try:
         run(settings, db_path=db_path, host=host, port=port)
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
+    finally:
+        if embedder is not None:
+            embedder.stop()
+            embedder.join(30)
+
+
+def _background_embedder(path: Path):  # noqa: ANN202 - semantic.BackgroundEmbedder | None
+    """With the semantic extra, new quotes get embeddings in a thread of their own; events never wait."""
+    from . import semantic
+
+    if not semantic.available():
+        return None
+    log = logging.getLogger("empty_chair.semantic")
+    embedder = semantic.BackgroundEmbedder(lambda: connect(path), log=log.info)
+    embedder.start()
+    return embedder
+
+
+@cli.command()
+@click.option("--channel", required=True, help="Channel id (C...) the digest is for.")
+@click.option("--team", help="Workspace id (default: the channel's, as stored; else the shared corpus).")
+@click.option("--since", help="Start of the period, a date or ISO time in UTC (default: since the "
+                              "channel's last digest, or the last 7 days).")
+@click.option("--until", help="End of the period (default: now); with --dry-run only.")
+@click.option("--dry-run", is_flag=True, help="Print the digest as text; post nothing.")
+@click.option("--topics", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tracked topics file (default: $EMPTY_CHAIR_TOPICS).")
+@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the trend chart to this PNG file (needs the [chart] extra).")
+@db_option
+def digest(channel: str, team: str | None, since: str | None, until: str | None, dry_run: bool,
+           topics: Path | None, chart_path: Path | None, db_path: Path | None) -> None:
+    """Build a channel's digest, "What our customers are saying", now.
+
+    It covers the themes customers raised (with the change against the period before),
+    the most severe new complaints and the decisions made in the channel. With --dry-run
+    it is printed and nothing is posted; otherwise it is posted to the channel like a
+    scheduled one (needs SLACK_BOT_TOKEN, or the workspace's installation).
+
+    Example: empty-chair digest --channel C0123 --since 2019-01-01 --dry-run
+    """
+    from .digest import build_digest, render_text
+    from .schedule import manual_due, team_of_channel
+
+    settings = _settings()
+    conn = _open(db_path)
+    team = team if team is not None else team_of_channel(conn, channel) or ""
+    start, end = _moment("--since", since), _moment("--until", until)
+    if end is not None and not dry_run:
+        raise click.UsageError("--until needs --dry-run: a posted digest always ends now")
+    topic_list = _topics(topics or settings.topics_path)
+    if not dry_run:
+        _post_digest(settings, db_path, team, channel, start, topics or settings.topics_path)
+        return
+    due = manual_due(conn, team, channel, (end.timestamp() if end else time.time()), start)
+    built = build_digest(conn, due, topic_list, chart=chart_path is not None)
+    click.echo(render_text(_voice(), built), nl=False)
+    if chart_path is not None:
+        _write_chart(built, chart_path)
+
+
+def _moment(option: str, value: str | None):  # noqa: ANN202 - datetime | None
+    from datetime import UTC, datetime
+
+    from .dates import parse_date
+
+    if value is None:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD", param_hint=option)
+    return datetime.fromisoformat(parsed).replace(tzinfo=UTC)
+
+
+def _topics(path: Path | None) -> list:
+    from .themes import load_topics
+
+    try:
+        return load_topics(path)
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _write_chart(built, path: Path) -> None:  # noqa: ANN001 - a Digest
+    from .chart import trend_png
+
+    png = trend_png(built.trend, _voice().render("digest.chart_title")) if built.trend else None
+    if png is None:
+        click.echo("No chart: nothing to chart for this period (at most 92 days), or matplotlib is not "
+                   "installed (pip install 'empty-chair[chart]').", err=True)
+        return
+    path.write_bytes(png)
+    click.echo(f"Chart written to {path}.", err=True)
+
+
+def _post_digest(settings: Settings, db_path: Path | None, team: str, channel: str, start,  # noqa: ANN001
+                 topics: Path | None) -> None:
+    from dataclasses import replace
+
+    from .slack.chair import Chair
+    from .slack.checks import uses_oauth
+    from .slack.digest_sender import DigestSender, client_factory
+
+    if not settings.slack_bot_token and not uses_oauth(settings):
+        raise click.ClickException("SLACK_BOT_TOKEN is not set, so the digest cannot be posted; set it "
+                                   "(see docs/slack.md), or add --dry-run to print the digest instead")
+    settings = replace(settings, db_path=db_path or settings.db_path, topics_path=topics)
+    store = None
+    if uses_oauth(settings):
+        from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+
+        from .slack.app import installations_path
+
+        store = SQLite3InstallationStore(database=str(installations_path(settings.db_path)),
+                                         client_id=settings.slack_client_id)
+    outcome = DigestSender(Chair(settings), client_factory(settings, store)).send_now(team, channel, start)
+    if outcome.status == "posted":
+        click.echo(f"Posted the digest to {channel} (message {outcome.ts}).")
+    elif outcome.status == "empty":
+        click.echo("Nothing new in the period and no decisions: nothing was posted.")
+    else:
+        reason = outcome.error or "see the log"
+        raise click.ClickException(f"The digest was not posted ({outcome.status}: {reason})")

@@ -28,6 +28,7 @@ class Settings:
     cooldown_seconds: int = 300
     window_messages: int = 8
     capture_reaction: str = "chair"
+    topics_path: Path | None = None  # tracked topics for digests (see data/tracked_topics.toml)
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -74,6 +75,8 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
         cooldown_seconds=_int(env, "EMPTY_CHAIR_COOLDOWN_SECONDS", 300),
         window_messages=_int(env, "EMPTY_CHAIR_WINDOW", 8, minimum=1),
         capture_reaction=env.get("EMPTY_CHAIR_CAPTURE_REACTION", "").strip(": ") or "chair",
+        topics_path=Path(env["EMPTY_CHAIR_TOPICS"].strip()) if env.get("EMPTY_CHAIR_TOPICS", "").strip()
+        else None,
         slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
         slack_app_token=env.get("SLACK_APP_TOKEN", "").strip(),

@@ -23,3 +23,16 @@ class NoSuchPrompt(EmptyChairError):
 
 class NewerSchema(EmptyChairError):
     "The database was written by a newer release than this one"
+
+
+class BadSchedule(EmptyChairError):
+    "A digest schedule cannot be understood (`weekly mon 09:00 [TZ]`, `daily 08:30 [TZ]`)"
+
+    def __init__(self, reason: str, value: str = "") -> None:
+        super().__init__(f"{reason}: {value!r}" if value else reason)
+        self.reason = reason  # names the template that explains it: digest.bad_<reason>
+        self.value = value
+
+
+class BadTopicsFile(EmptyChairError):
+    "The tracked topics file (EMPTY_CHAIR_TOPICS) cannot be read"

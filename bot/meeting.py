@@ -10,12 +10,20 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import channels
+from . import channels, clicks
 from .decision_classifier import classify
 from .decisions import decision_at, decision_count, record_answer, record_decision
-from .search import NO_EVIDENCE, Evidence, Quote, SearchResult, search_terms
+from .search import (
+    COMMON_SHARE,
+    NO_EVIDENCE,
+    Evidence,
+    Quote,
+    SearchResult,
+    corpus_stats,
+    search_terms,
+)
 from .store import feedback_count
-from .topic import conversation_terms, stem, words
+from .topic import conversation_terms, conversation_texts, stem, words
 from .voice import Voice, evidence_text, quote_text, quotes_message
 
 MAX_QUOTES = 3
@@ -135,7 +143,9 @@ def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
     result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
                           exclude_ids=channels.hidden_ids(conn, message.team_id, message.channel_id,
                                                           now, include_shown=False),
-                          today=date.fromtimestamp(now), min_coverage=0.25, min_terms=2)
+                          today=date.fromtimestamp(now), min_coverage=0.25, min_terms=2,
+                          query=conversation_texts(window, channel.topic, channel.purpose, decay=0.4),
+                          clicks=clicks.load(conn, message.team_id, message.channel_id))
     index = decision_count(conn, message.team_id, message.channel_id)
     question = voice.choice("meeting.decision_questions", index)
     decision_id = record_decision(conn, message.team_id, message.channel_id, message.ts,
@@ -165,14 +175,15 @@ def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
     cooldown = channel.cooldown_seconds if channel.cooldown_seconds is not None else policy.cooldown_seconds
     if channel.last_post_at is not None and now - channel.last_post_at < cooldown:
         return Action("silent", f"cooldown ({int(cooldown - (now - channel.last_post_at))} s left)")
-    if not words(message.text):
+    if not _says_something_specific(conn, message.text):
         return Action("silent", "small talk")
     window = _window(conn, message, policy, now)
     terms = conversation_terms(window, channel.topic, channel.purpose)
     result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
                           exclude_ids=channels.hidden_ids(conn, message.team_id, message.channel_id, now),
                           today=date.fromtimestamp(now), min_coverage=policy.min_coverage,
-                          min_terms=2)
+                          min_terms=2, query=conversation_texts(window, channel.topic, channel.purpose),
+                          clicks=clicks.load(conn, message.team_id, message.channel_id))
     if not result.quotes:
         return Action("silent", "no fresh evidence on this conversation")
     if not _settled(result, window):
@@ -183,6 +194,17 @@ def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
     return Action("quotes", f"conversation settled on {topic}", topic=topic, quotes=result.quotes,
                   evidence=result.evidence,
                   text=quotes_message(voice, topic, result.quotes, result.evidence))
+
+
+def _says_something_specific(conn: sqlite3.Connection, text: str) -> bool:
+    """Whether the latest message has a word the corpus knows and does not find everywhere.
+
+    `_settled` demands such a word of the latest message anyway; checking it first
+    spares a search on every "can everyone see my screen?".
+    """
+    stats = corpus_stats(conn)
+    limit = stats.docs * COMMON_SHARE
+    return any(0 < stats.df.get(stem(word), 0) <= limit for word in words(text))
 
 
 def _settled(result: SearchResult, window: list[str]) -> bool:
@@ -216,7 +238,8 @@ def answer_topic(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_i
     if channel_id:
         hidden |= channels.hidden_ids(conn, team_id, channel_id, include_shown=False)
     result = search_terms(conn, conversation_terms([topic]), limit=limit, team_id=team_id,
-                          exclude_ids=hidden, min_coverage=0.2)
+                          exclude_ids=hidden, min_coverage=0.2, query=conversation_texts([topic]),
+                          clicks=clicks.load(conn, team_id, channel_id) if channel_id else None)
     label = _short(topic, 80) or "that"
     return Action("quotes" if result.quotes else "silent",
                   "asked" if result.quotes else "asked, no evidence", topic=label,

@@ -123,7 +123,83 @@ def m003_corpus_stats(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats]
+# When a quote was said, as a sortable 'YYYY-MM-DDTHH:MM:SS' (UTC): its own date, else when it
+# was imported (banking77 has no dates). Digests count quotes by it; the index below makes a
+# period's quotes a range scan. Queries must spell the expression exactly like this.
+QUOTE_TIME_SQL = ("coalesce(CASE WHEN length(created) = 10 THEN created || 'T00:00:00' "
+                  "ELSE substr(created, 1, 19) END, substr(imported_at, 1, 19))")
+
+
+def m004_digests(conn: sqlite3.Connection) -> None:
+    """Scheduled digests: one schedule per channel, and one row per (channel, kind, period) sent.
+
+    `digest_runs` is the exactly-once ledger: a row is claimed before anything is posted,
+    and records the posted message's ts afterwards (see `bot.schedule`).
+    """
+    _run(
+        conn,
+        f"""
+        CREATE TABLE digest_schedules (
+            team_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            cadence TEXT NOT NULL,
+            weekday INTEGER,
+            hour INTEGER NOT NULL,
+            minute INTEGER NOT NULL,
+            tz TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            set_by TEXT,
+            set_at REAL NOT NULL,
+            off_reason TEXT,
+            PRIMARY KEY (team_id, channel_id)
+        );
+        CREATE TABLE digest_runs (
+            team_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            status TEXT NOT NULL,
+            late INTEGER NOT NULL DEFAULT 0,
+            marker TEXT NOT NULL,
+            claimed_by TEXT NOT NULL,
+            first_claimed_at REAL NOT NULL,
+            lease_until REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            ts TEXT,
+            details_ts TEXT,
+            chart TEXT,
+            note TEXT,
+            finished_at REAL,
+            PRIMARY KEY (team_id, channel_id, kind, period_end)
+        );
+        CREATE INDEX feedback_time ON feedback ({QUOTE_TIME_SQL})
+        """,
+    )
+
+
+def m005_quote_vectors(conn: sqlite3.Connection) -> None:
+    """Sentence embeddings, one per quote, computed once (the optional `semantic` extra).
+
+    `model` names the model that made the vector, so a new model re-embeds rather than
+    comparing vectors from two different spaces. `vector_stats` holds how many there
+    are, so a search process notices new ones without counting the table.
+    """
+    _run(
+        conn,
+        """
+        CREATE TABLE quote_vectors (
+            feedback_id INTEGER PRIMARY KEY,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL
+        );
+        CREATE TABLE vector_stats (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        """,
+    )
+
+
+MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats, m004_digests,
+                          m005_quote_vectors]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -19,8 +19,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .topic import Term, conversation_terms
+from .clicks import Clicks, reshape
+from .topic import Term, conversation_terms, conversation_texts
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from .semantic import Neighbourhood
 
 MAX_TERMS = 10
 COMMON_SHARE = 0.08  # a word in more than 8% of quotes says little about a topic
@@ -282,19 +289,26 @@ def search_terms(
     today: date | None = None,
     min_coverage: float = 0.0,
     min_terms: int = 1,
+    query: Sequence[tuple[str, float]] = (),
+    clicks: Clicks | None = None,
+    semantic: bool = True,
 ) -> SearchResult:
     """Search with weighted terms (from `topic.conversation_terms`).
 
     `min_coverage` and `min_terms` say how much of the conversation a quote must
     contain to be shown: the bot would rather stay quiet than quote off-topic.
+    `query` is the same conversation as weighted texts (`topic.conversation_texts`),
+    for the hybrid ranking when the `semantic` extra is installed (`semantic=False`
+    keeps a search lexical); `clicks` are a channel's votes, which re-rank the answer.
     """
     stats = corpus_stats(conn)
     chosen = choose_terms(terms, stats)
     names = tuple(t.word for t, _ in chosen)
-    if not chosen:
-        return SearchResult(names, [], NO_EVIDENCE)
-    index_terms = _index_terms(chosen, stats)
-    pool, capped = _candidates(conn, index_terms, stats)
+    placing = _start_hybrid(conn, query, chosen, limit) if semantic else None
+    pool, capped = _candidates(conn, _index_terms(chosen, stats), stats) if chosen else ({}, False)
+    hybrid = _hybrid(placing)
+    if hybrid is not None:
+        hybrid.widen(pool)
     if not pool:
         return SearchResult(names, [], NO_EVIDENCE)
     rows = _fetch(conn, pool, team_id, exclude_ids)
@@ -309,24 +323,35 @@ def search_terms(
         scored.append((score, weight / total * min(1.0, norm), row))
     scored.sort(key=lambda item: item[0], reverse=True)
     needed = min(min_terms, len(chosen))
-    scored = [item for item in scored if _terms_present(item[2]["text"], chosen) >= needed]
-    quotes, relevant = _select(scored, limit, min_coverage)
-    lowered = quotes[0].text.lower() if quotes else ""
+    scored = [item for item in scored if _terms_present(item[2]["text"], chosen) >= needed
+              or (hybrid is not None and item[2]["id"] in hybrid.neighbours)]
+    floor = None
+    if hybrid is not None:
+        scored, floor = hybrid.rerank(scored, today)
+    if clicks is not None:
+        scored = reshape(conn, scored, clicks)
+    quotes, relevant = _select(scored, limit, min_coverage, floor)
+    # The terms the answer matched come from the best quote that has any: with the
+    # semantic extra the top quote may match in meaning only (lexically: always the top one).
+    anchor = next((q for q in quotes if _terms_present(q.text, chosen)), quotes[0] if quotes else None)
+    lowered = anchor.text.lower() if anchor else ""
     matched = tuple(t.word for t, _ in chosen if t.stem in lowered)
     limit = stats.docs * COMMON_SHARE
     specific = tuple(t.word for t, _ in chosen if t.stem in lowered and stats.df[t.stem] <= limit)
     return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific)
 
 
-def _select(scored: list[tuple[float, float, sqlite3.Row]], limit: int, min_coverage: float
-            ) -> tuple[list[Quote], list[sqlite3.Row]]:
-    """Best quotes, skipping near-duplicates; plus every row relevant enough to count."""
+def _select(scored: list[tuple[float, float, sqlite3.Row]], limit: int, min_coverage: float,
+            floor: float | None = None) -> tuple[list[Quote], list[sqlite3.Row]]:
+    """Best quotes, skipping near-duplicates; plus every row relevant enough to count
+    (scoring at least `floor`, by default half the best score)."""
     quotes: list[Quote] = []
     kept: list[frozenset[str]] = []
     relevant: list[sqlite3.Row] = []
     best = scored[0][0] if scored else 0.0
+    floor = best * 0.5 if floor is None else floor
     for score, coverage, row in scored:
-        if score >= best * 0.5:
+        if score >= floor:
             relevant.append(row)
         if len(quotes) >= limit or coverage < min_coverage:
             continue
@@ -382,4 +407,70 @@ def search_quotes(
 ) -> SearchResult:
     """Quotes relevant to free text: a topic, a sentence, or pasted meeting notes."""
     return search_terms(conn, conversation_terms([text]), limit=limit, team_id=team_id,
-                        exclude_ids=exclude_ids, today=today)
+                        exclude_ids=exclude_ids, today=today, query=conversation_texts([text]))
+
+
+# ---------------------------------------------------------------- hybrid (the `semantic` extra)
+# Without the extra, or before any quote has a vector, `_hybrid` is None and nothing
+# below runs: the lexical ranking above is the whole search.
+
+SEMANTIC_NEIGHBOURS = 50  # nearest quotes by meaning that join the lexical candidates ...
+NEIGHBOUR_FLOOR = 0.4  # ... if they are that close at all: "quantum llamas" finds nothing
+LEXICAL_SHARE = 0.1  # weight of BM25 (as a share of the best) beside cosine; tuned on half the benchmark
+EVIDENCE_MARGIN = 0.1  # quotes within this of the best blended score count as evidence ...
+EVIDENCE_FLOOR = 0.45  # ... if they reach this at all (cosine of unrelated banking texts: ~0.2)
+
+
+@dataclass
+class _Hybrid:
+    """The query's embedding against the stored ones: widens and re-ranks the candidates."""
+
+    near: Neighbourhood
+    neighbours: frozenset[int]
+
+    def widen(self, pool: dict[int, float]) -> None:
+        """Quotes close in meaning join the pool even when they share no word with the query."""
+        for feedback_id in self.neighbours:
+            pool.setdefault(feedback_id, 0.0)
+
+    def rerank(self, scored: list[tuple[float, float, sqlite3.Row]], today: date
+               ) -> tuple[list[tuple[float, float, sqlite3.Row]], float]:
+        """Cosine plus a share of the lexical score; coverage may come from meaning too.
+
+        Returns the new order and the score a quote needs to count as evidence.
+        """
+        sims = self.near.similarity([row["id"] for _, _, row in scored])
+        unknown = sum(sims.values()) / len(sims) if sims else 0.0  # not embedded yet
+        best_lexical = max((score for score, _, _ in scored), default=0.0) or 1.0
+        blended = []
+        for score, coverage, row in scored:
+            cosine = sims.get(row["id"], unknown)
+            value = cosine + LEXICAL_SHARE * score / best_lexical + 0.2 * _recency(row["created"], today)
+            blended.append((value, max(coverage, _semantic_coverage(cosine)), row))
+        blended.sort(key=lambda item: item[0], reverse=True)
+        best = blended[0][0] if blended else 0.0
+        return blended, min(best, max(best - EVIDENCE_MARGIN, EVIDENCE_FLOOR))  # the best always counts
+
+
+def _semantic_coverage(cosine: float) -> float:
+    """How much of the conversation a quote covers in meaning: 0 below cosine 0.35, all from 0.7.
+
+    Lets a paraphrase pass `min_coverage` (0.2 for an asked question: cosine 0.42;
+    0.45 for an unprompted post: cosine 0.51) without sharing the query's words.
+    """
+    return min(1.0, max(0.0, (cosine - 0.35) / 0.35))
+
+
+def _start_hybrid(conn: sqlite3.Connection, query: Sequence[tuple[str, float]],
+                  chosen: Sequence[tuple[Term, float]], limit: int) -> Future[Neighbourhood | None] | None:
+    """Start embedding the query (on a worker thread, while the lexical candidates are found);
+    None without the extra, when switched off, or before any quote has a vector."""
+    from . import semantic
+
+    texts = list(query) or [(" ".join(t.word for t, _ in chosen), 1.0)]
+    return semantic.start_neighbourhood(conn, texts, max(SEMANTIC_NEIGHBOURS, 2 * limit), NEIGHBOUR_FLOOR)
+
+
+def _hybrid(placing: Future[Neighbourhood | None] | None) -> _Hybrid | None:
+    near = placing.result() if placing is not None else None
+    return _Hybrid(near, frozenset(near.found)) if near is not None else None

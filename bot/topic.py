@@ -125,3 +125,18 @@ def conversation_terms(
         if context:
             add(context, context_weight)
     return [Term(key, weight, spelling[key]) for key, weight in weights.items()]
+
+
+def conversation_texts(
+    messages: Sequence[str],
+    topic: str = "",
+    purpose: str = "",
+    decay: float = 0.6,
+    context_weight: float = 0.3,
+) -> list[tuple[str, float]]:
+    """The conversation as weighted texts, for embeddings: the same weights as
+    `conversation_terms` (newest message 1, each older one `decay` times less, the
+    channel's topic and purpose `context_weight`), with Slack markup cleaned away."""
+    weighted = [(clean_text(message), decay**age) for age, message in enumerate(reversed(messages))]
+    weighted += [(clean_text(context), context_weight) for context in (topic, purpose) if context]
+    return [(text, weight) for text, weight in weighted if text.strip()]

@@ -20,6 +20,9 @@ SAMPLE = ROOT / "data" / "sample"
 def isolated_env(tmp_path, monkeypatch):
     """Point the default database at a temp dir and clear Slack settings."""
     monkeypatch.setenv("EMPTY_CHAIR_DB", str(tmp_path / "default.db"))
+    # `empty-chair import` embeds when the semantic extra is installed: minutes for the
+    # sample corpus. tests/test_semantic.py turns it back on for its small files.
+    monkeypatch.setenv("EMPTY_CHAIR_EMBED_ON_IMPORT", "off")
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
                  "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "EMPTY_CHAIR_COOLDOWN_SECONDS"):
         monkeypatch.delenv(name, raising=False)

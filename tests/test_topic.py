@@ -22,3 +22,10 @@ def test_conversation_terms_fade_older_messages_and_add_context():
     assert terms["refunds"] == 1.0
     assert terms["pricing"] < terms["refunds"]
     assert 0 < terms["roadmap"] < terms["pricing"]
+
+
+def test_conversation_texts_weigh_the_newest_message_most():
+    from bot.topic import conversation_texts
+
+    texts = conversation_texts(["first <@U1> thought", "", "latest :fire: point"], "the topic", "")
+    assert texts == [("latest   point", 1.0), ("first   thought", 0.36), ("the topic", 0.3)]

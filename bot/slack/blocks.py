@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .. import digest as digests
 from ..channels import Channel
 from ..meeting import Action
 from ..search import Quote
@@ -264,3 +265,48 @@ def _fit(text: str) -> str:
     if len(text) <= SECTION_LIMIT:
         return text
     return text[:SECTION_LIMIT - 2].rsplit("\n", 1)[0] + "\n…"
+
+
+# -- digests ----------------------------------------------------------------------------------------
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
+
+
+def digest_summary(voice: Voice, digest: digests.Digest) -> list[Block]:
+    """The digest's main post: title, period, the five-second headline and the top themes."""
+    about = [digests.period_text(voice, digest.period, digest.tz)]
+    if digest.late:
+        about.append(digests.late_text(voice, digest))
+    blocks = [header(voice.render("digest.slack_title")), context(escape("\n".join(about))),
+              section(escape(digests.headline(voice, digest)))]
+    length = digests.length_text(voice, digest.period)
+    lines = [digests.theme_line(voice, line, length) for line in digest.top]
+    if lines:
+        blocks.append(section(_fit(escape("\n".join(lines)))))
+    blocks.append(context(voice.render("digest.summary_more")))
+    return cap(blocks)
+
+
+def digest_summary_text(voice: Voice, digest: digests.Digest) -> str:
+    """The summary's notification text: the title line and the headline."""
+    return fallback(digests.title_text(voice, digest) + "\n" + digests.headline(voice, digest))
+
+
+def digest_details(voice: Voice, digest: digests.Digest) -> list[Block]:
+    """The thread reply: each theme with a quote, the severe complaints, the decisions."""
+    blocks: list[Block] = []
+    for part in (digests.theme_section, digests.severe_section, digests.decision_section):
+        if blocks:
+            blocks.append({"type": "divider"})
+        for text in part(voice, digest):
+            blocks += sections(escape(text))
+    blocks.append(context(escape(digests.footer(voice, digest))))
+    if len(blocks) > MAX_BLOCKS:
+        blocks = blocks[:MAX_BLOCKS - 2] + [section("…"), blocks[-1]]
+    return blocks
+
+
+def digest_details_text(voice: Voice, digest: digests.Digest) -> str:
+    return fallback(voice.render("digest.themes_header") + "\n" + digests.headline(voice, digest))

@@ -18,7 +18,9 @@ BOT_SCOPES = (
     "channels:read",  # member_joined_channel, conversations.info (topic and purpose)
     "chat:write",  # posting quotes, decision questions and confirmations
     "commands",  # /customer-voice
+    "files:write",  # the digest's trend chart, uploaded into its thread
     "groups:history",  # the same in private channels
     "groups:read",
     "reactions:read",  # reaction_added: capturing feedback
+    "users:read",  # users.info: the time zone of whoever schedules a digest
 )

@@ -24,9 +24,12 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from ..config import Settings
 from ..errors import ConfigError
+from ..scheduler import DigestScheduler
 from . import ids
 from .app import InFlight, create_app
+from .chair import Chair
 from .checks import uses_oauth, uses_socket_mode
+from .digest_sender import DigestSender, Pacer, client_factory
 
 DRAIN_SECONDS = 25.0  # under the usual 30 s a process manager allows after SIGTERM
 WATCHDOG_SECONDS = 10.0
@@ -67,6 +70,8 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level, logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(getattr(logging, level, logging.INFO))
+    # APScheduler logs every run of the minutely digest sync at INFO; its warnings still show.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, getattr(logging, level, logging.INFO)))
 
 
 def _on_signals(stop: threading.Event) -> dict[int, Any]:
@@ -77,8 +82,9 @@ def _on_signals(stop: threading.Event) -> dict[int, Any]:
 
 
 def start_services(app: App, settings: Settings) -> list[Service]:
-    """HTTP, Socket Mode, or both (Socket Mode with installs needs the install pages)."""
-    services: list[Service] = []
+    """HTTP, Socket Mode, or both (Socket Mode with installs needs the install pages); and
+    the digest scheduler, listed first so a shutdown stops it first."""
+    services: list[Service] = [DigestService(app, settings)]
     try:
         if uses_socket_mode(settings):
             services.append(SocketModeService(app, settings.slack_app_token))
@@ -113,6 +119,9 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 
     daemon_threads = False
     block_on_close = True
+    # Python's default backlog of 5 makes the kernel refuse connections in a burst of
+    # events while the accept thread waits for the GIL; Slack would see a timeout.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -177,6 +186,29 @@ class SocketModeService:
     def stop(self) -> None:
         self.watchdog.stop()
         self.handler.close()
+
+
+class DigestService:
+    """Scheduled digests inside `serve`: the scheduler's thread, sending through DigestSender.
+
+    Stopping sets an event the sender's pacer waits on, so a send in progress ends at its
+    next Slack call and hands its run back (another instance, or the next start, sends it).
+    """
+
+    def __init__(self, app: App, settings: Settings) -> None:
+        self.stopped = threading.Event()
+        chair = Chair(settings)
+        store = app.installation_store if uses_oauth(settings) else None
+        sender = DigestSender(chair, client_factory(settings, store), pacer=Pacer(sleep=self.stopped.wait),
+                              stopping=self.stopped.is_set)
+        self.scheduler = DigestScheduler(chair.db, sender.send)
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.scheduler.stop()
 
 
 class Reconnectable(Protocol):

@@ -4,6 +4,10 @@ It listens on 127.0.0.1 (a random port), records every call (method, parameters
 from a form or JSON body, headers) and answers like Slack does for the methods the
 bot uses. Failures can be injected for the next N calls of a method: an HTTP status
 (429 with Retry-After, 500) or an `{"ok": false, "error": ...}` answer.
+
+Messages the bot posts are kept (with their metadata) and come back from
+conversations.history and conversations.replies, as in Slack; files_upload_v2's three
+steps (get an upload URL, POST the bytes there, complete the upload) are answered too.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 DEFAULT_TEAM = "T0TEST"
+DEFAULT_TZ = "America/Los_Angeles"  # what users.info says when a test sets no zone
 
 
 @dataclass
@@ -66,7 +71,9 @@ class FakeSlack:
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.delays: dict[str, float] = {}
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
-        self.channel_info: dict[str, dict[str, str]] = {}
+        self.channel_info: dict[str, dict[str, Any]] = {}  # name, topic, purpose, is_archived, is_member
+        self.user_tz: dict[str, str] = {}  # users.info tz; DEFAULT_TZ otherwise
+        self.uploads: dict[str, bytes] = {}  # file id -> bytes POSTed to its upload URL
         self._ts = itertools.count(1)
         self.websocket_url = "ws://127.0.0.1:9/link"  # tests that need Socket Mode replace it
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -90,6 +97,8 @@ class FakeSlack:
             self.delays.clear()
             self.messages.clear()
             self.channel_info.clear()
+            self.user_tz.clear()
+            self.uploads.clear()
 
     @property
     def port(self) -> int:
@@ -173,9 +182,16 @@ class FakeSlack:
 
     def api_chat_postMessage(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         ts = self.next_ts()
-        return {"ok": True, "channel": params.get("channel"), "ts": ts,
-                "message": {"type": "message", "text": params.get("text", ""), "ts": ts,
-                            "bot_id": f"BBOT{team_of_token(token)}"}}
+        message = {"type": "message", "text": params.get("text", ""), "ts": ts,
+                   "bot_id": f"BBOT{team_of_token(token)}", "user": f"UBOT{team_of_token(token)}"}
+        metadata = params.get("metadata")
+        if metadata:
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        if params.get("thread_ts"):
+            message["thread_ts"] = str(params["thread_ts"])
+        with self.lock:
+            self.messages[str(params.get("channel"))].append(message)
+        return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
 
     def api_chat_postEphemeral(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         return {"ok": True, "message_ts": self.next_ts()}
@@ -190,7 +206,7 @@ class FakeSlack:
         info = self.channel_info.get(channel, {})
         return {"ok": True, "channel": {
             "id": channel, "name": info.get("name", "product-sync"), "is_channel": True,
-            "is_member": True, "is_archived": False,
+            "is_member": info.get("is_member", True), "is_archived": info.get("is_archived", False),
             "topic": {"value": info.get("topic", ""), "creator": "U_ALICE", "last_set": 0},
             "purpose": {"value": info.get("purpose", ""), "creator": "U_ALICE", "last_set": 0}}}
 
@@ -200,6 +216,7 @@ class FakeSlack:
         found = [m for m in self.messages[str(params.get("channel"))]
                  if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
         found = [m for m in found if float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest)]
+        found = [m for m in found if float(m["ts"]) >= float(params.get("oldest") or 0)]
         found.sort(key=lambda m: float(m["ts"]), reverse=True)
         limit = int(params.get("limit") or 100)
         return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
@@ -221,7 +238,20 @@ class FakeSlack:
 
     def api_users_info(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         user = str(params.get("user"))
-        return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": f"User {user}"}}
+        return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": f"User {user}",
+                                     "tz": self.user_tz.get(user, DEFAULT_TZ)}}
+
+    def api_files_getUploadURLExternal(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        file_id = f"F{next(self._ts):08d}"
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    def api_files_completeUploadExternal(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        files = json.loads(params["files"]) if isinstance(params.get("files"), str) else params.get("files")
+        missing = [f["id"] for f in files or [] if f["id"] not in self.uploads]
+        if not files or missing:
+            return {"ok": False, "error": "file_upload_not_found"}
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title"), "name": f.get("title"),
+                                       "size": len(self.uploads[f["id"]])} for f in files]}
 
     def api_apps_connections_open(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         if not token.startswith("xapp-") or token.endswith("-bad"):
@@ -255,9 +285,14 @@ class FakeSlack:
 
             def _handle(self, raw: bytes) -> None:
                 path = urlparse(self.path)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if path.path.startswith("/upload/"):  # files_upload_v2's step 2: the raw bytes
+                    with fake.lock:
+                        fake.uploads[path.path.removeprefix("/upload/")] = raw
+                    return self._record_and_send(Call("upload", {"bytes": len(raw)}, headers, path.path),
+                                                 200, f"OK - {len(raw)}")
                 params = dict(parse_qsl(path.query))
                 params.update(_parse_body(raw, self.headers.get("content-type", "")))
-                headers = {k.lower(): v for k, v in self.headers.items()}
                 if path.path.startswith("/response/"):
                     return self._record_and_send(Call("response", params, headers, path.path), 200, "ok")
                 method = path.path.removeprefix("/api/")

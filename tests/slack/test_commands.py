@@ -70,9 +70,9 @@ def test_unknown_subcommand_gets_help_not_an_error(bot, fake, text):
     assert HELP_START in reply["text"]
 
 
-def test_digest_is_reserved_and_answers_with_help(bot, fake):
-    reply = reply_to(bot, fake, "digest weekly mon 09:00")
-    assert "Digests are not available yet" in reply["text"] and HELP_START in reply["text"]
+def test_digest_is_a_subcommand_not_a_topic(bot, fake):
+    reply = reply_to(bot, fake, "digest")
+    assert reply["text"].startswith("No digest is scheduled in")  # tests/slack/test_digest.py has the rest
 
 
 def test_quiet_active_and_cooldown_change_the_channel(bot, fake):

@@ -107,7 +107,7 @@ def test_env_example_lists_every_setting():
     assert names == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
                      "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "EMPTY_CHAIR_DB", "EMPTY_CHAIR_PROMPTS",
                      "EMPTY_CHAIR_COOLDOWN_SECONDS", "EMPTY_CHAIR_WINDOW", "EMPTY_CHAIR_CAPTURE_REACTION",
-                     "EMPTY_CHAIR_HOST", "PORT", "EMPTY_CHAIR_LOG_LEVEL"]
+                     "EMPTY_CHAIR_TOPICS", "EMPTY_CHAIR_HOST", "PORT", "EMPTY_CHAIR_LOG_LEVEL"]
     lines = text.splitlines()
     for name in names:
         index = lines.index(f"{name}=")

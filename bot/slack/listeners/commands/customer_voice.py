@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
 
 from .... import channels
 from ....decisions import Decision, list_decisions
@@ -25,6 +26,7 @@ from ....topic import words
 from ...api import send
 from ...blocks import answer_blocks, escape, fallback, plain
 from ...chair import Chair, team_of
+from .digest import digest_command
 
 Reply = dict[str, Any]
 
@@ -37,19 +39,21 @@ ADD = re.compile(r'^\s*["“”](?P<quote>.+?)["“”]\s*(?P<source>\S.*)?$', r
 
 
 def customer_voice(command: dict[str, Any], context: BoltContext, respond: Respond, chair: Chair,
-                   logger: logging.Logger) -> None:
+                   logger: logging.Logger, client: WebClient | None = None) -> None:
     try:
-        reply = dispatch(command, team_of(context, command), chair)
+        reply = dispatch(command, team_of(context, command), chair, client)
     except Exception:
         logger.exception("/customer-voice %r failed", (command.get("text") or "")[:200])
         reply = {"text": chair.voice.render("commands.error")}
     send(respond, logger, response_type="ephemeral", **reply)
 
 
-def dispatch(command: dict[str, Any], team: str, chair: Chair) -> Reply:
+def dispatch(command: dict[str, Any], team: str, chair: Chair, client: WebClient | None = None) -> Reply:
     """The reply to one invocation; subcommands first, then a topic."""
     text = plain(command.get("text") or "")
     word, _, rest = text.partition(" ")
+    if word.lower() == "digest":  # the one subcommand that calls Slack (users.info, posting)
+        return digest_command(chair, team, command, rest.strip(), client)
     handler = SUBCOMMANDS.get(word.lower())
     if handler is not None:
         return handler(chair, team, command, rest.strip())
@@ -131,16 +135,6 @@ def add(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
     return {"text": chair.voice.render("commands.added", source=escape(source))}
 
 
-# ---------------------------------------------------------------------------
-# Digests: `/customer-voice digest ...` is reserved for scheduled digests. Until
-# they exist it answers with the help; replace `digest` below to add them.
-# ---------------------------------------------------------------------------
-
-
-def digest(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
-    return {"text": f"{chair.voice.render('slack.digest_soon')}\n{chair.voice.render('commands.help')}"}
-
-
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
@@ -153,5 +147,4 @@ SUBCOMMANDS: dict[str, Callable[[Chair, str, dict[str, Any], str], Reply]] = {
     "cooldown": cooldown,
     "decisions": decisions,
     "add": add,
-    "digest": digest,
 }

