@@ -38,6 +38,7 @@ from .themes import (
     ThemeCount,
     TrackedTopic,
     counts_by_period,
+    ensure_time_index,
     theme_counts,
     theme_rows,
 )
@@ -170,6 +171,7 @@ def build_digest(conn: sqlite3.Connection, due: Due, topics: Sequence[TrackedTop
                  chart: bool = False) -> Digest:
     """Compute a channel's digest for `due.period` from what is stored now."""
     period, team = due.period, due.team_id
+    ensure_time_index(conn)
     previous, total = counts_by_period(conn, team, [period.before(), period])
     counts = theme_counts(conn, team, period, topics) if total or previous else []
     severe = severe_complaints(conn, team, period) if total else ()

@@ -138,7 +138,7 @@ def m004_digests(conn: sqlite3.Connection) -> None:
     """
     _run(
         conn,
-        f"""
+        """
         CREATE TABLE digest_schedules (
             team_id TEXT NOT NULL,
             channel_id TEXT NOT NULL,
@@ -173,7 +173,6 @@ def m004_digests(conn: sqlite3.Connection) -> None:
             finished_at REAL,
             PRIMARY KEY (team_id, channel_id, kind, period_end)
         );
-        CREATE INDEX feedback_time ON feedback ({QUOTE_TIME_SQL})
         """,
     )
 

@@ -10,8 +10,8 @@ A theme comes from one of three places, in this order of trust:
   share of the period's quotes is well above their share of the whole corpus.
 
 A quote counts in a period by when it was said (`created`), or when it was imported if
-its source has no dates. Counting is done in SQLite over the `feedback_time` index, so a
-period of a large corpus is a range scan, not a full one.
+its source has no dates. Counting is done in SQLite over the `feedback_time` index (made
+by the first digest), so a period of a large corpus is a range scan, not a full one.
 """
 
 from __future__ import annotations
@@ -147,6 +147,18 @@ class ThemeCount:
 
 def _range_sql(team_id: str) -> tuple[str, tuple[object, ...]]:
     return (f"{QUOTE_TIME_SQL} >= ? AND {QUOTE_TIME_SQL} < ? AND +f.team_id IN ('', ?)", (team_id,))
+
+
+TIME_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS feedback_time ON feedback ({QUOTE_TIME_SQL})"
+
+
+def ensure_time_index(conn: sqlite3.Connection) -> None:
+    """Index quotes by time the first time a digest needs it, not in a migration.
+
+    Every imported row pays for this index; a deployment that never sends digests
+    should not, and bulk imports into a fresh database stay fast.
+    """
+    conn.execute(TIME_INDEX_SQL)
 
 
 def counts_by_period(conn: sqlite3.Connection, team_id: str, periods: Sequence[Period],
