@@ -33,6 +33,7 @@ MAX_TERMS = 10
 COMMON_SHARE = 0.08  # a word in more than 8% of quotes says little about a topic
 EXACT_BUDGET = 5000  # up to this many matches, rank them all exactly (about 10 µs each)
 CANDIDATES = 300
+BOUNDED_CANDIDATES = 150  # newest matches read per query when the match set is huge
 BOUNDED_TERMS = 4  # on huge match sets, the rarest few words find candidates; all re-rank
 
 
@@ -221,7 +222,7 @@ def _candidates(conn: sqlite3.Connection, terms: Sequence[Term],
     for text in queries:
         rows = conn.execute(
             "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?", (text, CANDIDATES)).fetchall()
+            "ORDER BY rowid DESC LIMIT ?", (text, BOUNDED_CANDIDATES)).fetchall()
         for rowid, score in rows:
             pool[rowid] = max(pool.get(rowid, 0.0), -score)
     return pool, True
@@ -393,7 +394,7 @@ def _evidence(rows: Sequence[sqlite3.Row], capped: bool) -> Evidence:
     else:
         strength = "single"
     return Evidence(count, sources, dates[0] if dates else None, dates[-1] if dates else None,
-                    strength, capped and count >= CANDIDATES // 2)
+                    strength, capped and count >= BOUNDED_CANDIDATES // 2)
 
 
 def search_quotes(
