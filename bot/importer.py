@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from .dates import parse_date
@@ -255,8 +256,8 @@ def _batches(plan: _Plan) -> Iterator[_Batch]:
     cols = plan.columns
     batch = _Batch([], [], 0, 0, cols)
     mine, every = plan.share
-    for index, record in enumerate(read_records(plan.path, plan.fmt, seen)):
-        if index % every != mine:
+    for index, record in enumerate(read_records(plan.path, plan.fmt, seen, plan.share)):
+        if record is None or index % every != mine:
             continue
         batch.read += 1
         if record.fields is None:
@@ -314,7 +315,7 @@ def _batches_in_workers(plan: _Plan, workers: int = 2) -> Iterator[_Batch]:
     try:
         running = workers
         while running:
-            kind, value = queue.get()
+            kind, value = _next_message(queue, procs)
             if kind == "batch":
                 yield value
             elif kind == "error":
@@ -326,6 +327,19 @@ def _batches_in_workers(plan: _Plan, workers: int = 2) -> Iterator[_Batch]:
             if proc.is_alive():
                 proc.terminate()
             proc.join(5)
+
+
+def _next_message(queue: Any, procs: list[Any]) -> tuple[str, Any]:
+    """The next message from the workers; a worker that died without a word is an error,
+    not a wait forever."""
+    while True:
+        try:
+            return queue.get(timeout=1.0)
+        except Empty:
+            dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+            if dead:
+                raise BadImportFile(f"a parsing process stopped (exit code {dead[0]}); "
+                                    "nothing of its unfinished batch was written") from None
 
 
 def import_file(

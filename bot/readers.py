@@ -56,8 +56,14 @@ def detect_format(path: Path, head: bytes) -> str:
     return "csv"
 
 
-def read_records(path: Path, fmt: str, progress: Progress | None = None) -> Iterator[Record]:
-    """Records of `path` in `fmt`; `progress` is called with bytes read so far."""
+def read_records(path: Path, fmt: str, progress: Progress | None = None,
+                 share: tuple[int, int] = (0, 1)) -> Iterator[Record | None]:
+    """Records of `path` in `fmt`; `progress` is called with bytes read so far.
+
+    With `share=(k, n)`, a clean CSV record whose position is not k modulo n comes
+    as None, unbuilt: a parallel import reads the file once per worker, and building
+    the other workers' records would be wasted work.
+    """
     if fmt not in FORMATS:
         raise BadImportFile(f"{path}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     try:
@@ -66,7 +72,7 @@ def read_records(path: Path, fmt: str, progress: Progress | None = None) -> Iter
         raise BadImportFile(f"{path}: cannot open ({err.strerror})") from None
     try:
         if fmt in ("csv", "tsv"):
-            yield from _csv_records(handle, "\t" if fmt == "tsv" else ",", progress)
+            yield from _csv_records(handle, "\t" if fmt == "tsv" else ",", progress, share)
         elif fmt == "jsonl":
             yield from _jsonl_records(handle, progress)
         else:
@@ -136,7 +142,8 @@ def _is_utf8(handle: IO[bytes]) -> bool:
     return True
 
 
-def _csv_records(handle: IO[bytes], delimiter: str, progress: Progress | None) -> Iterator[Record]:
+def _csv_records(handle: IO[bytes], delimiter: str, progress: Progress | None,
+                 share: tuple[int, int] = (0, 1)) -> Iterator[Record | None]:
     """CSV records: the C reader while the file is clean, the careful one after a problem."""
     csv.field_size_limit(_FIELD_LIMIT)
     if not _is_utf8(handle):
@@ -148,6 +155,8 @@ def _csv_records(handle: IO[bytes], delimiter: str, progress: Progress | None) -
     reader = csv.reader(text, delimiter=delimiter, strict=True)
     header = _csv_header(handle.name, reader)
     last = reader.line_num
+    mine, every = share
+    index = -1
     while True:
         try:
             row = next(reader)
@@ -166,9 +175,14 @@ def _csv_records(handle: IO[bytes], delimiter: str, progress: Progress | None) -
             if now - last > 1:
                 yield from _resume_careful(handle, header, delimiter, last + 1, None, progress)
                 return
+            index += 1  # counts every item yielded, as the importer's enumerate does
             yield Record(last + 1, None, f"expected {len(header)} fields, found {len(row)}")
         else:
-            yield Record(last + 1, dict(zip(header, row, strict=True)))
+            index += 1
+            if index % every == mine:
+                yield Record(last + 1, dict(zip(header, row, strict=True)))
+            else:
+                yield None
         last = now
     text.detach()
 

@@ -167,6 +167,19 @@ def test_killed_import_leaves_consistent_database(tmp_path):
     assert count(conn) == 120_000
 
 
+def test_parallel_and_inline_import_agree_on_messy_files(tmp_path):
+    path = tmp_path / "messy.csv"
+    with open(path, "w") as handle:
+        handle.write("id,text\n")
+        for i in range(3000):
+            handle.write(f"{i},bad,extra\n" if i % 97 == 0 else f"{i},\n" if i % 89 == 0
+                         else f"{i},quote {i} about fees\n")
+    reports = [import_file(connect(tmp_path / f"{flag}.db"), path, parallel=flag)
+               for flag in (True, False)]
+    assert reports[0].added == reports[1].added == 3000 - 31 - 33
+    assert sorted(b.line for b in reports[0].bad) == sorted(b.line for b in reports[1].bad)
+
+
 def test_parallel_and_inline_import_agree(tmp_path):
     a, b = connect(tmp_path / "a.db"), connect(tmp_path / "b.db")
     one = import_file(a, SAMPLE / "banking77.csv", parallel=True)
