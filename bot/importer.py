@@ -234,6 +234,7 @@ class _Plan:
     imported_at: str
     share: tuple[int, int] = (0, 1)  # (k, n): this pass handles records k, k+n, k+2n, ...
     columns: Columns | None = None  # decided once, so parallel passes agree
+    db_path: str | None = None  # set for workers that write their batches themselves
 
 
 @dataclass
@@ -243,6 +244,7 @@ class _Batch:
     read: int
     position: int
     columns: Columns | None
+    added: int = 0  # rows a worker already wrote (its `rows` are then empty)
 
 
 def _batches(plan: _Plan) -> Iterator[_Batch]:
@@ -290,9 +292,19 @@ def _first_columns(plan: _Plan) -> Columns | None:
 
 
 def _produce(plan: _Plan, queue: Any) -> None:
-    """Worker process: parse while the parent writes, so both cores are busy."""
+    """Worker process: parse its share and write it, each batch one transaction.
+
+    SQLite lets one writer in at a time; while one worker holds the lock the other
+    parses, so both cores stay busy and no row crosses a process boundary.
+    """
     try:
+        from .store import connect
+
+        conn = connect(plan.db_path) if plan.db_path else None
         for batch in _batches(plan):
+            if conn is not None and batch.rows:
+                batch.added = write_batch(conn, batch.rows)
+                batch.rows = []
             queue.put(("batch", batch))
         queue.put(("done", None))
     except BaseException as err:  # noqa: BLE001 - handed to the parent, which re-raises
@@ -303,8 +315,8 @@ def _batches_in_workers(plan: _Plan, workers: int = 2) -> Iterator[_Batch]:
     """Batches parsed by `workers` processes, each taking every n-th record.
 
     Every worker reads the whole file (reading is the cheap part) and checks,
-    redacts and hashes only its share, so parsing uses the second core while this
-    process writes; batches arrive in whatever order the workers finish them.
+    redacts, hashes and writes only its share; batches land in whatever order the
+    workers finish them.
     """
     context = multiprocessing.get_context("spawn")
     queue = context.Queue(maxsize=2 * workers)
@@ -360,8 +372,8 @@ def import_file(
 ) -> ImportReport:
     """Import one export file; bad records are reported, the good ones land.
 
-    Large files are parsed in a second process while this one writes (`parallel`
-    defaults to on for files over 8 MB); every batch is its own transaction.
+    Large files (`parallel` defaults to on over 8 MB) are parsed and written by two
+    worker processes; every batch is its own transaction.
     """
     path = Path(path)
     if not path.is_file():
@@ -375,8 +387,11 @@ def import_file(
     report = ImportReport(str(path), plan.source, fmt)
     if parallel is None:
         parallel = path.stat().st_size > 8 << 20
-    if parallel:
-        plan = replace(plan, columns=_first_columns(plan))
+    db_file = conn.execute("PRAGMA database_list").fetchone()[2]
+    if parallel and db_file:
+        plan = replace(plan, columns=_first_columns(plan), db_path=db_file)
+    else:
+        parallel = False  # an in-memory database cannot be shared with another process
     for batch in (_batches_in_workers(plan) if parallel else _batches(plan)):
         if batch.columns and not report.columns:
             report.columns = batch.columns
@@ -385,6 +400,7 @@ def import_file(
             report.bad.append(bad)
             if on_bad_row:
                 on_bad_row(bad)
+        report.added += batch.added
         if batch.rows:
             report.added += write_batch(conn, batch.rows)
         if progress:
