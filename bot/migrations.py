@@ -123,13 +123,6 @@ def m003_corpus_stats(conn: sqlite3.Connection) -> None:
     )
 
 
-# When a quote was said, as a sortable 'YYYY-MM-DDTHH:MM:SS' (UTC): its own date, else when it
-# was imported (banking77 has no dates). Digests count quotes by it; the index below makes a
-# period's quotes a range scan. Queries must spell the expression exactly like this.
-QUOTE_TIME_SQL = ("coalesce(CASE WHEN length(created) = 10 THEN created || 'T00:00:00' "
-                  "ELSE substr(created, 1, 19) END, substr(imported_at, 1, 19))")
-
-
 def m004_digests(conn: sqlite3.Connection) -> None:
     """Scheduled digests: one schedule per channel, and one row per (channel, kind, period) sent.
 

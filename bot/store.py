@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,8 +50,6 @@ def feedback_count(conn: sqlite3.Connection, team_id: str = "") -> int:
 
 def seen_event(conn: sqlite3.Connection, event_id: str, now: float | None = None) -> bool:
     """Record an event id; True if it was recorded before (a Slack retry), so it is not handled twice."""
-    import time
-
     if not event_id:
         return False
     cursor = conn.execute("INSERT OR IGNORE INTO events (event_id, received_at) VALUES (?, ?)",

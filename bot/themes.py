@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BadTopicsFile
-from .migrations import QUOTE_TIME_SQL
 from .schedule import Period, iso
 from .topic import stem, words
 
@@ -147,6 +146,14 @@ class ThemeCount:
 
 def _range_sql(team_id: str) -> tuple[str, tuple[object, ...]]:
     return (f"{QUOTE_TIME_SQL} >= ? AND {QUOTE_TIME_SQL} < ? AND +f.team_id IN ('', ?)", (team_id,))
+
+
+# When a quote was said, as a sortable 'YYYY-MM-DDTHH:MM:SS' (UTC): its own date, else when it
+# was imported (banking77 has no dates). Digests count quotes by it; the index made by
+# `ensure_time_index` makes a period's quotes a range scan. Queries must spell the
+# expression exactly like this.
+QUOTE_TIME_SQL = ("coalesce(CASE WHEN length(created) = 10 THEN created || 'T00:00:00' "
+                  "ELSE substr(created, 1, 19) END, substr(imported_at, 1, 19))")
 
 
 TIME_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS feedback_time ON feedback ({QUOTE_TIME_SQL})"

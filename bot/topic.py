@@ -108,22 +108,13 @@ def conversation_terms(
     """
     weights: dict[str, float] = {}
     spelling: dict[str, str] = {}
-
-    def add(text: str, weight: float) -> None:
-        seen: set[str] = set()
+    for text, weight in _weighted(messages, topic, purpose, decay, context_weight):
+        stems_here: dict[str, str] = {}
         for word in words(text[-4096:]):
-            key = stem(word)
-            if key in seen:
-                continue
-            seen.add(key)
+            stems_here.setdefault(stem(word), word)
+        for key, word in stems_here.items():  # a stem counts once per message
             weights[key] = weights.get(key, 0.0) + weight
             spelling.setdefault(key, word)
-
-    for age, message in enumerate(reversed(messages)):
-        add(message, decay**age)
-    for context in (topic, purpose):
-        if context:
-            add(context, context_weight)
     return [Term(key, weight, spelling[key]) for key, weight in weights.items()]
 
 
@@ -137,6 +128,14 @@ def conversation_texts(
     """The conversation as weighted texts, for embeddings: the same weights as
     `conversation_terms` (newest message 1, each older one `decay` times less, the
     channel's topic and purpose `context_weight`), with Slack markup cleaned away."""
-    weighted = [(clean_text(message), decay**age) for age, message in enumerate(reversed(messages))]
-    weighted += [(clean_text(context), context_weight) for context in (topic, purpose) if context]
-    return [(text, weight) for text, weight in weighted if text.strip()]
+    weighted = _weighted(messages, topic, purpose, decay, context_weight)
+    cleaned = [(clean_text(text), weight) for text, weight in weighted]
+    return [(text, weight) for text, weight in cleaned if text.strip()]
+
+
+def _weighted(messages: Sequence[str], topic: str, purpose: str, decay: float,
+              context_weight: float) -> list[tuple[str, float]]:
+    """The one weighting both the terms and the embeddings use: newest message 1,
+    each older one `decay` times less, the channel's topic and purpose `context_weight`."""
+    weighted = [(message, decay**age) for age, message in enumerate(reversed(messages))]
+    return weighted + [(context, context_weight) for context in (topic, purpose) if context]
