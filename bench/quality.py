@@ -39,7 +39,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bot import semantic  # noqa: E402
-from bot.importer import import_file  # noqa: E402
+from bot.ingest.importer import import_file  # noqa: E402
 from bot.search import search_terms  # noqa: E402
 from bot.store import connect  # noqa: E402
 from bot.topic import conversation_terms, conversation_texts  # noqa: E402

@@ -506,7 +506,7 @@ def build_database(rows: int, data: Path, corpus: Path | None, work: Path) -> Pa
 
 
 def child_build(db: str, rows: str, data: str, corpus: str) -> None:
-    from bot.importer import import_file
+    from bot.ingest.importer import import_file
     from bot.store import connect
 
     work = Path(db).parent

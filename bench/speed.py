@@ -124,7 +124,7 @@ def db_megabytes(path: Path) -> float:
 
 def child_import(db: str, corpus: str) -> None:
     """Import the corpus into a fresh database; report to stdout as one JSON line."""
-    from bot.importer import import_file
+    from bot.ingest.importer import import_file
     from bot.store import connect
 
     size = os.path.getsize(corpus)

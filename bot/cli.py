@@ -16,12 +16,12 @@ import click
 
 from .config import ROOT, Settings, load_settings
 from .errors import EmptyChairError
-from .importer import BadRow, ImportReport, import_file
+from .ingest.importer import BadRow, ImportReport, import_file
+from .ingest.readers import FORMATS
+from .ingest.transcript import TranscriptLine, read_transcript
 from .meeting import Action, Message, Policy, observe
-from .readers import FORMATS
 from .search import search_quotes
 from .store import connect
-from .transcript import TranscriptLine, read_transcript
 from .voice import Voice, evidence_text, quote_text
 
 DEMO_CORPUS = (
@@ -371,7 +371,7 @@ def digest(channel: str, team: str | None, since: str | None, until: str | None,
 def _moment(option: str, value: str | None):  # noqa: ANN202 - datetime | None
     from datetime import UTC, datetime
 
-    from .dates import parse_date
+    from .ingest.dates import parse_date
 
     if value is None:
         return None

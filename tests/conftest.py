@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.importer import import_file
+from bot.ingest.importer import import_file
 from bot.store import connect
 from bot.voice import Voice
 

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from bot import channels, clicks
-from bot.importer import add_quote
+from bot.ingest.importer import add_quote
 from bot.meeting import answer_topic
 from bot.store import connect
 

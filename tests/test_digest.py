@@ -15,7 +15,7 @@ from bot.cli import cli
 from bot.decisions import record_answer, record_decision
 from bot.digest import Trend, build_digest, render_text, severity
 from bot.errors import BadTopicsFile
-from bot.importer import add_quote, import_file
+from bot.ingest.importer import add_quote, import_file
 from bot.schedule import Due, Period
 from bot.search import Quote
 from bot.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name, load_topics, theme_counts

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from bot.importer import add_quote
+from bot.ingest.importer import add_quote
 from bot.search import search_quotes, search_terms
 from bot.topic import conversation_terms
 

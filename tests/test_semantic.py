@@ -18,7 +18,7 @@ from click.testing import CliRunner  # noqa: E402
 
 from bot import channels, semantic  # noqa: E402
 from bot.cli import cli  # noqa: E402
-from bot.importer import add_quote, import_file  # noqa: E402
+from bot.ingest.importer import add_quote, import_file  # noqa: E402
 from bot.meeting import answer_topic  # noqa: E402
 from bot.search import search_quotes, search_terms  # noqa: E402
 from bot.store import connect  # noqa: E402

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_PROMPTS, Settings
-from bot.importer import import_file
+from bot.ingest.importer import import_file
 from bot.slack.app import create_app
 from bot.slack.server import HttpService, shutdown
 from bot.store import connect

@@ -21,7 +21,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot import channels
-from bot.importer import import_file
+from bot.ingest.importer import import_file
 from bot.schedule import LEASE_SECONDS, SCHEDULED, get_run, get_schedule, parse_spec, set_schedule
 from bot.scheduler import DigestScheduler, SpecTrigger, job_id
 from bot.slack import digest_sender

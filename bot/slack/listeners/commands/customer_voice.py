@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 
 from .... import channels
 from ....decisions import Decision, list_decisions
-from ....importer import add_quote
+from ....ingest.importer import add_quote
 from ....meeting import answer_topic
 from ....topic import words
 from ...api import send

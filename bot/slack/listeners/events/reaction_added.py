@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from ....importer import add_quote
+from ....ingest.importer import add_quote
 from ...api import call
 from ...blocks import plain
 from ...chair import Chair, team_of

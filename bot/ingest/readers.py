@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import BadImportFile
+from ..errors import BadImportFile
 
 FORMATS = ("csv", "tsv", "json", "jsonl")
 _EXTENSIONS = {

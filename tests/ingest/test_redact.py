@@ -1,6 +1,6 @@
 import pytest
 
-from bot.redact import redact
+from bot.ingest.redact import redact
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,11 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
+from ..errors import BadImportFile
+from ..search import refresh_stats
 from .dates import parse_date
-from .errors import BadImportFile
 from .readers import detect_format, read_records
 from .redact import redact
-from .search import refresh_stats
 
 # Column names people use, in order of preference (compared case-insensitively, and
 # also as the last word of a longer name: "Consumer complaint narrative", "Complaint ID").
@@ -298,7 +298,7 @@ def _produce(plan: _Plan, queue: Any) -> None:
     parses, so both cores stay busy and no row crosses a process boundary.
     """
     try:
-        from .store import connect
+        from ..store import connect
 
         conn = connect(plan.db_path) if plan.db_path else None
         for batch in _batches(plan):

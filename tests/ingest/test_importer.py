@@ -8,10 +8,10 @@ import time
 import pytest
 
 from bot.errors import BadImportFile
-from bot.importer import import_file, write_batch
+from bot.ingest.importer import import_file, write_batch
 from bot.store import connect
 
-from .conftest import ROOT, SAMPLE, write_csv
+from ..conftest import ROOT, SAMPLE, write_csv
 
 
 def count(conn, table="feedback"):
@@ -126,12 +126,12 @@ def test_failed_batch_leaves_database_consistent_and_rerun_completes(conn, tmp_p
             raise KeyboardInterrupt
         return real(connection, batch)
 
-    monkeypatch.setattr("bot.importer.write_batch", flaky)
+    monkeypatch.setattr("bot.ingest.importer.write_batch", flaky)
     with pytest.raises(KeyboardInterrupt):
         import_file(conn, path, batch_size=100, parallel=False)
     assert count(conn) == 200
     assert count(conn, "feedback_fts") == 200
-    monkeypatch.setattr("bot.importer.write_batch", real)
+    monkeypatch.setattr("bot.ingest.importer.write_batch", real)
     report = import_file(conn, path, batch_size=100)
     assert (report.added, report.unchanged) == (50, 200)
     assert count(conn) == 250

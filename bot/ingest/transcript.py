@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BadImportFile
+from ..errors import BadImportFile
 
 _LINE = re.compile(r"^\s*([^:]{1,60}?)\s*:\s*(.+?)\s*$")
 
