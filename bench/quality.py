@@ -38,11 +38,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bot import semantic  # noqa: E402
 from bot.ingest.importer import import_file  # noqa: E402
-from bot.search import search_terms  # noqa: E402
+from bot.search import semantic  # noqa: E402
+from bot.search.conversation import conversation_terms, conversation_texts  # noqa: E402
+from bot.search.lexical import search_terms  # noqa: E402
 from bot.store import connect  # noqa: E402
-from bot.topic import conversation_terms, conversation_texts  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_QUERIES = Path(__file__).resolve().parent / "meeting_queries.jsonl"

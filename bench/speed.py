@@ -147,13 +147,13 @@ def child_import(db: str, corpus: str) -> None:
 
 def child_search(db: str, queries_json: str, semantic_on: bool = False) -> None:
     """Time each query after a warm-up; report the latencies as one JSON line."""
-    from bot.search import search_quotes
+    from bot.search.lexical import search_quotes
     from bot.store import connect
 
     queries = json.loads(Path(queries_json).read_text(encoding="utf-8"))
     conn = connect(db)
     if semantic_on:
-        from bot import semantic
+        from bot.search import semantic
 
         if semantic.index_for(conn) is None:
             raise SystemExit(f"{db}: no vectors, or the semantic extra is not installed")
@@ -174,7 +174,7 @@ SAMPLE_PER_LABEL = 25
 
 def child_vectors(db: str, how: str) -> None:
     """Give every quote a vector: embed them all (`all`), or a sample per label (`sample`)."""
-    from bot import semantic
+    from bot.search import semantic
     from bot.store import connect
 
     conn = connect(db)
@@ -193,7 +193,7 @@ def _sampled_vectors(conn) -> int:  # noqa: ANN001
 
     import numpy as np
 
-    from bot import semantic
+    from bot.search import semantic
 
     rows = conn.execute("SELECT id, coalesce(labels, '') FROM feedback ORDER BY id").fetchall()
     by_label: dict[str, list[int]] = {}
@@ -445,7 +445,7 @@ def run(args: argparse.Namespace, work: Path) -> Figures:
 
 def _hybrid_mode(args: argparse.Namespace, size: int) -> str:
     """"all" or "sample" when this size gets a hybrid run, else ""."""
-    from bot import semantic
+    from bot.search import semantic
 
     sizes = {int(s) for s in args.hybrid_sizes.split(",") if s.strip()}
     if size not in sizes or not semantic.available():

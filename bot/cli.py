@@ -20,7 +20,7 @@ from .ingest.importer import BadRow, ImportReport, import_file
 from .ingest.readers import FORMATS
 from .ingest.transcript import TranscriptLine, read_transcript
 from .meeting import Action, Message, Policy, observe
-from .search import search_quotes
+from .search.lexical import search_quotes
 from .store import connect
 from .voice import Voice, evidence_text, quote_text
 
@@ -110,7 +110,7 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | 
 
 def _embed_pending(conn, quiet: bool, only_if_on: bool = False) -> None:  # noqa: ANN001
     """Embed the quotes that have no vector yet (the semantic extra), with a progress bar."""
-    from . import semantic
+    from .search import semantic
 
     if only_if_on and not semantic.embed_on_import():
         return
@@ -136,7 +136,7 @@ def embed(db_path: Path | None, quiet: bool) -> None:
 
     Example: empty-chair embed --db data/empty_chair.db
     """
-    from . import semantic
+    from .search import semantic
 
     if not semantic.available():
         raise click.ClickException(
@@ -315,7 +315,7 @@ def serve(db_path: Path | None, host: str | None, port: int | None) -> None:
 
 def _background_embedder(path: Path):  # noqa: ANN202 - semantic.BackgroundEmbedder | None
     """With the semantic extra, new quotes get embeddings in a thread of their own; events never wait."""
-    from . import semantic
+    from .search import semantic
 
     if not semantic.available():
         return None

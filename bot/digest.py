@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 
 from .decisions import Decision, list_decisions
 from .schedule import Due, Period, utc, zone
+from .search.conversation import stem, words
 from .store import get_quote
 from .themes import (
     TOPIC,
@@ -42,7 +43,6 @@ from .themes import (
     theme_counts,
     theme_rows,
 )
-from .topic import stem, words
 from .voice import Voice
 
 SUMMARY_THEMES = 3

@@ -10,10 +10,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import channels, clicks
+from . import channels
 from .decision_classifier import classify
 from .decisions import decision_at, decision_count, record_answer, record_decision
-from .search import (
+from .search import feedback as clicks
+from .search.conversation import conversation_terms, conversation_texts, stem, words
+from .search.lexical import (
     COMMON_SHARE,
     NO_EVIDENCE,
     Evidence,
@@ -23,7 +25,6 @@ from .search import (
     search_terms,
 )
 from .store import feedback_count
-from .topic import conversation_terms, conversation_texts, stem, words
 from .voice import Voice, evidence_text, quote_text, quotes_message
 
 MAX_QUOTES = 3

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .errors import BadTopicsFile
 from .schedule import Period, iso
-from .topic import stem, words
+from .search.conversation import stem, words
 
 LABEL, TOPIC, TERM = "label", "topic", "term"
 SALIENT_SAMPLE = 20_000  # quotes of a period read to find its salient terms

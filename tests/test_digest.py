@@ -17,7 +17,7 @@ from bot.digest import Trend, build_digest, render_text, severity
 from bot.errors import BadTopicsFile
 from bot.ingest.importer import add_quote, import_file
 from bot.schedule import Due, Period
-from bot.search import Quote
+from bot.search.lexical import Quote
 from bot.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name, load_topics, theme_counts
 
 from .conftest import ROOT, SAMPLE, write_csv
@@ -211,7 +211,7 @@ def test_unlabelled_quotes_get_themes_from_the_words_that_stand_out(conn, voice)
     for number, text in enumerate(overdraft):
         add_quote(conn, text, "survey", created=day(number), external_id=f"o{number}")
     add_quote(conn, "Support was quick", "survey", created=day(1), external_id="s1")
-    from bot.search import refresh_stats
+    from bot.search.lexical import refresh_stats
 
     refresh_stats(conn)
     digest = build_digest(conn, due())

@@ -19,7 +19,7 @@ from queue import Empty
 from typing import Any
 
 from ..errors import BadImportFile
-from ..search import refresh_stats
+from ..search.lexical import refresh_stats
 from .dates import parse_date
 from .readers import detect_format, read_records
 from .redact import redact

@@ -17,7 +17,7 @@ from typing import Any
 from .. import digest as digests
 from ..channels import Channel
 from ..meeting import Action
-from ..search import Quote
+from ..search.lexical import Quote
 from ..voice import Voice, quote_text
 from . import ids
 

@@ -9,7 +9,7 @@ import pytest
 from bot.channels import Channel
 from bot.config import DEFAULT_PROMPTS
 from bot.meeting import Action
-from bot.search import Evidence, Quote
+from bot.search.lexical import Evidence, Quote
 from bot.slack import blocks, ids
 from bot.voice import Voice, quotes_message
 

@@ -15,7 +15,7 @@ from slack_bolt import BoltContext, Respond
 
 from .... import channels
 from ....meeting import answer_topic
-from ....search import Quote
+from ....search.lexical import Quote
 from ....store import get_quote
 from ....voice import evidence_text, quote_text
 from ...api import send

@@ -22,7 +22,7 @@ from .... import channels
 from ....decisions import Decision, list_decisions
 from ....ingest.importer import add_quote
 from ....meeting import answer_topic
-from ....topic import words
+from ....search.conversation import words
 from ...api import send
 from ...blocks import answer_blocks, escape, fallback, plain
 from ...chair import Chair, team_of

@@ -10,7 +10,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from ....meeting import answer_topic
-from ....topic import words
+from ....search.conversation import words
 from ...chair import Chair, team_of
 from ...post import post_answer, post_text
 

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 
 from bot.ingest.importer import add_quote
-from bot.search import search_quotes, search_terms
-from bot.topic import conversation_terms
+from bot.search.conversation import conversation_terms
+from bot.search.lexical import search_quotes, search_terms
 
 HOSTILE = [
     '"unbalanced quote',

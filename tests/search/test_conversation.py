@@ -1,4 +1,4 @@
-from bot.topic import clean_text, conversation_terms, stem, words
+from bot.search.conversation import clean_text, conversation_terms, stem, words
 
 
 def test_clean_text_strips_slack_markup_but_keeps_link_labels():
@@ -25,7 +25,7 @@ def test_conversation_terms_fade_older_messages_and_add_context():
 
 
 def test_conversation_texts_weigh_the_newest_message_most():
-    from bot.topic import conversation_texts
+    from bot.search.conversation import conversation_texts
 
     texts = conversation_texts(["first <@U1> thought", "", "latest :fire: point"], "the topic", "")
     assert texts == [("latest   point", 1.0), ("first   thought", 0.36), ("the topic", 0.3)]

@@ -21,8 +21,8 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .clicks import Clicks, reshape
-from .topic import Term, conversation_terms, conversation_texts
+from .conversation import Term, conversation_terms, conversation_texts
+from .feedback import Clicks, reshape
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

