@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bot.decision_classifier import classify  # noqa: E402
+from bot.meeting.decisions import classify  # noqa: E402
 
 DEFAULT_PATH = REPO_ROOT / "tests" / "data" / "decisions.jsonl"
 BASELINE_KEYWORDS = (

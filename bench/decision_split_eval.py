@@ -24,7 +24,7 @@ if str(BENCH_DIR) not in sys.path:
 
 from decision_eval import REPO_ROOT, Example, Scores, baseline, load, score  # noqa: E402
 
-from bot.decision_classifier import is_decision  # noqa: E402
+from bot.meeting.decisions import is_decision  # noqa: E402
 
 DEV_PATH = REPO_ROOT / "bench" / "decisions_dev.jsonl"
 TEST_PATH = REPO_ROOT / "tests" / "data" / "decisions.jsonl"

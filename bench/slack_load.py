@@ -73,7 +73,7 @@ from make_corpus import DEFAULT_DATA, write_corpus  # noqa: E402
 from quality import DEFAULT_QUERIES, load_queries  # noqa: E402
 from speed import percentile, table  # noqa: E402
 
-from bot.decision_classifier import classify  # noqa: E402
+from bot.meeting.decisions import classify  # noqa: E402
 from tests.slack.fake_slack import DEFAULT_TEAM, Call, FakeSlack  # noqa: E402
 from tests.slack.helpers import sign  # noqa: E402
 

@@ -19,7 +19,7 @@ from .errors import EmptyChairError
 from .ingest.importer import BadRow, ImportReport, import_file
 from .ingest.readers import FORMATS
 from .ingest.transcript import TranscriptLine, read_transcript
-from .meeting import Action, Message, Policy, observe
+from .meeting.policy import Action, Message, Policy, observe
 from .search.lexical import search_quotes
 from .store import connect
 from .voice import Voice, evidence_text, quote_text
@@ -240,7 +240,7 @@ def _replay(conn, transcript: Path, as_json: bool, cooldown: int | None,  # noqa
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
     channel = f"replay-{int(time.time() * 1000)}"
-    from . import channels
+    from .store import channels
 
     channels.ensure_channel(conn, "replay", channel, 0)
     channels.update_channel(conn, "replay", channel, topic=meeting.topic, purpose=meeting.purpose)

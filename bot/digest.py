@@ -29,10 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .decisions import Decision, list_decisions
 from .schedule import Due, Period, utc, zone
 from .search.conversation import stem, words
 from .store import get_quote
+from .store.decisions import Decision, list_decisions
 from .themes import (
     TOPIC,
     Theme,

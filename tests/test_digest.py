@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 from bot.chart import trend_png
 from bot.cli import cli
-from bot.decisions import record_answer, record_decision
 from bot.digest import Trend, build_digest, render_text, severity
 from bot.errors import BadTopicsFile
 from bot.ingest.importer import add_quote, import_file
 from bot.schedule import Due, Period
 from bot.search.lexical import Quote
+from bot.store.decisions import record_answer, record_decision
 from bot.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name, load_topics, theme_counts
 
 from .conftest import ROOT, SAMPLE, write_csv

@@ -250,7 +250,7 @@ def test_log_names_the_channel_when_a_run_is_given_up(conn, caplog):
 
 
 def test_uninstalling_forgets_the_schedules_and_keeps_the_digests_sent(conn):
-    from bot.channels import forget_team
+    from bot.store.channels import forget_team
 
     sched = schedule(conn)
     monday = at(2025, 1, 6, 8)

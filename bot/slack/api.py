@@ -15,7 +15,7 @@ from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
-from .. import channels
+from ..store import channels
 from .chair import Chair
 
 ADVICE = {

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import digest as digests
-from ..channels import Channel
-from ..meeting import Action
+from ..meeting.policy import Action
 from ..search.lexical import Quote
+from ..store.channels import Channel
 from ..voice import Voice, quote_text
 from . import ids
 

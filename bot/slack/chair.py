@@ -17,7 +17,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from ..config import Settings
-from ..meeting import Policy
+from ..meeting.policy import Policy
 from ..store import connect, prune_events, seen_event
 from ..voice import Voice
 

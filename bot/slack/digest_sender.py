@@ -35,7 +35,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
-from .. import channels
 from ..chart import trend_png
 from ..config import Settings
 from ..digest import Digest, build_digest
@@ -55,6 +54,7 @@ from ..schedule import (
     retry_delay,
     switch_off,
 )
+from ..store import channels
 from ..themes import TrackedTopic, load_topics
 from . import blocks
 from .api import ADVICE, CHANNEL_GONE, api_name

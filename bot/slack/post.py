@@ -6,8 +6,8 @@ import logging
 
 from slack_sdk import WebClient
 
-from .. import channels
-from ..meeting import Action
+from ..meeting.policy import Action
+from ..store import channels
 from . import blocks
 from .api import call
 from .chair import Chair

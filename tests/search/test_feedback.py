@@ -4,11 +4,10 @@ import shutil
 
 import pytest
 
-from bot import channels
 from bot.ingest.importer import add_quote
-from bot.meeting import answer_topic
+from bot.meeting.policy import answer_topic
 from bot.search import feedback as clicks
-from bot.store import connect
+from bot.store import channels, connect
 
 
 @pytest.fixture

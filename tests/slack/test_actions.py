@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from bot import channels
 from bot.config import DEFAULT_PROMPTS
-from bot.meeting import answer_topic
+from bot.meeting.policy import answer_topic
 from bot.slack import ids
+from bot.store import channels
 from bot.voice import Voice
 
 from .helpers import TEAM, new_channel, new_ts

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bot import channels
-from bot.decisions import list_decisions
 from bot.slack import ids
+from bot.store import channels
+from bot.store.decisions import list_decisions
 
 from .helpers import BOT_USER, TEAM, new_channel, new_ts
 

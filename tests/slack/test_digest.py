@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk import WebClient
 
-from bot import channels
 from bot.ingest.importer import import_file
 from bot.schedule import LEASE_SECONDS, SCHEDULED, get_run, get_schedule, parse_spec, set_schedule
 from bot.scheduler import DigestScheduler, SpecTrigger, job_id
@@ -28,7 +27,7 @@ from bot.slack import digest_sender
 from bot.slack.chair import Chair
 from bot.slack.digest_sender import METADATA_TYPE, DigestSender, Pacer
 from bot.slack.server import DigestService, shutdown, start_services
-from bot.store import connect
+from bot.store import channels, connect
 
 from ..conftest import write_csv
 from .conftest import settings_for

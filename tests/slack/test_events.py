@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from bot import channels
-from bot.decisions import list_decisions
+from bot.store import channels
+from bot.store.decisions import list_decisions
 
 from .helpers import BOT_USER, TEAM, new_channel, new_ts
 

@@ -7,7 +7,7 @@ import json
 import logging
 import time
 
-from bot import channels
+from bot.store import channels
 
 from .helpers import BOT_USER, TEAM, new_channel, sign
 

@@ -10,7 +10,6 @@ from unittest.mock import Mock
 import pytest
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import channels
 from bot.config import DEFAULT_PROMPTS, Settings
 from bot.slack.app import create_app
 from bot.slack.chair import Chair, team_of
@@ -18,6 +17,7 @@ from bot.slack.listeners.ack import ack_now
 from bot.slack.listeners.commands.customer_voice import customer_voice, dispatch
 from bot.slack.listeners.events.app_uninstalled import app_uninstalled
 from bot.slack.listeners.events.message import ignored
+from bot.store import channels
 
 from .conftest import settings_for
 

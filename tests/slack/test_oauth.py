@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
-from bot import channels
 from bot.slack.app import installations_path
 from bot.slack.server import shutdown
+from bot.store import channels
 
 from .conftest import start_bot
 from .helpers import new_channel

@@ -13,10 +13,9 @@ from typing import Any
 
 from slack_bolt import BoltContext, Respond
 
-from .... import channels
-from ....meeting import answer_topic
+from ....meeting.policy import answer_topic
 from ....search.lexical import Quote
-from ....store import get_quote
+from ....store import channels, get_quote
 from ....voice import evidence_text, quote_text
 from ...api import send
 from ...blocks import action_blocks, fallback, full_quote_blocks

@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_bolt import BoltContext, Respond
 
-from .... import channels
-from ....meeting import answer_topic
+from ....meeting.policy import answer_topic
+from ....store import channels
 from ...api import send
 from ...blocks import action_blocks, escape, fallback, section, shared_topic
 from ...chair import Chair, team_of

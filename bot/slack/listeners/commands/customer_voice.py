@@ -18,11 +18,11 @@ from typing import Any
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
-from .... import channels
-from ....decisions import Decision, list_decisions
 from ....ingest.importer import add_quote
-from ....meeting import answer_topic
+from ....meeting.policy import answer_topic
 from ....search.conversation import words
+from ....store import channels
+from ....store.decisions import Decision, list_decisions
 from ...api import send
 from ...blocks import answer_blocks, escape, fallback, plain
 from ...chair import Chair, team_of

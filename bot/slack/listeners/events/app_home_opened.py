@@ -8,8 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from .... import channels
-from ....store import feedback_count, source_summary
+from ....store import channels, feedback_count, source_summary
 from ...api import call
 from ...blocks import home_view
 from ...chair import Chair, team_of

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from ....meeting import answer_topic
+from ....meeting.policy import answer_topic
 from ....search.conversation import words
 from ...chair import Chair, team_of
 from ...post import post_answer, post_text

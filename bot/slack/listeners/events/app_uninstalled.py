@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_bolt.listener.builtins import TokenRevocationListeners
 
-from .... import channels
+from ....store import channels
 from ...chair import Chair, team_of
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from .... import channels
-from ....meeting import introduce
+from ....meeting.policy import introduce
+from ....store import channels
 from ...api import call
 from ...blocks import plain
 from ...chair import Chair, team_of

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from .... import channels
+from ....store import channels
 from ...chair import Chair, team_of
 
 

@@ -10,12 +10,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import channels
-from .decision_classifier import classify
-from .decisions import decision_at, decision_count, record_answer, record_decision
-from .search import feedback as clicks
-from .search.conversation import conversation_terms, conversation_texts, stem, words
-from .search.lexical import (
+from ..search import feedback as clicks
+from ..search.conversation import conversation_terms, conversation_texts, stem, words
+from ..search.lexical import (
     COMMON_SHARE,
     NO_EVIDENCE,
     Evidence,
@@ -24,8 +21,10 @@ from .search.lexical import (
     corpus_stats,
     search_terms,
 )
-from .store import feedback_count
-from .voice import Voice, evidence_text, quote_text, quotes_message
+from ..store import channels, feedback_count
+from ..store.decisions import decision_at, decision_count, record_answer, record_decision
+from ..voice import Voice, evidence_text, quote_text, quotes_message
+from .decisions import classify
 
 MAX_QUOTES = 3
 MIN_COVERAGE = 0.45  # the best quote must contain this share of the conversation's weight

@@ -13,7 +13,7 @@ import sqlite_utils
 from .migrations import migrate
 
 if TYPE_CHECKING:
-    from .search.lexical import Quote
+    from ..search.lexical import Quote
 
 FEEDBACK = "feedback"
 FEEDBACK_FTS = "feedback_fts"
@@ -75,7 +75,7 @@ def source_summary(conn: sqlite3.Connection, team_id: str = "") -> list[tuple[st
 
 def get_quote(conn: sqlite3.Connection, feedback_id: int, team_id: str = "") -> Quote | None:
     """One stored quote, if this workspace may see it (its own or the shared corpus)."""
-    from .search.lexical import Quote  # here, not at the top: the store stays the bottom layer
+    from ..search.lexical import Quote  # here, not at the top: the store stays the bottom layer
 
     row = conn.execute(
         "SELECT id, text, source, created, url, labels, external_id FROM feedback "

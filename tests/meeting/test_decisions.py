@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.decision_classifier import Verdict, classify, is_decision
+from bot.meeting.decisions import Verdict, classify, is_decision
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from decision_eval import baseline, load, score  # noqa: E402

@@ -3,8 +3,8 @@ import sqlite3
 import pytest
 
 from bot.errors import NewerSchema
-from bot.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
 from bot.store import connect
+from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
 
 
 def test_old_database_is_migrated_without_losing_rows(tmp_path):

@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .search.lexical import Quote
+from ..search.lexical import Quote
 
 
 @dataclass(frozen=True)

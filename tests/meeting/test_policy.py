@@ -1,6 +1,6 @@
-from bot import channels
-from bot.decisions import list_decisions
-from bot.meeting import Message, Policy, answer_topic, introduce, observe
+from bot.meeting.policy import Message, Policy, answer_topic, introduce, observe
+from bot.store import channels
+from bot.store.decisions import list_decisions
 
 POLICY = Policy(cooldown_seconds=300)
 T0 = 1_800_000_000.0
