@@ -348,8 +348,8 @@ def digest(channel: str, team: str | None, since: str | None, until: str | None,
 
     Example: empty-chair digest --channel C0123 --since 2019-01-01 --dry-run
     """
-    from .digest import build_digest, render_text
-    from .schedule import manual_due, team_of_channel
+    from .digests.build import build_digest, render_text
+    from .digests.schedule import manual_due, team_of_channel
 
     settings = _settings()
     conn = _open(db_path)
@@ -382,7 +382,7 @@ def _moment(option: str, value: str | None):  # noqa: ANN202 - datetime | None
 
 
 def _topics(path: Path | None) -> list:
-    from .themes import load_topics
+    from .digests.themes import load_topics
 
     try:
         return load_topics(path)
@@ -391,7 +391,7 @@ def _topics(path: Path | None) -> list:
 
 
 def _write_chart(built, path: Path) -> None:  # noqa: ANN001 - a Digest
-    from .chart import trend_png
+    from .digests.chart import trend_png
 
     png = trend_png(built.trend, _voice().render("digest.chart_title")) if built.trend else None
     if png is None:

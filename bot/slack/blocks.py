@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .. import digest as digests
+from ..digests import build as digests
 from ..meeting.policy import Action
 from ..search.lexical import Quote
 from ..store.channels import Channel

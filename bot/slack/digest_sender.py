@@ -35,11 +35,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
-from ..chart import trend_png
 from ..config import Settings
-from ..digest import Digest, build_digest
-from ..errors import BadTopicsFile
-from ..schedule import (
+from ..digests.build import Digest, build_digest
+from ..digests.chart import trend_png
+from ..digests.schedule import (
     MANUAL,
     Claim,
     Due,
@@ -54,8 +53,9 @@ from ..schedule import (
     retry_delay,
     switch_off,
 )
+from ..digests.themes import TrackedTopic, load_topics
+from ..errors import BadTopicsFile
 from ..store import channels
-from ..themes import TrackedTopic, load_topics
 from . import blocks
 from .api import ADVICE, CHANNEL_GONE, api_name
 from .chair import Chair

@@ -23,8 +23,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from ..config import Settings
+from ..digests.scheduler import DigestScheduler
 from ..errors import ConfigError
-from ..scheduler import DigestScheduler
 from . import ids
 from .app import InFlight, create_app
 from .chair import Chair

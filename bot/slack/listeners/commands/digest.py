@@ -18,9 +18,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from ....digest import moment_text, period_text
-from ....errors import BadSchedule
-from ....schedule import (
+from ....digests.build import moment_text, period_text
+from ....digests.schedule import (
     Schedule,
     Spec,
     get_schedule,
@@ -32,6 +31,7 @@ from ....schedule import (
     switch_off,
     utc,
 )
+from ....errors import BadSchedule
 from ...api import CHANNEL_GONE
 from ...blocks import escape
 from ...chair import Chair

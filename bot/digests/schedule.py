@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .errors import BadSchedule
+from ..errors import BadSchedule
 
 log = logging.getLogger(__name__)
 

@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.chart import trend_png
 from bot.cli import cli
-from bot.digest import Trend, build_digest, render_text, severity
+from bot.digests.build import Trend, build_digest, render_text, severity
+from bot.digests.chart import trend_png
+from bot.digests.schedule import Due, Period
+from bot.digests.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name, load_topics, theme_counts
 from bot.errors import BadTopicsFile
 from bot.ingest.importer import add_quote, import_file
-from bot.schedule import Due, Period
 from bot.search.lexical import Quote
 from bot.store.decisions import record_answer, record_decision
-from bot.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name, load_topics, theme_counts
 
-from .conftest import ROOT, SAMPLE, write_csv
+from ..conftest import ROOT, SAMPLE, write_csv
 
 WEEK = Period(datetime(2025, 1, 6, tzinfo=UTC), datetime(2025, 1, 13, tzinfo=UTC))
 

@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.errors import BadSchedule
-from bot.schedule import (
+from bot.digests.schedule import (
     LEASE_SECONDS,
     MANUAL,
     MAX_ATTEMPTS,
@@ -35,6 +34,7 @@ from bot.schedule import (
     stalled_runs,
     switch_off,
 )
+from bot.errors import BadSchedule
 from bot.store import connect
 
 TEAM = "T1"

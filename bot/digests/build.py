@@ -29,10 +29,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ..search.conversation import stem, words
+from ..store import get_quote
+from ..store.decisions import Decision, list_decisions
+from ..voice import Voice
 from .schedule import Due, Period, utc, zone
-from .search.conversation import stem, words
-from .store import get_quote
-from .store.decisions import Decision, list_decisions
 from .themes import (
     TOPIC,
     Theme,
@@ -43,7 +44,6 @@ from .themes import (
     theme_counts,
     theme_rows,
 )
-from .voice import Voice
 
 SUMMARY_THEMES = 3
 DETAIL_THEMES = 6

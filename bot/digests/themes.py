@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BadTopicsFile
+from ..errors import BadTopicsFile
+from ..search.conversation import stem, words
 from .schedule import Period, iso
-from .search.conversation import stem, words
 
 LABEL, TOPIC, TERM = "label", "topic", "term"
 SALIENT_SAMPLE = 20_000  # quotes of a period read to find its salient terms

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 
-from .digest import Trend
+from .build import Trend
 
 log = logging.getLogger(__name__)
 
