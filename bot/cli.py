@@ -19,7 +19,8 @@ from .errors import EmptyChairError
 from .ingest.importer import BadRow, ImportReport, import_file
 from .ingest.readers import FORMATS
 from .ingest.transcript import TranscriptLine, read_transcript
-from .meeting.policy import Action, Message, Policy, observe
+from .meeting.policy import Policy, observe
+from .models import Action, Message
 from .search.lexical import search_quotes
 from .store import connect
 from .voice import Voice, evidence_text, quote_text

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MissingVariables, NoSuchPrompt
-from .search.lexical import Evidence, Quote
+from .models import Evidence, Quote
 
 
 @dataclass

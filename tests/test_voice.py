@@ -3,7 +3,7 @@ import string
 import pytest
 
 from bot.errors import MissingVariables, NoSuchPrompt
-from bot.search.lexical import Evidence, Quote
+from bot.models import Evidence, Quote
 from bot.voice import Voice, evidence_text, quote_text, quotes_message
 
 

@@ -29,11 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ..models import Decision, Due, Period, utc, zone
 from ..search.conversation import stem, words
-from ..store import get_quote
-from ..store.decisions import Decision, list_decisions
+from ..store.decisions import list_decisions
 from ..voice import Voice
-from .schedule import Due, Period, utc, zone
 from .themes import (
     TOPIC,
     Theme,
@@ -271,7 +270,7 @@ def decision_lines(conn: sqlite3.Connection, team: str, channel: str,
     found = [d for d in list_decisions(conn, team, channel, since=start, limit=50) if d.created_at < end]
     lines = []
     for decision in reversed(found):
-        quotes = [q for q in (get_quote(conn, i, team) for i in decision.evidence[:1]) if q is not None]
+        quotes = [q for q in (conn.quotes.get(i, team) for i in decision.evidence[:1]) if q is not None]
         evidence = tuple(Said(q.id, q.text, q.source, (q.date or "")[:10], bool(q.date)) for q in quotes)
         lines.append(DecisionLine(decision, evidence, len(decision.evidence)))
     return tuple(lines)

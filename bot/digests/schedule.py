@@ -35,53 +35,41 @@ import math
 import re
 import sqlite3
 import uuid
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..errors import BadSchedule
+from ..models import (
+    DAILY,
+    LENGTHS,
+    MANUAL,
+    SCHEDULED,
+    WEEKLY,
+    Claim,
+    Due,
+    Period,
+    Run,
+    Schedule,
+    Spec,
+    from_iso,
+    iso,
+    utc,
+)
 
 log = logging.getLogger(__name__)
 
-WEEKLY, DAILY = "weekly", "daily"
-SCHEDULED, MANUAL = "scheduled", "manual"
 LEASE_SECONDS = 600.0  # far longer than one channel's send (two posts and a chart)
 MAX_ATTEMPTS = 6  # takeovers of one run before it is given up as a gap
 LATE_AFTER = timedelta(minutes=15)  # sent this long after its time: marked late
 MAX_CHAIN = timedelta(days=35)  # a previous run older than this does not start the period
-LENGTHS = {WEEKLY: timedelta(days=7), DAILY: timedelta(days=1)}
 # A run still in progress, or finished, ends the period for the next one of its kind.
 CHAINING = ("claimed", "done", "empty")
 POSTED = ("claimed", "done")
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A parsed schedule: weekly on `weekday` (0 = Monday) or daily, at hour:minute in `tz`."""
-
-    cadence: str
-    hour: int
-    minute: int
-    tz: str
-    weekday: int | None = None
-
-    @property
-    def zone(self) -> tzinfo:
-        return zone(self.tz)
-
-    @property
-    def length(self) -> timedelta:
-        """How long a first digest looks back: a week, or a day."""
-        return LENGTHS[self.cadence]
-
-
-@lru_cache(maxsize=512)
-def zone(name: str) -> tzinfo:
-    return UTC if name.upper() == "UTC" else ZoneInfo(name)
 
 
 @lru_cache(maxsize=1)
@@ -180,54 +168,7 @@ def prev_run(spec: Spec, at: datetime) -> datetime:
     raise AssertionError("a weekly schedule runs within 10 days")  # pragma: no cover
 
 
-def utc(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
-
-
-def iso(moment: datetime) -> str:
-    """The sortable UTC form periods are stored and compared in (as quote times are)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def from_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Period:
-    """[start, end): what a digest covers, as aware UTC datetimes."""
-
-    start: datetime
-    end: datetime
-
-    @property
-    def length(self) -> timedelta:
-        return self.end - self.start
-
-    def before(self, count: int = 1) -> Period:
-        """The period of the same length `count` periods earlier (the comparison)."""
-        shift = self.length * count
-        return Period(self.start - shift, self.end - shift)
-
-    @property
-    def bounds(self) -> tuple[str, str]:
-        return iso(self.start), iso(self.end)
-
-
 # -- schedules ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A channel's digest schedule as stored; `set_at` is epoch seconds."""
-
-    team_id: str
-    channel_id: str
-    spec: Spec
-    enabled: bool
-    set_by: str | None
-    set_at: float
-    off_reason: str | None = None
 
 
 def set_schedule(conn: sqlite3.Connection, team_id: str, channel_id: str, spec: Spec,
@@ -280,19 +221,6 @@ def _schedule(row: sqlite3.Row) -> Schedule:
 
 
 # -- what is due ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Due:
-    """A digest to send now: whose, which period, and whether it is late."""
-
-    team_id: str
-    channel_id: str
-    period: Period
-    kind: str = SCHEDULED
-    late: bool = False
-    tz: str = "UTC"
-    due_at: datetime | None = None
 
 
 def due_digest(conn: sqlite3.Connection, schedule: Schedule, now: float) -> Due | None:
@@ -366,43 +294,6 @@ def _chained_start(conn: sqlite3.Connection, team: str, channel: str, end: datet
 
 
 # -- the exactly-once ledger ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Run:
-    """One row of the ledger; `status` is claimed, done, empty, cancelled or gap."""
-
-    team_id: str
-    channel_id: str
-    kind: str
-    period: Period
-    status: str
-    late: bool
-    marker: str
-    claimed_by: str
-    first_claimed_at: float
-    lease_until: float
-    attempts: int
-    ts: str | None
-    details_ts: str | None
-    chart: str | None
-    note: str | None
-
-    def takeover_due(self, now: float) -> bool:
-        """A claim whose sender stopped renewing it (crashed, or gave it back to retry later)."""
-        return self.status == "claimed" and self.lease_until <= now
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The right to send one run; `recovering` when a previous sender may have posted parts."""
-
-    run: Run
-    instance: str
-    recovering: bool
-
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.run.team_id, self.run.channel_id, self.run.kind, iso(self.run.period.end))
 
 
 def get_run(conn: sqlite3.Connection, team_id: str, channel_id: str, kind: str,

@@ -34,7 +34,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .schedule import Due, Schedule, Spec, due_digest, enabled_schedules, get_schedule, next_run, stalled_runs
+from ..models import Due, Schedule, Spec
+from .schedule import due_digest, enabled_schedules, get_schedule, next_run, stalled_runs
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BadTopicsFile
+from ..models import Period, iso
 from ..search.conversation import stem, words
-from .schedule import Period, iso
 
 LABEL, TOPIC, TERM = "label", "topic", "term"
 SALIENT_SAMPLE = 20_000  # quotes of a period read to find its salient terms

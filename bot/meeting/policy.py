@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
+from ..models import Action, Message
 from ..search import feedback as clicks
 from ..search.conversation import conversation_terms, conversation_texts, stem, words
-from ..search.lexical import (
-    COMMON_SHARE,
-    NO_EVIDENCE,
-    Evidence,
-    Quote,
-    SearchResult,
-    corpus_stats,
-    search_terms,
-)
-from ..store import channels, feedback_count
+from ..search.lexical import COMMON_SHARE, SearchResult, corpus_stats, search_terms
+from ..store import channels
 from ..store.decisions import decision_at, decision_count, record_answer, record_decision
 from ..voice import Voice, evidence_text, quote_text, quotes_message
 from .decisions import classify
@@ -29,60 +22,6 @@ from .decisions import classify
 MAX_QUOTES = 3
 MIN_COVERAGE = 0.45  # the best quote must contain this share of the conversation's weight
 WINDOW_SECONDS = 20 * 60  # older messages no longer count as the current conversation
-
-
-@dataclass(frozen=True)
-class Message:
-    """A message as the core sees it: no Slack types, just who said what, where and when."""
-
-    team_id: str
-    channel_id: str
-    ts: str
-    user_id: str | None
-    text: str
-    thread_ts: str | None = None
-
-    @property
-    def is_reply(self) -> bool:
-        return bool(self.thread_ts) and self.thread_ts != self.ts
-
-    @property
-    def time(self) -> float:
-        try:
-            return float(self.ts)
-        except ValueError:
-            return time.time()
-
-
-@dataclass
-class Action:
-    """What to do about one message; `kind` is quotes, decision, answer or silent."""
-
-    kind: str
-    reason: str
-    topic: str = ""
-    quotes: list[Quote] = field(default_factory=list)
-    evidence: Evidence = NO_EVIDENCE
-    text: str = ""
-    question: str = ""
-    decision_id: int | None = None
-    thread_ts: str | None = None
-
-    @property
-    def speaks(self) -> bool:
-        return self.kind in ("quotes", "decision")
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "action": self.kind,
-            "decision": self.kind == "decision" or self.reason.startswith("decision"),
-            "reason": self.reason,
-            "topic": self.topic,
-            "quotes": [q.id for q in self.quotes],
-            "question": self.question or None,
-            "evidence": self.evidence.as_dict(),
-            "text": self.text,
-        }
 
 
 @dataclass(frozen=True)
@@ -102,7 +41,7 @@ def introduce(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_id: 
                             last_post_at=None)
     sources = conn.execute("SELECT count(DISTINCT source) FROM feedback WHERE team_id IN ('', ?)",
                            (team_id,)).fetchone()[0]
-    return voice.render("meeting.introduction", quote_count=feedback_count(conn, team_id),
+    return voice.render("meeting.introduction", quote_count=conn.quotes.count(team_id),
                         source_count=sources, cooldown_minutes=max(1, policy.cooldown_seconds // 60))
 
 

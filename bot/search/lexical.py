@@ -21,6 +21,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..models import NO_EVIDENCE, Evidence, Quote
 from .conversation import Term, conversation_terms, conversation_texts
 from .feedback import Clicks, reshape
 
@@ -38,55 +39,6 @@ BOUNDED_TERMS = 4  # on huge match sets, the rarest few words find candidates; a
 
 
 @dataclass(frozen=True)
-class Quote:
-    """One real customer's words, with where and when they said it."""
-
-    id: int
-    text: str
-    source: str
-    date: str | None
-    score: float
-    url: str | None = None
-    labels: tuple[str, ...] = ()
-    external_id: str = ""
-    coverage: float = 0.0
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "text": self.text,
-            "source": self.source,
-            "date": self.date,
-            "score": round(self.score, 4),
-            "url": self.url,
-            "labels": list(self.labels),
-            "external_id": self.external_id,
-        }
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """How much the customers said about it: enough to know one customer from many."""
-
-    count: int
-    sources: tuple[str, ...]
-    first_date: str | None
-    last_date: str | None
-    strength: str  # "strong", "some", "single" or "none"
-    capped: bool = False
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "count": self.count,
-            "count_is_lower_bound": self.capped,
-            "sources": list(self.sources),
-            "first_date": self.first_date,
-            "last_date": self.last_date,
-            "strength": self.strength,
-        }
-
-
-@dataclass(frozen=True)
 class SearchResult:
     """Quotes, best first, and the evidence behind them."""
 
@@ -99,9 +51,6 @@ class SearchResult:
     @property
     def found(self) -> bool:
         return bool(self.quotes)
-
-
-NO_EVIDENCE = Evidence(0, (), None, None, "none")
 
 
 class CorpusStats:

@@ -15,9 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..digests import build as digests
-from ..meeting.policy import Action
-from ..search.lexical import Quote
-from ..store.channels import Channel
+from ..models import Action, Channel, Quote
 from ..voice import Voice, quote_text
 from . import ids
 

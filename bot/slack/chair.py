@@ -18,7 +18,7 @@ from slack_bolt import BoltContext
 
 from ..config import Settings
 from ..meeting.policy import Policy
-from ..store import connect, prune_events, seen_event
+from ..store import connect
 from ..voice import Voice
 
 EVENT_MEMORY = 24 * 3600  # Slack retries within minutes; a day of event ids is plenty
@@ -65,8 +65,8 @@ class Chair:
         now = time.time()
         if now - self._pruned_at > PRUNE_EVERY:
             self._pruned_at = now
-            prune_events(conn, now - EVENT_MEMORY)
-        return not seen_event(conn, str(event_id), now)
+            conn.events.prune(now - EVENT_MEMORY)
+        return not conn.events.seen(str(event_id), now)
 
 
 def team_of(context: BoltContext, body: dict[str, Any] | None = None) -> str:

@@ -39,9 +39,6 @@ from ..config import Settings
 from ..digests.build import Digest, build_digest
 from ..digests.chart import trend_png
 from ..digests.schedule import (
-    MANUAL,
-    Claim,
-    Due,
     claim_run,
     finish_run,
     get_run,
@@ -55,6 +52,7 @@ from ..digests.schedule import (
 )
 from ..digests.themes import TrackedTopic, load_topics
 from ..errors import BadTopicsFile
+from ..models import MANUAL, Claim, Due
 from ..store import channels
 from . import blocks
 from .api import ADVICE, CHANNEL_GONE, api_name

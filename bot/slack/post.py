@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk import WebClient
 
-from ..meeting.policy import Action
+from ..models import Action
 from ..store import channels
 from . import blocks
 from .api import call

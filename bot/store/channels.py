@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
+
+from ..models import Channel
 
 WINDOW_KEEP = 50  # messages kept per channel; the conversation window uses the newest few
 SHOWN_FOR = 7 * 24 * 3600  # a quote shown in a channel is not shown there again for a week
 NOT_RELEVANT_QUORUM = 3  # channels that must agree before a quote is hidden everywhere
-
-
-@dataclass(frozen=True)
-class Channel:
-    team_id: str
-    channel_id: str
-    mode: str
-    cooldown_seconds: int | None
-    topic: str
-    purpose: str
-    joined_at: float | None
-    last_post_at: float | None
-    active: bool
 
 
 def ensure_channel(conn: sqlite3.Connection, team_id: str, channel_id: str,

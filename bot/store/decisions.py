@@ -7,31 +7,8 @@ import json
 import sqlite3
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from ..search.lexical import Quote
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One logged decision and whether the team answered for the customer."""
-
-    id: int
-    team_id: str
-    channel_id: str
-    ts: str
-    user_id: str | None
-    text: str
-    question: str
-    evidence: tuple[int, ...]
-    created_at: float
-    answer: str | None
-    answered_by: str | None
-    answered_at: float | None
-
-    @property
-    def answered(self) -> bool:
-        return self.answer is not None
+from ..models import Decision, Quote
 
 
 def record_decision(conn: sqlite3.Connection, team_id: str, channel_id: str, ts: str,

@@ -13,11 +13,10 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.digests.build import Trend, build_digest, render_text, severity
 from bot.digests.chart import trend_png
-from bot.digests.schedule import Due, Period
 from bot.digests.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name, load_topics, theme_counts
 from bot.errors import BadTopicsFile
 from bot.ingest.importer import add_quote, import_file
-from bot.search.lexical import Quote
+from bot.models import Due, Period, Quote
 from bot.store.decisions import record_answer, record_decision
 
 from ..conftest import ROOT, SAMPLE, write_csv

@@ -1,4 +1,5 @@
-from bot.meeting.policy import Message, Policy, answer_topic, introduce, observe
+from bot.meeting.policy import Policy, answer_topic, introduce, observe
+from bot.models import Message
 from bot.store import channels
 from bot.store.decisions import list_decisions
 

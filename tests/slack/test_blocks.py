@@ -7,10 +7,8 @@ import json
 import pytest
 
 from bot.config import DEFAULT_PROMPTS
-from bot.meeting.policy import Action
-from bot.search.lexical import Evidence, Quote
+from bot.models import Action, Channel, Evidence, Quote
 from bot.slack import blocks, ids
-from bot.store.channels import Channel
 from bot.voice import Voice, quotes_message
 
 

@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk import WebClient
 
-from bot.digests.schedule import LEASE_SECONDS, SCHEDULED, get_run, get_schedule, parse_spec, set_schedule
+from bot.digests.schedule import LEASE_SECONDS, get_run, get_schedule, parse_spec, set_schedule
 from bot.digests.scheduler import DigestScheduler, SpecTrigger, job_id
 from bot.ingest.importer import import_file
+from bot.models import SCHEDULED
 from bot.slack import digest_sender
 from bot.slack.chair import Chair
 from bot.slack.digest_sender import METADATA_TYPE, DigestSender, Pacer

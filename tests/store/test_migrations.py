@@ -4,7 +4,7 @@ import pytest
 
 from bot.errors import NewerSchema
 from bot.store import connect
-from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
+from bot.store.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
 
 
 def test_old_database_is_migrated_without_losing_rows(tmp_path):

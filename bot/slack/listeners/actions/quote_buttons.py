@@ -14,8 +14,8 @@ from typing import Any
 from slack_bolt import BoltContext, Respond
 
 from ....meeting.policy import answer_topic
-from ....search.lexical import Quote
-from ....store import channels, get_quote
+from ....models import Quote
+from ....store import channels
 from ....voice import evidence_text, quote_text
 from ...api import send
 from ...blocks import action_blocks, fallback, full_quote_blocks
@@ -80,7 +80,7 @@ def clicked_quote(body: dict[str, Any], action: dict[str, Any], context: BoltCon
     except ValueError:
         return None
     team = team_of(context, body)
-    quote = get_quote(chair.db(), quote_id, team)
+    quote = chair.db().quotes.get(quote_id, team)
     channel = channel_of(body)
     if quote is None or not channel:
         return None

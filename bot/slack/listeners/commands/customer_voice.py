@@ -20,9 +20,10 @@ from slack_sdk import WebClient
 
 from ....ingest.importer import add_quote
 from ....meeting.policy import answer_topic
+from ....models import Decision
 from ....search.conversation import words
 from ....store import channels
-from ....store.decisions import Decision, list_decisions
+from ....store.decisions import list_decisions
 from ...api import send
 from ...blocks import answer_blocks, escape, fallback, plain
 from ...chair import Chair, team_of

@@ -20,8 +20,6 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from ....digests.build import moment_text, period_text
 from ....digests.schedule import (
-    Schedule,
-    Spec,
     get_schedule,
     last_posted,
     next_run,
@@ -29,9 +27,9 @@ from ....digests.schedule import (
     resolve_zone,
     set_schedule,
     switch_off,
-    utc,
 )
 from ....errors import BadSchedule
+from ....models import Schedule, Spec, utc
 from ...api import CHANNEL_GONE
 from ...blocks import escape
 from ...chair import Chair

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from ....store import channels, feedback_count, source_summary
+from ....store import channels
 from ...api import call
 from ...blocks import home_view
 from ...chair import Chair, team_of
@@ -20,7 +20,7 @@ def app_home_opened(body: dict[str, Any], event: dict[str, Any], context: BoltCo
         if event.get("tab", "home") != "home" or not chair.first_delivery(body):
             return
         team, conn = team_of(context, body), chair.db()
-        view = home_view(chair.voice, feedback_count(conn, team), source_summary(conn, team),
+        view = home_view(chair.voice, conn.quotes.count(team), conn.quotes.sources(team),
                          channels.list_channels(conn, team), chair.settings.capture_reaction)
         call(client.views_publish, chair=chair, team_id=team, logger=logger, user_id=event["user"],
              view=view)

@@ -10,7 +10,8 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from ....meeting.policy import Message, observe
+from ....meeting.policy import observe
+from ....models import Message
 from ...chair import Chair, team_of
 from ...post import post_action
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from ..errors import NewerSchema
+from ...errors import NewerSchema
 
 Step = Callable[[sqlite3.Connection], None]
 

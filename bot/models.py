@@ -1,0 +1,306 @@
+"""The records every room shares: plain dataclasses with no storage or Slack types in them.
+
+The store returns these, the core passes them around, and the adapters render them;
+so a second storage backend, the CLI and the Slack app all speak one vocabulary.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+WEEKLY, DAILY = "weekly", "daily"
+SCHEDULED, MANUAL = "scheduled", "manual"
+
+
+# -- quotes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One real customer's words, with where and when they said it."""
+
+    id: int
+    text: str
+    source: str
+    date: str | None
+    score: float
+    url: str | None = None
+    labels: tuple[str, ...] = ()
+    external_id: str = ""
+    coverage: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "source": self.source,
+            "date": self.date,
+            "score": round(self.score, 4),
+            "url": self.url,
+            "labels": list(self.labels),
+            "external_id": self.external_id,
+        }
+
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How much the customers said about it: enough to know one customer from many."""
+
+    count: int
+    sources: tuple[str, ...]
+    first_date: str | None
+    last_date: str | None
+    strength: str  # "strong", "some", "single" or "none"
+    capped: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "count": self.count,
+            "count_is_lower_bound": self.capped,
+            "sources": list(self.sources),
+            "first_date": self.first_date,
+            "last_date": self.last_date,
+            "strength": self.strength,
+        }
+
+
+
+NO_EVIDENCE = Evidence(0, (), None, None, "none")
+
+
+
+# -- meetings -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message as the core sees it: no Slack types, just who said what, where and when."""
+
+    team_id: str
+    channel_id: str
+    ts: str
+    user_id: str | None
+    text: str
+    thread_ts: str | None = None
+
+    @property
+    def is_reply(self) -> bool:
+        return bool(self.thread_ts) and self.thread_ts != self.ts
+
+    @property
+    def time(self) -> float:
+        try:
+            return float(self.ts)
+        except ValueError:
+            return time.time()
+
+
+
+@dataclass
+class Action:
+    """What to do about one message; `kind` is quotes, decision, answer or silent."""
+
+    kind: str
+    reason: str
+    topic: str = ""
+    quotes: list[Quote] = field(default_factory=list)
+    evidence: Evidence = NO_EVIDENCE
+    text: str = ""
+    question: str = ""
+    decision_id: int | None = None
+    thread_ts: str | None = None
+
+    @property
+    def speaks(self) -> bool:
+        return self.kind in ("quotes", "decision")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "action": self.kind,
+            "decision": self.kind == "decision" or self.reason.startswith("decision"),
+            "reason": self.reason,
+            "topic": self.topic,
+            "quotes": [q.id for q in self.quotes],
+            "question": self.question or None,
+            "evidence": self.evidence.as_dict(),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Channel:
+    team_id: str
+    channel_id: str
+    mode: str
+    cooldown_seconds: int | None
+    topic: str
+    purpose: str
+    joined_at: float | None
+    last_post_at: float | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One logged decision and whether the team answered for the customer."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    ts: str
+    user_id: str | None
+    text: str
+    question: str
+    evidence: tuple[int, ...]
+    created_at: float
+    answer: str | None
+    answered_by: str | None
+    answered_at: float | None
+
+    @property
+    def answered(self) -> bool:
+        return self.answer is not None
+
+
+
+# -- digests --------------------------------------------------------------------------------------
+
+
+LENGTHS = {WEEKLY: timedelta(days=7), DAILY: timedelta(days=1)}
+
+@dataclass(frozen=True)
+class Spec:
+    """A parsed schedule: weekly on `weekday` (0 = Monday) or daily, at hour:minute in `tz`."""
+
+    cadence: str
+    hour: int
+    minute: int
+    tz: str
+    weekday: int | None = None
+
+    @property
+    def zone(self) -> tzinfo:
+        return zone(self.tz)
+
+    @property
+    def length(self) -> timedelta:
+        """How long a first digest looks back: a week, or a day."""
+        return LENGTHS[self.cadence]
+
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> tzinfo:
+    return UTC if name.upper() == "UTC" else ZoneInfo(name)
+
+
+
+def utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+
+def iso(moment: datetime) -> str:
+    """The sortable UTC form periods are stored and compared in (as quote times are)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end): what a digest covers, as aware UTC datetimes."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+    def before(self, count: int = 1) -> Period:
+        """The period of the same length `count` periods earlier (the comparison)."""
+        shift = self.length * count
+        return Period(self.start - shift, self.end - shift)
+
+    @property
+    def bounds(self) -> tuple[str, str]:
+        return iso(self.start), iso(self.end)
+
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A channel's digest schedule as stored; `set_at` is epoch seconds."""
+
+    team_id: str
+    channel_id: str
+    spec: Spec
+    enabled: bool
+    set_by: str | None
+    set_at: float
+    off_reason: str | None = None
+
+
+
+@dataclass(frozen=True)
+class Due:
+    """A digest to send now: whose, which period, and whether it is late."""
+
+    team_id: str
+    channel_id: str
+    period: Period
+    kind: str = SCHEDULED
+    late: bool = False
+    tz: str = "UTC"
+    due_at: datetime | None = None
+
+
+
+@dataclass(frozen=True)
+class Run:
+    """One row of the ledger; `status` is claimed, done, empty, cancelled or gap."""
+
+    team_id: str
+    channel_id: str
+    kind: str
+    period: Period
+    status: str
+    late: bool
+    marker: str
+    claimed_by: str
+    first_claimed_at: float
+    lease_until: float
+    attempts: int
+    ts: str | None
+    details_ts: str | None
+    chart: str | None
+    note: str | None
+
+    def takeover_due(self, now: float) -> bool:
+        """A claim whose sender stopped renewing it (crashed, or gave it back to retry later)."""
+        return self.status == "claimed" and self.lease_until <= now
+
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to send one run; `recovering` when a previous sender may have posted parts."""
+
+    run: Run
+    instance: str
+    recovering: bool
+
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.run.team_id, self.run.channel_id, self.run.kind, iso(self.run.period.end))
+
+

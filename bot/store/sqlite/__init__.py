@@ -1,0 +1,62 @@
+"""The SQLite backend: one file, no server, WAL for one writer beside many readers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .channels import SqliteChannels
+from .clicks import SqliteClicks
+from .connection import MEMORY, Connections
+from .decisions import SqliteDecisions
+from .digests import SqliteDigests
+from .events import SqliteEvents
+from .quotes import SqliteQuotes
+from .themes import SqliteThemes
+from .vectors import SqliteVectors
+
+
+class SqliteStore:
+    """Every repository over one SQLite file; safe to share between threads."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.db = Connections(self.path)
+        # A stable name for process-wide caches (corpus statistics, the vector index).
+        self.key = self.path if self.path != MEMORY else f"memory:{id(self)}"
+        self.quotes = SqliteQuotes(self.db)
+        self.themes = SqliteThemes(self.db)
+        self.vectors = SqliteVectors(self.db)
+        self.channels = SqliteChannels(self.db)
+        self.clicks = SqliteClicks(self.db)
+        self.decisions = SqliteDecisions(self.db)
+        self.digests = SqliteDigests(self.db)
+        self.events = SqliteEvents(self.db)
+
+    @property
+    def connection(self) -> Any:
+        """This thread's raw sqlite3 connection, for tests and benchmarks that inspect the file."""
+        return self.db.current()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One unit of work: everything inside lands together or not at all."""
+        with self.db.transaction():
+            yield
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Transitional: code not yet moved behind a repository still reaches the connection.
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db.current(), name)

@@ -1,0 +1,82 @@
+"""SQLite connections: one per thread, tuned for one writer and many readers (WAL).
+
+SQLite connections must not be shared between threads without a lock, and Bolt runs
+listeners on a pool of threads, so each thread opens its own connection on first use.
+An in-memory database exists only inside its one connection, so that one is shared.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .migrations import migrate
+
+MEMORY = ":memory:"
+
+
+def open_connection(path: str) -> sqlite3.Connection:
+    """A new connection in autocommit mode (transactions are explicit), WAL on files."""
+    if path != MEMORY:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    if path != MEMORY:
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    return conn
+
+
+class Connections:
+    """This thread's connection to one database file, opened (and migrated) on first use."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._shared = open_connection(path) if path == MEMORY else None
+        migrate(self._shared or self.current())
+
+    def current(self) -> sqlite3.Connection:
+        if self._shared is not None:
+            return self._shared
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = open_connection(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (taken at once, so two writers never deadlock on upgrade).
+
+        Nested use joins the outer transaction, so a repository method can be called
+        both alone and inside a caller's larger unit of work.
+        """
+        conn = self.current()
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns + ([self._shared] if self._shared else []):
+            conn.close()
+        self._local = threading.local()
