@@ -241,10 +241,9 @@ def _replay(conn, transcript: Path, as_json: bool, cooldown: int | None,  # noqa
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
     channel = f"replay-{int(time.time() * 1000)}"
-    from .store import channels
 
-    channels.ensure_channel(conn, "replay", channel, 0)
-    channels.update_channel(conn, "replay", channel, topic=meeting.topic, purpose=meeting.purpose)
+    conn.channels.ensure("replay", channel, 0)
+    conn.channels.update("replay", channel, topic=meeting.topic, purpose=meeting.purpose)
     start = time.time()
     for number, line in enumerate(meeting.lines):
         ts = f"{start + number * seconds_per_line:.6f}"

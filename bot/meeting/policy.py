@@ -36,8 +36,8 @@ class Policy:
 def introduce(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_id: str,
               policy: Policy, now: float | None = None) -> str:
     """The one short introduction when invited; the channel starts in active mode."""
-    channels.ensure_channel(conn, team_id, channel_id, now)
-    channels.update_channel(conn, team_id, channel_id, active=1, joined_at=now or time.time(),
+    conn.channels.ensure(team_id, channel_id, now)
+    conn.channels.update(team_id, channel_id, active=1, joined_at=now or time.time(),
                             last_post_at=None)
     sources = conn.execute("SELECT count(DISTINCT source) FROM feedback WHERE team_id IN ('', ?)",
                            (team_id,)).fetchone()[0]
@@ -49,10 +49,10 @@ def observe(conn: sqlite3.Connection, voice: Voice, message: Message, policy: Po
             now: float | None = None) -> Action:
     """Remember the message and decide whether the customer speaks up."""
     now = now if now is not None else message.time
-    channel = channels.ensure_channel(conn, message.team_id, message.channel_id, now)
+    channel = conn.channels.ensure(message.team_id, message.channel_id, now)
     if message.is_reply:
         return _thread_reply(conn, message, now)
-    channels.remember_message(conn, message.team_id, message.channel_id, message.ts,
+    conn.channels.remember_message(message.team_id, message.channel_id, message.ts,
                               message.user_id, message.text, message.thread_ts)
     verdict = classify(message.text)
     if verdict.is_decision:
@@ -70,7 +70,7 @@ def _thread_reply(conn: sqlite3.Connection, message: Message, now: float) -> Act
 
 
 def _window(conn: sqlite3.Connection, message: Message, policy: Policy, now: float) -> list[str]:
-    return channels.recent_messages(conn, message.team_id, message.channel_id,
+    return conn.channels.recent_messages(message.team_id, message.channel_id,
                                     policy.window_messages, since_ts=now - WINDOW_SECONDS)
 
 
@@ -80,7 +80,7 @@ def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
     window = _window(conn, message, Policy(), now)[-3:] or [message.text]
     terms = conversation_terms(window, channel.topic, channel.purpose, decay=0.4)
     result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
-                          exclude_ids=channels.hidden_ids(conn, message.team_id, message.channel_id,
+                          exclude_ids=conn.channels.hidden(message.team_id, message.channel_id,
                                                           now, include_shown=False),
                           today=date.fromtimestamp(now), min_coverage=0.25, min_terms=2,
                           query=conversation_texts(window, channel.topic, channel.purpose, decay=0.4),
@@ -119,7 +119,7 @@ def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
     window = _window(conn, message, policy, now)
     terms = conversation_terms(window, channel.topic, channel.purpose)
     result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
-                          exclude_ids=channels.hidden_ids(conn, message.team_id, message.channel_id, now),
+                          exclude_ids=conn.channels.hidden(message.team_id, message.channel_id, now),
                           today=date.fromtimestamp(now), min_coverage=policy.min_coverage,
                           min_terms=2, query=conversation_texts(window, channel.topic, channel.purpose),
                           clicks=clicks.load(conn, message.team_id, message.channel_id))
@@ -127,8 +127,8 @@ def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
         return Action("silent", "no fresh evidence on this conversation")
     if not _settled(result, window):
         return Action("silent", "topic not settled yet", topic=_topic(result))
-    channels.mark_shown(conn, message.team_id, message.channel_id, [q.id for q in result.quotes], now)
-    channels.update_channel(conn, message.team_id, message.channel_id, last_post_at=now)
+    conn.channels.mark_shown(message.team_id, message.channel_id, [q.id for q in result.quotes], now)
+    conn.channels.update(message.team_id, message.channel_id, last_post_at=now)
     topic = _topic(result)
     return Action("quotes", f"conversation settled on {topic}", topic=topic, quotes=result.quotes,
                   evidence=result.evidence,
@@ -175,7 +175,7 @@ def answer_topic(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_i
     when there is no evidence."""
     hidden = exclude_ids or set()
     if channel_id:
-        hidden |= channels.hidden_ids(conn, team_id, channel_id, include_shown=False)
+        hidden |= conn.channels.hidden(team_id, channel_id, include_shown=False)
     result = search_terms(conn, conversation_terms([topic]), limit=limit, team_id=team_id,
                           exclude_ids=hidden, min_coverage=0.2, query=conversation_texts([topic]),
                           clicks=clicks.load(conn, team_id, channel_id) if channel_id else None)

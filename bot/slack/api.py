@@ -15,7 +15,6 @@ from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
-from ..store import channels
 from .chair import Chair
 
 ADVICE = {
@@ -67,7 +66,7 @@ def call(method: Callable[..., SlackResponse], *, chair: Chair | None, team_id: 
 
 def _mark_inactive(chair: Chair, team_id: str, channel: str, logger: logging.Logger) -> None:
     try:
-        channels.update_channel(chair.db(), team_id, channel, active=0)
+        chair.db().channels.update(team_id, channel, active=0)
     except Exception:
         logger.exception("could not mark channel %s inactive", channel)
 

@@ -53,7 +53,6 @@ from ..digests.schedule import (
 from ..digests.themes import TrackedTopic, load_topics
 from ..errors import BadTopicsFile
 from ..models import MANUAL, Claim, Due
-from ..store import channels
 from . import blocks
 from .api import ADVICE, CHANNEL_GONE, api_name
 from .chair import Chair
@@ -210,7 +209,7 @@ class DigestSender:
     def _deliver(self, claim: Claim, due: Due) -> Outcome:
         conn, run = self.chair.db(), claim.run
         due = replace(due, period=run.period, late=due.late or run.late, kind=run.kind)
-        known = channels.get_channel(conn, due.team_id, due.channel_id)
+        known = conn.channels.get(due.team_id, due.channel_id)
         if known is not None and not known.active:
             raise ChannelGone("left")
         client = self.client_for(due.team_id)
@@ -328,7 +327,7 @@ class DigestSender:
     def _channel_gone(self, claim: Claim, due: Due, error: str) -> Outcome:
         conn = self.chair.db()
         switched = switch_off(conn, due.team_id, due.channel_id, error)
-        channels.update_channel(conn, due.team_id, due.channel_id, active=0)
+        conn.channels.update(due.team_id, due.channel_id, active=0)
         finish_run(conn, claim, "cancelled", self.clock(), error)
         advice = ADVICE.get(error, "the bot left channel {channel}")
         advice = advice.format(channel=due.channel_id, needed="?")

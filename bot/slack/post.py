@@ -7,7 +7,6 @@ import logging
 from slack_sdk import WebClient
 
 from ..models import Action
-from ..store import channels
 from . import blocks
 from .api import call
 from .chair import Chair
@@ -37,5 +36,5 @@ def post_answer(client: WebClient, chair: Chair, team_id: str, channel_id: str, 
     """An answer everyone in the channel sees; its quotes count as shown there."""
     ts = post_action(client, chair, team_id, channel_id, action, logger, thread_ts)
     if ts and action.quotes:
-        channels.mark_shown(chair.db(), team_id, channel_id, [q.id for q in action.quotes])
+        chair.db().channels.mark_shown(team_id, channel_id, [q.id for q in action.quotes])
     return ts

@@ -244,12 +244,11 @@ def test_log_names_the_channel_when_a_run_is_given_up(conn, caplog):
 
 
 def test_uninstalling_forgets_the_schedules_and_keeps_the_digests_sent(conn):
-    from bot.store.channels import forget_team
 
     sched = schedule(conn)
     monday = at(2025, 1, 6, 8)
     claim = claim_run(conn, due_digest(conn, sched, monday.timestamp()), "A", monday.timestamp())
     finish_run(conn, claim, "done", monday.timestamp())
-    forget_team(conn, TEAM)
+    conn.channels.forget_team(TEAM)
     assert get_schedule(conn, TEAM, "C1") is None
     assert get_run(conn, TEAM, "C1", SCHEDULED, monday).status == "done"

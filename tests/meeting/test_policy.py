@@ -56,7 +56,7 @@ def test_decision_without_evidence_says_so(corpus, voice):
 
 
 def test_quiet_mode_logs_decisions_but_says_nothing(corpus, voice):
-    channels.update_channel(corpus, "T1", "C-q", mode="quiet")
+    corpus.channels.update("T1", "C-q", mode="quiet")
     assert say(corpus, voice, "the exchange rate abroad is wrong", 0, channel="C-q").kind == "silent"
     action = say(corpus, voice, "Decision: we drop the FX markup on weekends.", 20, channel="C-q")
     assert action.kind == "silent" and action.decision_id

@@ -7,7 +7,6 @@ import time
 from bot.config import DEFAULT_PROMPTS
 from bot.meeting.policy import answer_topic
 from bot.slack import ids
-from bot.store import channels
 from bot.voice import Voice
 
 from .helpers import TEAM, new_channel, new_ts
@@ -31,8 +30,8 @@ def test_not_relevant_hides_the_quote_in_that_channel(bot, fake):
     vote = conn.execute("SELECT team_id, channel_id, kind, user_id FROM votes WHERE feedback_id = ?",
                         (shown,)).fetchone()
     assert tuple(vote) == (TEAM, channel, "not_relevant", "U_ALICE")
-    assert shown in channels.hidden_ids(conn, TEAM, channel)
-    assert shown not in channels.hidden_ids(conn, TEAM, other)
+    assert shown in conn.channels.hidden(TEAM, channel)
+    assert shown not in conn.channels.hidden(TEAM, other)
     result = bot.command("exchange rate", channel=channel, response="again")
     assert result.status == 200
     again = fake.wait_for("response", path="/response/again")[0].params

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from bot.slack import ids
-from bot.store import channels
 from bot.store.decisions import list_decisions
 
 from .helpers import BOT_USER, TEAM, new_channel, new_ts
@@ -45,7 +44,7 @@ def test_share_button_posts_the_answer_to_the_channel(bot, fake):
     assert "exchange rate" in public["text"]
     assert delete["delete_original"] is True
     bot.idle()
-    assert channels.hidden_ids(bot.conn(), TEAM, channel)  # the shared quotes count as shown
+    assert bot.conn().channels.hidden(TEAM, channel)  # the shared quotes count as shown
 
 
 def test_command_like_words_in_a_sentence_are_a_topic(bot, fake):
@@ -78,13 +77,13 @@ def test_digest_is_a_subcommand_not_a_topic(bot, fake):
 def test_quiet_active_and_cooldown_change_the_channel(bot, fake):
     channel = new_channel()
     assert "Quiet mode" in reply_to(bot, fake, "quiet", channel, "q")["text"]
-    assert channels.get_channel(bot.conn(), TEAM, channel).mode == "quiet"
+    assert bot.conn().channels.get(TEAM, channel).mode == "quiet"
     assert "Active mode" in reply_to(bot, fake, "active", channel, "a")["text"]
-    assert channels.get_channel(bot.conn(), TEAM, channel).mode == "active"
+    assert bot.conn().channels.get(TEAM, channel).mode == "active"
     assert "every 10 minutes" in reply_to(bot, fake, "cooldown 10", channel, "c")["text"]
-    assert channels.get_channel(bot.conn(), TEAM, channel).cooldown_seconds == 600
+    assert bot.conn().channels.get(TEAM, channel).cooldown_seconds == 600
     assert "takes a number of minutes" in reply_to(bot, fake, "cooldown soon", channel, "bad")["text"]
-    assert channels.get_channel(bot.conn(), TEAM, channel).cooldown_seconds == 600
+    assert bot.conn().channels.get(TEAM, channel).cooldown_seconds == 600
 
 
 def test_quiet_channel_gets_no_unprompted_quotes(bot, fake):

@@ -28,7 +28,7 @@ from bot.slack import digest_sender
 from bot.slack.chair import Chair
 from bot.slack.digest_sender import METADATA_TYPE, DigestSender, Pacer
 from bot.slack.server import DigestService, shutdown, start_services
-from bot.store import channels, connect
+from bot.store import connect
 
 from ..conftest import write_csv
 from .conftest import settings_for
@@ -342,7 +342,7 @@ def test_an_archived_channel_gets_its_schedule_switched_off_and_the_rest_carry_o
     stored = get_schedule(conn, TEAM, archived)
     assert not stored.enabled and stored.off_reason == "is_archived"
     assert world.run(archived).status == "cancelled"
-    assert not channels.get_channel(conn, TEAM, archived).active
+    assert not conn.channels.get(TEAM, archived).active
     assert "archived" in caplog.text and "schedule was switched off" in caplog.text
     assert len(world.summaries(fine)) == 1 and get_schedule(conn, TEAM, fine).enabled
     world.clock.set(BERLIN_0900 + timedelta(days=7))

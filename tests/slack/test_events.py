@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from bot.store import channels
 from bot.store.decisions import list_decisions
 
 from .helpers import BOT_USER, TEAM, new_channel, new_ts
@@ -42,7 +41,7 @@ def test_invited_bot_introduces_itself_once_and_learns_the_channel(bot, fake):
     assert len(posts) == 1
     assert "empty chair" in posts[0].params["text"]
     assert len(fake.calls_to("conversations.info", channel=channel)) == 1
-    seat = channels.get_channel(bot.conn(), TEAM, channel)
+    seat = bot.conn().channels.get(TEAM, channel)
     assert seat.topic == "Q3 roadmap: cards and fees" and seat.purpose == "Weekly product sync"
     assert seat.active
 
@@ -104,7 +103,7 @@ def test_own_and_other_bots_messages_are_ignored(bot, fake):
         bot.message(channel, text, ts=new_ts(number + 0.7), bot_id="B_OTHER", user="U_OTHERBOT")
     bot.idle()
     assert not fake.calls_to("chat.postMessage", channel=channel)
-    assert channels.recent_messages(bot.conn(), TEAM, channel, 10) == []
+    assert bot.conn().channels.recent_messages(TEAM, channel, 10) == []
 
 
 def test_edited_and_deleted_messages_update_what_the_bot_remembers(bot, fake):
@@ -124,7 +123,7 @@ def test_edited_and_deleted_messages_update_what_the_bot_remembers(bot, fake):
     assert bot.event(edited).status == 200
     assert bot.event(deleted).status == 200
     bot.idle()
-    assert channels.recent_messages(bot.conn(), TEAM, channel, 10) == ["card top up fees"]
+    assert bot.conn().channels.recent_messages(TEAM, channel, 10) == ["card top up fees"]
     assert not fake.calls_to("chat.postMessage", channel=channel)
 
 
@@ -136,7 +135,7 @@ def test_topic_and_purpose_changes_are_stored(bot, fake):
                  "text": f"set the channel {field}: {value}", field: value, "ts": new_ts()}
         assert bot.event(event).status == 200
     bot.idle()
-    seat = channels.get_channel(bot.conn(), TEAM, channel)
+    seat = bot.conn().channels.get(TEAM, channel)
     assert seat.topic == "Refunds & fees"
     assert seat.purpose == "Where we decide on pricing"
 
@@ -162,7 +161,7 @@ def test_removed_from_channel_marks_it_inactive(bot, fake):
     bot.idle()
     assert bot.event({"type": "channel_left", "channel": channel, "actor_id": "U_ALICE"}).status == 200
     bot.idle()
-    assert not channels.get_channel(bot.conn(), TEAM, channel).active
+    assert not bot.conn().channels.get(TEAM, channel).active
 
 
 def test_acknowledges_before_the_work_is_done(bot, fake):

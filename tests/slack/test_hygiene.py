@@ -7,8 +7,6 @@ import json
 import logging
 import time
 
-from bot.store import channels
-
 from .helpers import BOT_USER, TEAM, new_channel, sign
 
 
@@ -52,7 +50,7 @@ def test_stale_timestamp_is_rejected(bot, fake):
     assert result.status == 401
     bot.idle()
     assert not fake.calls_to("chat.postMessage", channel=channel)
-    assert channels.get_channel(bot.conn(), TEAM, channel) is None
+    assert bot.conn().channels.get(TEAM, channel) is None
 
 
 def test_rate_limited_post_is_retried_and_lands_once(bot, fake):
@@ -83,7 +81,7 @@ def test_archived_channel_is_logged_marked_inactive_and_the_bot_keeps_going(bot,
         assert bot.event(join_event(channel)).status == 200
         bot.idle()
     assert "is_archived" in caplog.text and "unarchive" in caplog.text
-    assert not channels.get_channel(bot.conn(), TEAM, channel).active
+    assert not bot.conn().channels.get(TEAM, channel).active
     # the next request is answered as usual
     result = bot.command("help", channel=channel, response="after")
     assert result.status == 200

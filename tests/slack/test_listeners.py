@@ -17,7 +17,6 @@ from bot.slack.listeners.ack import ack_now
 from bot.slack.listeners.commands.customer_voice import customer_voice, dispatch
 from bot.slack.listeners.events.app_uninstalled import app_uninstalled
 from bot.slack.listeners.events.message import ignored
-from bot.store import channels
 
 from .conftest import settings_for
 
@@ -78,12 +77,12 @@ def test_subcommands_are_case_insensitive_and_topics_are_anything_else(chair):
 
 def test_uninstall_in_single_workspace_mode_forgets_the_workspace(chair):
     conn = chair.db()
-    channels.update_channel(conn, "T1", "C1", mode="quiet")
-    channels.update_channel(conn, "T2", "C2", mode="quiet")
+    conn.channels.update("T1", "C1", mode="quiet")
+    conn.channels.update("T2", "C2", mode="quiet")
     app_uninstalled({"team_id": "T1", "event_id": "Ev1"}, BoltContext({"team_id": "T1"}), chair,
                     logging.getLogger("test"))
-    assert channels.get_channel(conn, "T1", "C1") is None
-    assert channels.get_channel(conn, "T2", "C2").mode == "quiet"
+    assert conn.channels.get("T1", "C1") is None
+    assert conn.channels.get("T2", "C2").mode == "quiet"
 
 
 def test_team_of_never_falls_back_to_the_shared_corpus():

@@ -11,7 +11,6 @@ from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from bot.slack.app import installations_path
 from bot.slack.server import shutdown
-from bot.store import channels
 
 from .conftest import start_bot
 from .helpers import new_channel
@@ -82,8 +81,8 @@ def test_each_workspace_is_answered_with_its_own_token(multi, fake):
     post = fake.wait_for("chat.postMessage", channel=channel)[0]
     assert post.token == "xoxb-T222-bot"
     multi.idle()
-    assert channels.get_channel(multi.conn(), "T222", channel) is not None
-    assert channels.get_channel(multi.conn(), "T111", channel) is None
+    assert multi.conn().channels.get("T222", channel) is not None
+    assert multi.conn().channels.get("T111", channel) is None
 
 
 def test_uninstall_removes_the_installation_and_the_workspaces_state(multi, fake):
@@ -97,8 +96,8 @@ def test_uninstall_removes_the_installation_and_the_workspaces_state(multi, fake
     multi.idle()
     assert store(multi).find_installation(enterprise_id=None, team_id="T111") is None
     assert store(multi).find_installation(enterprise_id=None, team_id="T222") is not None
-    assert channels.get_channel(multi.conn(), "T111", gone) is None
-    assert channels.get_channel(multi.conn(), "T222", kept).mode == "quiet"
+    assert multi.conn().channels.get("T111", gone) is None
+    assert multi.conn().channels.get("T222", kept).mode == "quiet"
 
 
 def test_revoked_bot_token_removes_the_bot_and_the_workspaces_state(multi, fake):
@@ -110,4 +109,4 @@ def test_revoked_bot_token_removes_the_bot_and_the_workspaces_state(multi, fake)
     assert multi.event(event, team="T111").status == 200
     multi.idle()
     assert store(multi).find_bot(enterprise_id=None, team_id="T111") is None
-    assert channels.get_channel(multi.conn(), "T111", channel) is None
+    assert multi.conn().channels.get("T111", channel) is None

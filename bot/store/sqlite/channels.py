@@ -1,10 +1,132 @@
-"""Per-channel state: mode, cooldown, context, recent messages, quotes shown."""
+"""Per-channel state: mode, cooldown, context, recent messages, and the quotes shown there.
+
+Everything is keyed by workspace (`team_id`) so nothing of one workspace shows up in
+another. Small single-row writes go through sqlite-utils; it nests inside a caller's
+transaction with savepoints.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
+
+import sqlite_utils
+
+from ...models import Channel
 from .connection import Connections
+
+WINDOW_KEEP = 50  # messages kept per channel; the conversation window uses the newest few
+SHOWN_FOR = 7 * 24 * 3600  # a quote shown in a channel is not shown there again for a week
+NOT_RELEVANT_QUORUM = 3  # channels that must agree before a quote is hidden everywhere
+MESSAGE_CHARS = 8000  # a longer message is kept cut: the topic is in its opening
+SETTINGS = ("mode", "cooldown_seconds", "topic", "purpose", "joined_at", "last_post_at", "active")
+TEAM_TABLES = ("channels", "messages", "shown", "votes", "digest_schedules")
 
 
 class SqliteChannels:
     def __init__(self, db: Connections) -> None:
         self.db = db
+
+    def _table(self, name: str) -> sqlite_utils.db.Table:
+        return sqlite_utils.Database(self.db.current()).table(name)
+
+    def ensure(self, team_id: str, channel_id: str, now: float | None = None) -> Channel:
+        """The channel's row, created on first sight (the bot was invited, or heard a message)."""
+        self._table("channels").insert(
+            {"team_id": team_id, "channel_id": channel_id, "joined_at": now or time.time()}, ignore=True)
+        return self.get(team_id, channel_id)  # type: ignore[return-value]
+
+    def get(self, team_id: str, channel_id: str) -> Channel | None:
+        row = self.db.current().execute(
+            "SELECT * FROM channels WHERE team_id = ? AND channel_id = ?", (team_id, channel_id)).fetchone()
+        if row is None:
+            return None
+        return Channel(row["team_id"], row["channel_id"], row["mode"], row["cooldown_seconds"],
+                       row["topic"], row["purpose"], row["joined_at"], row["last_post_at"],
+                       bool(row["active"]))
+
+    def list(self, team_id: str) -> list[Channel]:
+        """The workspace's channels the bot still sits in."""
+        ids = [r[0] for r in self.db.current().execute(
+            "SELECT channel_id FROM channels WHERE team_id = ? AND active = 1 ORDER BY channel_id",
+            (team_id,))]
+        return [c for c in (self.get(team_id, i) for i in ids) if c]
+
+    def update(self, team_id: str, channel_id: str, **values: object) -> None:
+        """Set a channel's settings (mode, cooldown_seconds, topic, purpose, active ...)."""
+        unknown = set(values) - set(SETTINGS)
+        if unknown:
+            raise ValueError(f"unknown channel settings: {', '.join(sorted(unknown))}")
+        self.ensure(team_id, channel_id)
+        if values:
+            self._table("channels").update((team_id, channel_id), values)
+
+    def remember_message(self, team_id: str, channel_id: str, ts: str, user_id: str | None, text: str,
+                         thread_ts: str | None = None) -> None:
+        """Keep the channel's recent conversation, from the events Slack sends (no polling)."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO messages (team_id, channel_id, ts, user_id, text, thread_ts) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (team_id, channel_id, ts, user_id, text[:MESSAGE_CHARS], thread_ts))
+            conn.execute(
+                "DELETE FROM messages WHERE team_id = ? AND channel_id = ? AND ts < ("
+                "SELECT ts FROM messages WHERE team_id = ? AND channel_id = ? "
+                "ORDER BY ts DESC LIMIT 1 OFFSET ?)",
+                (team_id, channel_id, team_id, channel_id, WINDOW_KEEP - 1))
+
+    def edit_message(self, team_id: str, channel_id: str, ts: str, text: str) -> None:
+        self.db.current().execute(
+            "UPDATE messages SET text = ? WHERE team_id = ? AND channel_id = ? AND ts = ?",
+            (text[:MESSAGE_CHARS], team_id, channel_id, ts))
+
+    def forget_message(self, team_id: str, channel_id: str, ts: str) -> None:
+        self.db.current().execute(
+            "DELETE FROM messages WHERE team_id = ? AND channel_id = ? AND ts = ?", (team_id, channel_id, ts))
+
+    def recent_messages(self, team_id: str, channel_id: str, count: int,
+                        since_ts: float | None = None) -> list[str]:
+        """The last `count` top-level messages, oldest first."""
+        rows = self.db.current().execute(
+            "SELECT text, ts FROM messages WHERE team_id = ? AND channel_id = ? "
+            "AND (thread_ts IS NULL OR thread_ts = ts) ORDER BY ts DESC LIMIT ?",
+            (team_id, channel_id, count)).fetchall()
+        if since_ts is not None:
+            rows = [r for r in rows if float(r["ts"]) >= since_ts]
+        return [r["text"] for r in reversed(rows)]
+
+    def mark_shown(self, team_id: str, channel_id: str, ids: Sequence[int], now: float | None = None) -> None:
+        """Quotes just posted here, so the channel does not hear them again for a while."""
+        at = now or time.time()
+        self._table("shown").upsert_all(
+            [{"team_id": team_id, "channel_id": channel_id, "feedback_id": i, "shown_at": at} for i in ids],
+            pk=("team_id", "channel_id", "feedback_id"))
+
+    def hidden(self, team_id: str, channel_id: str, now: float | None = None,
+               include_shown: bool = True) -> set[int]:
+        """Quotes not to show here: marked not relevant (here, or in enough channels), or shown lately."""
+        now = now or time.time()
+        conn = self.db.current()
+        ids = {r[0] for r in conn.execute(
+            "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' AND team_id = ? AND channel_id = ?",
+            (team_id, channel_id))}
+        ids |= {r[0] for r in conn.execute(
+            "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' GROUP BY feedback_id "
+            "HAVING count(DISTINCT team_id || '/' || channel_id) >= ?", (NOT_RELEVANT_QUORUM,))}
+        if include_shown:
+            ids |= {r[0] for r in conn.execute(
+                "SELECT feedback_id FROM shown WHERE team_id = ? AND channel_id = ? AND shown_at >= ?",
+                (team_id, channel_id, now - SHOWN_FOR))}
+        return ids
+
+    def forget_team(self, team_id: str) -> None:
+        """Drop what the bot remembers of a workspace's channels (the app was uninstalled),
+        digest schedules included.
+
+        Its decisions, any quotes saved from it and the digests sent stay: they are the team's record.
+        """
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        with self.db.transaction() as conn:
+            for table in TEAM_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE team_id = ?", (team_id,))

@@ -44,11 +44,11 @@ def more_like_this(body: dict[str, Any], action: dict[str, Any], context: BoltCo
         team, channel, quote = clicked
         conn = chair.db()
         channels.record_vote(conn, team, channel, quote.id, user_of(body), "more_like_this")
-        seen = channels.hidden_ids(conn, team, channel) | {quote.id}
+        seen = conn.channels.hidden(team, channel) | {quote.id}
         found = answer_topic(conn, chair.voice, team, channel, quote.text, exclude_ids=seen)
         if not found.quotes:
             return reply(respond, logger, chair.voice.render("slack.more_none"))
-        channels.mark_shown(conn, team, channel, [q.id for q in found.quotes])
+        conn.channels.mark_shown(team, channel, [q.id for q in found.quotes])
         parts = [chair.voice.render("commands.more_header")]
         parts += [quote_text(chair.voice, q) for q in found.quotes]
         parts.append(evidence_text(chair.voice, found.evidence))

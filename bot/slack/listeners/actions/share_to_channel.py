@@ -9,7 +9,6 @@ from typing import Any
 from slack_bolt import BoltContext, Respond
 
 from ....meeting.policy import answer_topic
-from ....store import channels
 from ...api import send
 from ...blocks import action_blocks, escape, fallback, section, shared_topic
 from ...chair import Chair, team_of
@@ -31,7 +30,7 @@ def share_to_channel(body: dict[str, Any], action: dict[str, Any], context: Bolt
                       text=f"{header}\n{fallback(answer.text)}",
                       blocks=[section(header)] + action_blocks(chair.voice, answer)[:49])
         if posted:
-            channels.mark_shown(chair.db(), team, channel, [q.id for q in answer.quotes])
+            chair.db().channels.mark_shown(team, channel, [q.id for q in answer.quotes])
             send(respond, logger, delete_original=True)
     except Exception:
         logger.exception("sharing to %s failed", channel_of(body))

@@ -22,7 +22,6 @@ from ....ingest.importer import add_quote
 from ....meeting.policy import answer_topic
 from ....models import Decision
 from ....search.conversation import words
-from ....store import channels
 from ....store.decisions import list_decisions
 from ...api import send
 from ...blocks import answer_blocks, escape, fallback, plain
@@ -86,7 +85,7 @@ def set_mode(mode: str) -> Callable[[Chair, str, dict[str, Any], str], Reply]:
         channel = command.get("channel_id")
         if not channel:
             return {"text": chair.voice.render("slack.no_channel")}
-        channels.update_channel(chair.db(), team, channel, mode=mode)
+        chair.db().channels.update(team, channel, mode=mode)
         return {"text": chair.voice.render(f"commands.mode_{mode}", channel=channel)}
     return handler
 
@@ -98,7 +97,7 @@ def cooldown(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Rep
     minutes = rest.split()[0] if rest.split() else ""
     if not minutes.isdigit() or int(minutes) > MAX_COOLDOWN_MINUTES:
         return {"text": chair.voice.render("commands.cooldown_bad")}
-    channels.update_channel(chair.db(), team, channel, cooldown_seconds=int(minutes) * 60)
+    chair.db().channels.update(team, channel, cooldown_seconds=int(minutes) * 60)
     return {"text": chair.voice.render("commands.cooldown_set", minutes=int(minutes), channel=channel)}
 
 

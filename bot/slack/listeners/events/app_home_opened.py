@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from ....store import channels
 from ...api import call
 from ...blocks import home_view
 from ...chair import Chair, team_of
@@ -21,7 +20,7 @@ def app_home_opened(body: dict[str, Any], event: dict[str, Any], context: BoltCo
             return
         team, conn = team_of(context, body), chair.db()
         view = home_view(chair.voice, conn.quotes.count(team), conn.quotes.sources(team),
-                         channels.list_channels(conn, team), chair.settings.capture_reaction)
+                         conn.channels.list(team), chair.settings.capture_reaction)
         call(client.views_publish, chair=chair, team_id=team, logger=logger, user_id=event["user"],
              view=view)
     except Exception:

@@ -13,7 +13,6 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_bolt.listener.builtins import TokenRevocationListeners
 
-from ....store import channels
 from ...chair import Chair, team_of
 
 
@@ -43,5 +42,5 @@ def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltCon
 
 
 def forget(chair: Chair, team: str, logger: logging.Logger) -> None:
-    channels.forget_team(chair.db(), team)
+    chair.db().channels.forget_team(team)
     logger.info("workspace %s: tokens gone, its channel state was removed", team)

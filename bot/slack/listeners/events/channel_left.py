@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from ....store import channels
 from ...chair import Chair, team_of
 
 
@@ -15,6 +14,6 @@ def channel_left(body: dict[str, Any], event: dict[str, Any], context: BoltConte
                  logger: logging.Logger) -> None:
     try:
         if chair.first_delivery(body) and event.get("channel"):
-            channels.update_channel(chair.db(), team_of(context, body), event["channel"], active=0)
+            chair.db().channels.update(team_of(context, body), event["channel"], active=0)
     except Exception:
         logger.exception("leaving %s was not recorded", event.get("channel"))

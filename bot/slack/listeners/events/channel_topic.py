@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from ....store import channels
 from ...blocks import plain
 from ...chair import Chair, team_of
 
@@ -19,6 +18,6 @@ def channel_topic(body: dict[str, Any], event: dict[str, Any], context: BoltCont
             return
         field = "topic" if event.get("subtype", "").endswith("_topic") else "purpose"
         value = plain(str(event.get(field) or ""))
-        channels.update_channel(chair.db(), team_of(context, body), event["channel"], **{field: value})
+        chair.db().channels.update(team_of(context, body), event["channel"], **{field: value})
     except Exception:
         logger.exception("%s change in %s was not handled", event.get("subtype"), event.get("channel"))

@@ -9,7 +9,6 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from ....meeting.policy import introduce
-from ....store import channels
 from ...api import call
 from ...blocks import plain
 from ...chair import Chair, team_of
@@ -36,6 +35,6 @@ def learn_context(client: WebClient, chair: Chair, team: str, channel: str,
     if not info:
         return
     found = info.get("channel") or {}
-    channels.update_channel(chair.db(), team, channel,
+    chair.db().channels.update(team, channel,
                             topic=plain((found.get("topic") or {}).get("value") or ""),
                             purpose=plain((found.get("purpose") or {}).get("value") or ""))

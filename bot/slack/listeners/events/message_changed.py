@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from ....store import channels
 from ...chair import Chair, team_of
 
 
@@ -19,7 +18,7 @@ def message_changed(body: dict[str, Any], event: dict[str, Any], context: BoltCo
         edited = event.get("message") or {}
         if edited.get("bot_id") or not edited.get("ts"):
             return
-        channels.edit_message(chair.db(), team_of(context, body), event["channel"], edited["ts"],
+        chair.db().channels.edit_message(team_of(context, body), event["channel"], edited["ts"],
                               edited.get("text") or "")
     except Exception:
         logger.exception("edit in %s was not handled", event.get("channel"))

@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from ....store import channels
 from ...chair import Chair, team_of
 
 
@@ -18,6 +17,6 @@ def message_deleted(body: dict[str, Any], event: dict[str, Any], context: BoltCo
             return
         deleted = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
         if deleted:
-            channels.forget_message(chair.db(), team_of(context, body), event["channel"], deleted)
+            chair.db().channels.forget_message(team_of(context, body), event["channel"], deleted)
     except Exception:
         logger.exception("deletion in %s was not handled", event.get("channel"))
