@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 
 from ..models import Decision, Due, Period, utc, zone
 from ..search.conversation import stem, words
-from ..store.decisions import list_decisions
 from ..voice import Voice
 from .themes import (
     TOPIC,
@@ -267,7 +266,7 @@ def decision_lines(conn: sqlite3.Connection, team: str, channel: str,
                    period: Period) -> tuple[DecisionLine, ...]:
     """Decisions logged in the channel in the period, oldest first, with their evidence."""
     start, end = period.start.timestamp(), period.end.timestamp()
-    found = [d for d in list_decisions(conn, team, channel, since=start, limit=50) if d.created_at < end]
+    found = [d for d in conn.decisions.list(team, channel, since=start, limit=50) if d.created_at < end]
     lines = []
     for decision in reversed(found):
         quotes = [q for q in (conn.quotes.get(i, team) for i in decision.evidence[:1]) if q is not None]

@@ -15,7 +15,6 @@ from ..search import feedback as clicks
 from ..search.conversation import conversation_terms, conversation_texts, stem, words
 from ..search.lexical import COMMON_SHARE, SearchResult, corpus_stats, search_terms
 from ..store import channels
-from ..store.decisions import decision_at, decision_count, record_answer, record_decision
 from ..voice import Voice, evidence_text, quote_text, quotes_message
 from .decisions import classify
 
@@ -61,10 +60,10 @@ def observe(conn: sqlite3.Connection, voice: Voice, message: Message, policy: Po
 
 
 def _thread_reply(conn: sqlite3.Connection, message: Message, now: float) -> Action:
-    decision = decision_at(conn, message.team_id, message.channel_id, message.thread_ts or "")
+    decision = conn.decisions.at(message.team_id, message.channel_id, message.thread_ts or "")
     if decision is None:
         return Action("silent", "thread reply")
-    record_answer(conn, decision.id, message.text, message.user_id, now)
+    conn.decisions.record_answer(decision.id, message.text, message.user_id, now)
     return Action("answer", "answer to a decision recorded", decision_id=decision.id,
                   thread_ts=message.thread_ts)
 
@@ -85,10 +84,10 @@ def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
                           today=date.fromtimestamp(now), min_coverage=0.25, min_terms=2,
                           query=conversation_texts(window, channel.topic, channel.purpose, decay=0.4),
                           clicks=clicks.load(conn, message.team_id, message.channel_id))
-    index = decision_count(conn, message.team_id, message.channel_id)
+    index = conn.decisions.count(message.team_id, message.channel_id)
     question = voice.choice("meeting.decision_questions", index)
-    decision_id = record_decision(conn, message.team_id, message.channel_id, message.ts,
-                                  message.user_id, message.text, question, result.quotes, now)
+    decision_id = conn.decisions.record(message.team_id, message.channel_id, message.ts,
+                                  message.user_id, message.text, question, [q.id for q in result.quotes], now)
     if decision_id is None:
         return Action("silent", "decision already logged")
     if channel.mode == "quiet":

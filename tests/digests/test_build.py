@@ -17,7 +17,6 @@ from bot.digests.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name
 from bot.errors import BadTopicsFile
 from bot.ingest.importer import add_quote, import_file
 from bot.models import Due, Period, Quote
-from bot.store.decisions import record_answer, record_decision
 
 from ..conftest import ROOT, SAMPLE, write_csv
 
@@ -120,13 +119,13 @@ def test_undated_quotes_count_by_when_they_were_imported(conn, voice):
 def test_decisions_in_the_period_with_answer_and_evidence(week, voice):
     quote = Quote(1, "", "", None, 0.0)
     inside = WEEK.start.timestamp() + 3600
-    record_decision(week, "", "C1", "1.0", "U1", "We will drop the card fee", "Will this make things easier?",
-                    [quote], now=inside)
-    decision = record_decision(week, "", "C1", "2.0", "U1", "Decision: courier switch on Monday",
+    week.decisions.record("", "C1", "1.0", "U1", "We will drop the card fee", "Will this make things easier?",
+                    [quote.id], now=inside)
+    decision = week.decisions.record("", "C1", "2.0", "U1", "Decision: courier switch on Monday",
                                "What does the customer lose?", [], now=inside + 60)
-    record_answer(week, decision, "Faster cards, fewer tickets", "U2", now=inside + 120)
-    record_decision(week, "", "C2", "3.0", "U1", "Other channel", "q", [], now=inside)
-    record_decision(week, "", "C1", "4.0", "U1", "Too early", "q", [], now=WEEK.start.timestamp() - 10)
+    week.decisions.record_answer(decision, "Faster cards, fewer tickets", "U2", now=inside + 120)
+    week.decisions.record("", "C2", "3.0", "U1", "Other channel", "q", [], now=inside)
+    week.decisions.record("", "C1", "4.0", "U1", "Too early", "q", [], now=WEEK.start.timestamp() - 10)
     digest = build_digest(week, due())
     assert [d.decision.text for d in digest.decisions] == ["We will drop the card fee",
                                                           "Decision: courier switch on Monday"]
@@ -138,7 +137,7 @@ def test_decisions_in_the_period_with_answer_and_evidence(week, voice):
 
 
 def test_decisions_alone_make_a_digest(conn):
-    record_decision(conn, "", "C1", "1.0", "U1", "Ship it", "q", [], now=WEEK.start.timestamp() + 5)
+    conn.decisions.record("", "C1", "1.0", "U1", "Ship it", "q", [], now=WEEK.start.timestamp() + 5)
     assert not build_digest(conn, due()).empty
 
 

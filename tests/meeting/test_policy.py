@@ -1,7 +1,6 @@
 from bot.meeting.policy import Policy, answer_topic, introduce, observe
 from bot.models import Message
 from bot.store import channels
-from bot.store.decisions import list_decisions
 
 POLICY = Policy(cooldown_seconds=300)
 T0 = 1_800_000_000.0
@@ -44,7 +43,7 @@ def test_decision_gets_question_in_thread_and_answer_is_logged(corpus, voice):
     reply = say(corpus, voice, "customers get cards 5 days sooner, we checked", 40, ts=f"{T0 + 41:.6f}",
                 thread=action.thread_ts, channel="C-d")
     assert reply.kind == "answer"
-    [decision] = list_decisions(corpus, "T1", "C-d")
+    [decision] = corpus.decisions.list("T1", "C-d")
     assert decision.answered and "5 days sooner" in decision.answer
     assert list(decision.evidence) == [q.id for q in action.quotes]
 
@@ -60,7 +59,7 @@ def test_quiet_mode_logs_decisions_but_says_nothing(corpus, voice):
     assert say(corpus, voice, "the exchange rate abroad is wrong", 0, channel="C-q").kind == "silent"
     action = say(corpus, voice, "Decision: we drop the FX markup on weekends.", 20, channel="C-q")
     assert action.kind == "silent" and action.decision_id
-    assert len(list_decisions(corpus, "T1", "C-q")) == 1
+    assert len(corpus.decisions.list("T1", "C-q")) == 1
 
 
 def test_answer_topic_says_plainly_when_there_is_no_evidence(corpus, voice):

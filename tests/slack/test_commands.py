@@ -7,7 +7,6 @@ import json
 import pytest
 
 from bot.slack import ids
-from bot.store.decisions import list_decisions
 
 from .helpers import BOT_USER, TEAM, new_channel, new_ts
 
@@ -106,7 +105,7 @@ def test_decisions_lists_them_with_their_answers(bot, fake):
     fake.wait_for("chat.postMessage", count=2, channel=channel)
     bot.message(channel, "Customers stop asking where the card is", ts=new_ts(3), thread_ts=first)
     bot.idle()
-    assert len(list_decisions(bot.conn(), TEAM, channel)) == 2
+    assert len(bot.conn().decisions.list(TEAM, channel)) == 2
     text = reply_to(bot, fake, "decisions", channel, "list")["text"]
     assert text.startswith(f"Decisions in <#{channel}>:")
     assert "answered" in text and "Customers stop asking where the card is" in text

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-from bot.store.decisions import list_decisions
-
 from .helpers import BOT_USER, TEAM, new_channel, new_ts
 
 SETTLING = [
@@ -77,7 +75,7 @@ def test_decision_gets_a_question_in_its_thread(bot, fake):
     post = fake.wait_for("chat.postMessage", channel=channel)[0]
     assert post.params["thread_ts"] == ts
     assert "That sounds like a decision" in post.params["text"]
-    question = list_decisions(bot.conn(), TEAM, channel)[0].question
+    question = bot.conn().decisions.list(TEAM, channel)[0].question
     assert question in post.params["text"]
 
 
@@ -88,7 +86,7 @@ def test_thread_reply_is_recorded_as_the_decisions_answer(bot, fake):
     fake.wait_for("chat.postMessage", channel=channel)
     bot.message(channel, "Yes: fewer calls about where the card is", ts=new_ts(5), thread_ts=ts)
     bot.idle()
-    decision = list_decisions(bot.conn(), TEAM, channel)[0]
+    decision = bot.conn().decisions.list(TEAM, channel)[0]
     assert decision.answer == "Yes: fewer calls about where the card is"
     assert decision.answered_by == "U_ALICE"
     assert len(fake.calls_to("chat.postMessage", channel=channel)) == 1  # nothing posted for it

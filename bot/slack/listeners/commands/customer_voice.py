@@ -22,7 +22,6 @@ from ....ingest.importer import add_quote
 from ....meeting.policy import answer_topic
 from ....models import Decision
 from ....search.conversation import words
-from ....store.decisions import list_decisions
 from ...api import send
 from ...blocks import answer_blocks, escape, fallback, plain
 from ...chair import Chair, team_of
@@ -103,7 +102,7 @@ def cooldown(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Rep
 
 def decisions(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
     channel = command.get("channel_id") or ""
-    found = list_decisions(chair.db(), team, channel, limit=DECISIONS_SHOWN)
+    found = chair.db().decisions.list(team, channel, limit=DECISIONS_SHOWN)
     if not found:
         return {"text": chair.voice.render("commands.no_decisions", channel=channel)}
     lines = [chair.voice.render("commands.decisions_header", channel=channel)]
