@@ -114,6 +114,7 @@ class Action:
     question: str = ""
     decision_id: int | None = None
     thread_ts: str | None = None
+    decision: bool = False  # the message states a decision (asked about, or logged quietly)
 
     @property
     def speaks(self) -> bool:
@@ -122,7 +123,7 @@ class Action:
     def as_dict(self) -> dict[str, object]:
         return {
             "action": self.kind,
-            "decision": self.kind == "decision" or self.reason.startswith("decision"),
+            "decision": self.decision,
             "reason": self.reason,
             "topic": self.topic,
             "quotes": [q.id for q in self.quotes],

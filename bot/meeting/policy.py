@@ -10,11 +10,10 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from ..models import Action, Message
+from ..models import Action, Channel, Message
 from ..search import feedback as clicks
 from ..search.conversation import conversation_terms, conversation_texts, stem, words
 from ..search.lexical import COMMON_SHARE, SearchResult, corpus_stats, search_terms
-from ..store import channels
 from ..voice import Voice, evidence_text, quote_text, quotes_message
 from .decisions import classify
 
@@ -38,10 +37,9 @@ def introduce(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_id: 
     conn.channels.ensure(team_id, channel_id, now)
     conn.channels.update(team_id, channel_id, active=1, joined_at=now or time.time(),
                             last_post_at=None)
-    sources = conn.execute("SELECT count(DISTINCT source) FROM feedback WHERE team_id IN ('', ?)",
-                           (team_id,)).fetchone()[0]
     return voice.render("meeting.introduction", quote_count=conn.quotes.count(team_id),
-                        source_count=sources, cooldown_minutes=max(1, policy.cooldown_seconds // 60))
+                        source_count=len(conn.quotes.sources(team_id)),
+                        cooldown_minutes=max(1, policy.cooldown_seconds // 60))
 
 
 def observe(conn: sqlite3.Connection, voice: Voice, message: Message, policy: Policy,
@@ -55,7 +53,7 @@ def observe(conn: sqlite3.Connection, voice: Voice, message: Message, policy: Po
                               message.user_id, message.text, message.thread_ts)
     verdict = classify(message.text)
     if verdict.is_decision:
-        return _decision(conn, voice, message, channel, now, verdict.reason)
+        return _decision(conn, voice, message, channel, policy, now, verdict.reason)
     return _maybe_quotes(conn, voice, message, channel, policy, now)
 
 
@@ -74,9 +72,9 @@ def _window(conn: sqlite3.Connection, message: Message, policy: Policy, now: flo
 
 
 def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
-              channel: channels.Channel, now: float, why: str) -> Action:
+              channel: Channel, policy: Policy, now: float, why: str) -> Action:
     """Ask the customer's question in the decision's thread, with the quotes that bear on it."""
-    window = _window(conn, message, Policy(), now)[-3:] or [message.text]
+    window = _window(conn, message, policy, now)[-3:] or [message.text]
     terms = conversation_terms(window, channel.topic, channel.purpose, decay=0.4)
     result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
                           exclude_ids=conn.channels.hidden(message.team_id, message.channel_id,
@@ -89,9 +87,9 @@ def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
     decision_id = conn.decisions.record(message.team_id, message.channel_id, message.ts,
                                   message.user_id, message.text, question, [q.id for q in result.quotes], now)
     if decision_id is None:
-        return Action("silent", "decision already logged")
+        return Action("silent", "decision already logged", decision=True)
     if channel.mode == "quiet":
-        return Action("silent", "decision logged (quiet mode)", decision_id=decision_id)
+        return Action("silent", "decision logged (quiet mode)", decision_id=decision_id, decision=True)
     parts = [voice.render("meeting.decision_intro", decision=_short(message.text)), question]
     if result.quotes:
         parts.append(voice.render("meeting.decision_evidence"))
@@ -102,11 +100,11 @@ def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
     parts.append(voice.render("meeting.decision_answer_prompt"))
     return Action("decision", f"decision ({why})", topic=_topic(result), quotes=result.quotes,
                   evidence=result.evidence, text="\n".join(p for p in parts if p),
-                  question=question, decision_id=decision_id, thread_ts=message.ts)
+                  question=question, decision_id=decision_id, thread_ts=message.ts, decision=True)
 
 
 def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
-                  channel: channels.Channel, policy: Policy, now: float) -> Action:
+                  channel: Channel, policy: Policy, now: float) -> Action:
     """Speak only when the conversation has settled on a topic with fresh evidence."""
     if channel.mode == "quiet":
         return Action("silent", "quiet mode")
@@ -172,7 +170,7 @@ def answer_topic(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_i
                  topic: str, limit: int = MAX_QUOTES, exclude_ids: set[int] | None = None) -> Action:
     """An on-demand answer (slash command, mention): no cooldown, and it says so plainly
     when there is no evidence."""
-    hidden = exclude_ids or set()
+    hidden = set(exclude_ids or ())  # the caller's set stays as it was
     if channel_id:
         hidden |= conn.channels.hidden(team_id, channel_id, include_shown=False)
     result = search_terms(conn, conversation_terms([topic]), limit=limit, team_id=team_id,

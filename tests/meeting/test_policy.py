@@ -74,3 +74,27 @@ def test_not_relevant_quote_is_not_shown_again_in_that_channel(corpus, voice):
     assert first.quotes[0].id not in {q.id for q in again.quotes}
     elsewhere = answer_topic(corpus, voice, "T1", "C-other", "exchange rate abroad wrong")
     assert first.quotes[0].id in {q.id for q in elsewhere.quotes}
+
+
+def test_a_decision_looks_only_at_the_configured_window(corpus, voice):
+    """With a window of one message, talk before the decision does not choose its quotes."""
+    narrow = Policy(cooldown_seconds=300, window_messages=1)
+    for i, text in enumerate(["the exchange rate abroad is wrong", "exchange rate markup on purchases"]):
+        observe(corpus, voice, Message("T1", "C-w", f"{T0 + i:.6f}", "U1", text), narrow)
+    action = observe(corpus, voice, Message("T1", "C-w", f"{T0 + 5:.6f}", "U1",
+                                            "Decision: the office plants get watered on Fridays."), narrow)
+    assert action.kind == "decision" and not action.quotes
+
+
+def test_answer_topic_leaves_the_callers_exclusions_alone(corpus, voice):
+    exclude = {1, 2}
+    answer_topic(corpus, voice, "T1", "C-x", "exchange rate abroad", exclude_ids=exclude)
+    assert exclude == {1, 2}
+
+
+def test_replay_json_marks_decisions_by_what_happened_not_by_wording(corpus, voice):
+    corpus.channels.update("T1", "C-j", mode="quiet")
+    quiet = say(corpus, voice, "Decision: we drop the FX markup on weekends.", 0, channel="C-j")
+    assert quiet.as_dict()["decision"] is True
+    chat = say(corpus, voice, "decision fatigue is real today", 20, channel="C-j")
+    assert chat.as_dict()["decision"] is False
