@@ -88,6 +88,7 @@ def test_a_decision_looks_only_at_the_configured_window(corpus, voice):
 
 def test_answer_topic_leaves_the_callers_exclusions_alone(corpus, voice):
     exclude = {1, 2}
+    channels.record_vote(corpus, "T1", "C-x", 3, "U1", "not_relevant")
     answer_topic(corpus, voice, "T1", "C-x", "exchange rate abroad", exclude_ids=exclude)
     assert exclude == {1, 2}
 
