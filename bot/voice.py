@@ -59,10 +59,6 @@ class Voice:
             raise NoSuchPrompt(f"prompt {name!r} should be a non-empty list")
         return fill(options[index % len(options)], name, variables)
 
-    def count(self, name: str) -> int:
-        options = self.raw(name)
-        return len(options) if isinstance(options, list) else 1
-
 
 def fill(template: str, name: str, variables: dict[str, object]) -> str:
     tpl = string.Template(template)
