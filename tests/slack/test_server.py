@@ -18,7 +18,6 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.config import load_settings
 from bot.errors import ConfigError
-from bot.slack import ids
 from bot.slack.app import create_app
 from bot.slack.server import SocketModeService, Watchdog, shutdown, start_services
 
@@ -85,20 +84,6 @@ def test_socket_mode_is_used_when_the_app_token_is_set(fake, tmp_path):
         start_services(app, settings)  # the fake's WebSocket URL refuses the connection
     assert fake.calls_to("apps.connections.open")
     assert fake.calls_to("apps.connections.open")[0].token == "xapp-1-A-1"
-
-
-def test_manifest_matches_the_code():
-    text = (ROOT / "manifest.yml").read_text()
-    scopes = re.search(r"\n    bot:\n((?:      - .+\n)+)", text).group(1)
-    assert tuple(line.split("- ")[1] for line in scopes.splitlines()) == tuple(sorted(ids.BOT_SCOPES))
-    assert f"- command: {ids.COMMAND}\n" in text
-    events = re.search(r"\n    bot_events:\n((?:      - .+\n)+)", text).group(1)
-    subscribed = {line.split("- ")[1] for line in events.splitlines()}
-    assert subscribed == {"app_home_opened", "app_mention", "app_uninstalled", "channel_left", "group_left",
-                          "member_joined_channel", "message.channels", "message.groups", "reaction_added",
-                          "tokens_revoked"}
-    assert "socket_mode_enabled: true" in text
-    assert "home_tab_enabled: true" in text and "is_enabled: true" in text
 
 
 def test_env_example_lists_every_setting():
