@@ -1,15 +1,18 @@
-"""All settings in one place, read from the environment and `.env`.
+"""All settings in one place, read once from the environment and `.env`.
 
-Only entry points (the CLI, the Slack server) call `load_settings`; the core takes
-explicit values so it can be used and tested without any environment.
+Only entry points (the CLI group, the Slack server, tests) call `load_settings`; the
+core takes explicit values so it can be used and tested without any environment. Each
+field names its environment variable and says what it is for: `.env.example`, the
+README's table and the loader are all checked against this one list.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 
@@ -17,34 +20,76 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "empty_chair.db"
 DEFAULT_PROMPTS = ROOT / "prompts"
 SLACK_API_URL = "https://slack.com/api/"
+_OFF = ("off", "0", "false", "no")
+
+
+def _env(name: str, help: str, kind: str = "str", minimum: int = 0) -> dict[str, Any]:
+    return {"env": name, "help": help, "kind": kind, "minimum": minimum}
+
+
+def setting(default: Any, name: str, help: str, kind: str = "str", minimum: int = 0) -> Any:
+    return field(default=default, metadata=_env(name, help, kind, minimum))
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything the adapters need; defaults suit a single workspace on a laptop."""
 
-    db_path: Path = DEFAULT_DB
-    prompts_dir: Path = DEFAULT_PROMPTS
-    cooldown_seconds: int = 300
-    window_messages: int = 8
-    capture_reaction: str = "chair"
-    topics_path: Path | None = None  # tracked topics for digests (see data/tracked_topics.toml)
-    slack_bot_token: str = ""
-    slack_signing_secret: str = ""
-    slack_app_token: str = ""
-    slack_api_url: str = SLACK_API_URL
-    slack_client_id: str = ""
-    slack_client_secret: str = ""
-    slack_scopes: tuple[str, ...] = field(default=())
-    host: str = "127.0.0.1"
-    port: int = 3000
-    log_level: str = "INFO"
+    slack_bot_token: str = setting(
+        "", "SLACK_BOT_TOKEN", "Bot User OAuth Token (xoxb-...), from OAuth & Permissions; "
+        "not needed with SLACK_CLIENT_ID.")
+    slack_signing_secret: str = setting(
+        "", "SLACK_SIGNING_SECRET", "Signing Secret from Basic Information > App Credentials; "
+        "verifies HTTP requests.")
+    slack_app_token: str = setting(
+        "", "SLACK_APP_TOKEN", "App-level token (xapp-..., scope connections:write); set it for "
+        "Socket Mode, leave empty for HTTP.")
+    slack_api_url: str = setting(
+        SLACK_API_URL, "SLACK_API_URL", "Slack Web API base URL; default https://slack.com/api/ "
+        "(tests point it at a local fake).", kind="url")
+    slack_client_id: str = setting(
+        "", "SLACK_CLIENT_ID", "Client ID from Basic Information; with SLACK_CLIENT_SECRET, enables "
+        "installs via /slack/install.")
+    slack_client_secret: str = setting(
+        "", "SLACK_CLIENT_SECRET", "Client Secret from Basic Information, for multi-workspace installs.")
+    db_path: Path = setting(
+        DEFAULT_DB, "EMPTY_CHAIR_DB", "SQLite database file; default data/empty_chair.db.", kind="path")
+    prompts_dir: Path = setting(
+        DEFAULT_PROMPTS, "EMPTY_CHAIR_PROMPTS", "Folder of prompt templates (every word the bot says); "
+        "default prompts/.", kind="path")
+    cooldown_seconds: int = setting(
+        300, "EMPTY_CHAIR_COOLDOWN_SECONDS", "Minimum seconds between unprompted posts in a channel; "
+        "default 300.", kind="int")
+    window_messages: int = setting(
+        8, "EMPTY_CHAIR_WINDOW", "How many recent messages make up \"the conversation\"; default 8.",
+        kind="int", minimum=1)
+    capture_reaction: str = setting(
+        "chair", "EMPTY_CHAIR_CAPTURE_REACTION", "Emoji name (without colons) that saves a message as "
+        "customer feedback; default chair.", kind="emoji")
+    topics_path: Path | None = setting(
+        None, "EMPTY_CHAIR_TOPICS", "Topics your team tracks in digests (a TOML file like "
+        "data/tracked_topics.toml); default none.", kind="path")
+    semantic: bool = setting(
+        True, "EMPTY_CHAIR_SEMANTIC", "off: search by words only, even where search by meaning is "
+        "installed; default on.", kind="switch")
+    embed_on_import: bool = setting(
+        True, "EMPTY_CHAIR_EMBED_ON_IMPORT", "off: `empty-chair import` leaves embedding to `embed` or "
+        "the server; default on.", kind="switch")
+    host: str = setting(
+        "127.0.0.1", "EMPTY_CHAIR_HOST", "Interface the HTTP server listens on; default 127.0.0.1 "
+        "(use 0.0.0.0 behind a proxy or in a container).")
+    port: int = setting(3000, "PORT", "Port of the HTTP server; default 3000.", kind="int", minimum=1)
+    log_level: str = setting(
+        "INFO", "EMPTY_CHAIR_LOG_LEVEL", "Log level: DEBUG, INFO, WARNING or ERROR; default INFO.",
+        kind="level")
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
+def variables() -> list[tuple[str, str]]:
+    """(environment variable, what it is for) of every setting, in the order of `Settings`."""
+    return [(f.metadata["env"], f.metadata["help"]) for f in fields(Settings)]
+
+
+def _int(name: str, raw: str, default: int, minimum: int) -> int:
     try:
         value = int(raw)
     except ValueError:
@@ -52,6 +97,29 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     if value < minimum:
         raise ConfigError(f"{name}={value} must be at least {minimum}")
     return value
+
+
+def _url(name: str, raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}={raw!r} must be an http(s) URL such as {SLACK_API_URL}")
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def _parse(meta: Mapping[str, Any], raw: str, default: Any) -> Any:
+    name, kind = meta["env"], meta["kind"]
+    if kind == "int":
+        return _int(name, raw, default, meta["minimum"])
+    if kind == "path":
+        return Path(raw)
+    if kind == "url":
+        return _url(name, raw)
+    if kind == "switch":
+        return raw.lower() not in _OFF
+    if kind == "emoji":
+        return raw.strip(":") or default
+    if kind == "level":
+        return raw.upper()
+    return raw
 
 
 def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
@@ -62,28 +130,9 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: bool = True) -> 
 
             load_dotenv(override=False)
         env = os.environ
-    api_url = env.get("SLACK_API_URL", "").strip() or SLACK_API_URL
-    if not api_url.startswith(("http://", "https://")):
-        raise ConfigError(
-            f"SLACK_API_URL={api_url!r} must be an http(s) URL such as {SLACK_API_URL}"
-        )
-    if not api_url.endswith("/"):
-        api_url += "/"
-    return Settings(
-        db_path=Path(env.get("EMPTY_CHAIR_DB", "").strip() or DEFAULT_DB),
-        prompts_dir=Path(env.get("EMPTY_CHAIR_PROMPTS", "").strip() or DEFAULT_PROMPTS),
-        cooldown_seconds=_int(env, "EMPTY_CHAIR_COOLDOWN_SECONDS", 300),
-        window_messages=_int(env, "EMPTY_CHAIR_WINDOW", 8, minimum=1),
-        capture_reaction=env.get("EMPTY_CHAIR_CAPTURE_REACTION", "").strip(": ") or "chair",
-        topics_path=Path(env["EMPTY_CHAIR_TOPICS"].strip()) if env.get("EMPTY_CHAIR_TOPICS", "").strip()
-        else None,
-        slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
-        slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
-        slack_app_token=env.get("SLACK_APP_TOKEN", "").strip(),
-        slack_api_url=api_url,
-        slack_client_id=env.get("SLACK_CLIENT_ID", "").strip(),
-        slack_client_secret=env.get("SLACK_CLIENT_SECRET", "").strip(),
-        host=env.get("EMPTY_CHAIR_HOST", "").strip() or "127.0.0.1",
-        port=_int(env, "PORT", 3000, minimum=1),
-        log_level=env.get("EMPTY_CHAIR_LOG_LEVEL", "").strip().upper() or "INFO",
-    )
+    values = {}
+    for f in fields(Settings):
+        raw = env.get(f.metadata["env"], "").strip()
+        if raw:
+            values[f.name] = _parse(f.metadata, raw, f.default)
+    return Settings(**values)
