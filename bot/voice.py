@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import MissingVariables, NoSuchPrompt
 from .models import Evidence, Quote
+from .text import shorten
 
 
 @dataclass
@@ -70,9 +71,7 @@ def fill(template: str, name: str, variables: dict[str, object]) -> str:
 
 def quote_text(voice: Voice, quote: Quote, max_chars: int = 400) -> str:
     """One quote with its source and date; long quotes are cut at a word boundary."""
-    text = " ".join(quote.text.split())
-    if len(text) > max_chars:
-        text = text[:max_chars].rsplit(" ", 1)[0] + " …"
+    text = shorten(quote.text, max_chars)
     if quote.date:
         return voice.render("meeting.quote", text=text, source=quote.source, date=quote.date[:10])
     return voice.render("meeting.quote_undated", text=text, source=quote.source)

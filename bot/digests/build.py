@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 
 from ..models import Decision, Due, Period, utc, zone
 from ..search.conversation import stem, words
+from ..text import shorten
 from ..voice import Voice
 from .themes import (
     TOPIC,
@@ -284,17 +285,13 @@ def trend(conn: sqlite3.Connection, team: str, period: Period, themes: Sequence[
     periods = [period.before(n) for n in range(CHART_PERIODS - 1, -1, -1)]
     spelling = "%m-%d" if period.length <= timedelta(days=8) else "%Y-%m-%d"
     labels = tuple(p.end.astimezone(zone(tz)).strftime(spelling) for p in periods)  # each period's end
-    series = tuple((_short(t.theme.name, 32), tuple(counts_by_period(conn, team, periods, t.theme, topics)))
+    series = tuple((shorten(t.theme.name, 32), tuple(counts_by_period(conn, team, periods, t.theme, topics)))
                    for t in top)
     return Trend(labels, series)
 
 
 # -- words ----------------------------------------------------------------------------------------
 
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def _plural(count: int) -> str:
@@ -339,7 +336,7 @@ def change_text(voice: Voice, count: int, previous: int, length: str) -> str:
 
 
 def theme_name(line: ThemeLine, limit: int = NAME_CHARS) -> str:
-    return _short(line.theme.name, limit)
+    return shorten(line.theme.name, limit)
 
 
 def headline(voice: Voice, digest: Digest) -> str:
@@ -393,7 +390,7 @@ def theme_line(voice: Voice, line: ThemeLine, length: str) -> str:
 
 def said_text(voice: Voice, said: Said, max_chars: int = QUOTE_CHARS) -> str:
     """A quote with its source and date (or the day it was imported)."""
-    text = _short(said.text, max_chars)
+    text = shorten(said.text, max_chars)
     key = "digest.quote" if said.dated else "digest.quote_imported"
     if not said.day:
         return voice.render("digest.quote_undated", text=text, source=said.source)
@@ -418,10 +415,10 @@ def decision_text(voice: Voice, line: DecisionLine) -> list[str]:
     """A decision's lines: what, when, answered or not, and its evidence."""
     decision = line.decision
     day = utc(decision.created_at).strftime("%Y-%m-%d")
-    text = _short(decision.text, 200).replace("_", " ")
+    text = shorten(decision.text, 200).replace("_", " ")
     lines = [voice.render("digest.decision_line", text=text, date=day)]
     if decision.answered:
-        lines.append(voice.render("digest.decision_answered", answer=_short(decision.answer or "", 200)))
+        lines.append(voice.render("digest.decision_answered", answer=shorten(decision.answer or "", 200)))
     else:
         lines.append(voice.render("digest.decision_open", question=decision.question))
     if line.evidence_count:

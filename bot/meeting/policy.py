@@ -14,6 +14,7 @@ from ..models import Action, Channel, Message
 from ..search import feedback as clicks
 from ..search.conversation import conversation_terms, conversation_texts, stem, words
 from ..search.lexical import COMMON_SHARE, SearchResult, corpus_stats, search_terms
+from ..text import shorten
 from ..voice import Voice, evidence_text, quote_text, quotes_message
 from .decisions import classify
 
@@ -90,7 +91,7 @@ def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
         return Action("silent", "decision already logged", decision=True)
     if channel.mode == "quiet":
         return Action("silent", "decision logged (quiet mode)", decision_id=decision_id, decision=True)
-    parts = [voice.render("meeting.decision_intro", decision=_short(message.text)), question]
+    parts = [voice.render("meeting.decision_intro", decision=shorten(message.text, 200)), question]
     if result.quotes:
         parts.append(voice.render("meeting.decision_evidence"))
         parts += [quote_text(voice, q) for q in result.quotes]
@@ -161,10 +162,6 @@ def _topic(result: SearchResult) -> str:
     return ", ".join(chosen[:3])
 
 
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
 
 def answer_topic(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_id: str | None,
                  topic: str, limit: int = MAX_QUOTES, exclude_ids: set[int] | None = None) -> Action:
@@ -176,7 +173,7 @@ def answer_topic(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_i
     result = search_terms(conn, conversation_terms([topic]), limit=limit, team_id=team_id,
                           exclude_ids=hidden, min_coverage=0.2, query=conversation_texts([topic]),
                           clicks=clicks.load(conn, team_id, channel_id) if channel_id else None)
-    label = _short(topic, 80) or "that"
+    label = shorten(topic, 80) or "that"
     return Action("quotes" if result.quotes else "silent",
                   "asked" if result.quotes else "asked, no evidence", topic=label,
                   quotes=result.quotes, evidence=result.evidence,

@@ -22,6 +22,7 @@ from ....ingest.importer import add_quote
 from ....meeting.policy import answer_topic
 from ....models import Decision
 from ....search.conversation import words
+from ....text import shorten
 from ...api import send
 from ...blocks import answer_blocks, escape, fallback, plain
 from ...chair import Chair, team_of
@@ -114,11 +115,11 @@ def decision_line(chair: Chair, decision: Decision) -> str:
     voice = chair.voice
     answer = ""
     if decision.answered:
-        answer = voice.render("slack.decision_answer", answer=escape(_short(decision.answer or "", 120)))
+        answer = voice.render("slack.decision_answer", answer=escape(shorten(decision.answer or "", 120)))
     status = voice.render("commands.decision_answered" if decision.answered else "commands.decision_open")
     when = datetime.fromtimestamp(decision.created_at, UTC).date().isoformat()
     return voice.render("commands.decision_line", status=status, date=when, answer=answer,
-                        text=escape(_short(decision.text, 150)).replace("_", " "))
+                        text=escape(shorten(decision.text, 150)).replace("_", " "))
 
 
 def add(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
@@ -133,10 +134,6 @@ def add(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
         return {"text": chair.voice.render("slack.capture_again")}
     return {"text": chair.voice.render("commands.added", source=escape(source))}
 
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 SUBCOMMANDS: dict[str, Callable[[Chair, str, dict[str, Any], str], Reply]] = {
