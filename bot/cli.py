@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from .config import ROOT, Settings, load_settings
-from .errors import EmptyChairError
+from .errors import EmptyChairError, StoreUnavailable
 from .ingest.importer import BadRow, ImportReport, import_file
 from .ingest.readers import FORMATS
 from .ingest.transcript import TranscriptLine, read_transcript
@@ -49,10 +49,10 @@ def _open(db_path: Path | None):  # noqa: ANN202 - sqlite3.Connection
     path = db_path or _settings().db_path
     try:
         return connect(path)
+    except StoreUnavailable as err:
+        raise click.ClickException(str(err)) from None
     except EmptyChairError as err:
         raise click.ClickException(f"{path}: {err}") from None
-    except Exception as err:  # sqlite3 errors: not a database, locked, unwritable
-        raise click.ClickException(f"{path}: cannot open the database ({err})") from None
 
 
 @click.group()

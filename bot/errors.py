@@ -36,3 +36,7 @@ class BadSchedule(EmptyChairError):
 
 class BadTopicsFile(EmptyChairError):
     "The tracked topics file (EMPTY_CHAIR_TOPICS) cannot be read"
+
+
+class StoreUnavailable(EmptyChairError):
+    "The database cannot be opened (not a database, unwritable, locked, or no server answers)"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,7 +32,7 @@ from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 
 from ..config import Settings
-from ..errors import ConfigError, EmptyChairError
+from ..errors import ConfigError, StoreUnavailable
 from . import ids
 from .chair import Chair
 from .checks import check_settings, uses_oauth
@@ -165,9 +164,6 @@ def _open_chair(settings: Settings, db_path: Path | None) -> Chair:
     chair = Chair(settings, db_path)
     try:
         chair.db()
-    except EmptyChairError:
-        raise
-    except (sqlite3.Error, OSError) as err:
-        raise ConfigError(f"EMPTY_CHAIR_DB={chair.db_path} cannot be opened ({err}); point it (or --db) "
-                          "at a writable SQLite file") from None
+    except StoreUnavailable as err:
+        raise ConfigError(f"EMPTY_CHAIR_DB: {err}; point it (or --db) at a writable SQLite file") from None
     return chair

@@ -1,14 +1,12 @@
 """What every listener shares: settings, the voice, the speaking policy, and a database
 connection per thread.
 
-Bolt runs listeners on a pool of worker threads and SQLite connections must not be
-shared between threads without a lock, so each thread opens its own connection on
-first use and keeps it for the life of the process.
+Bolt runs listeners on a pool of worker threads; the store is safe to share between
+them (the SQLite backend keeps a connection per thread behind it).
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -18,7 +16,7 @@ from slack_bolt import BoltContext
 
 from ..config import Settings
 from ..meeting.policy import Policy
-from ..store import connect
+from ..store import Store, connect
 from ..voice import Voice
 
 EVENT_MEMORY = 24 * 3600  # Slack retries within minutes; a day of event ids is plenty
@@ -36,20 +34,21 @@ class Chair:
         self.policy = Policy(cooldown_seconds=settings.cooldown_seconds,
                              window_messages=settings.window_messages)
         self.installation_store: Any = None
-        self._local = threading.local()
+        self._store: Store | None = None
+        self._lock = threading.Lock()
         self._pruned_at = 0.0
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Chair:
         # Bolt deep-copies the context for lazy listeners; they must share this object.
         return self
 
-    def db(self) -> sqlite3.Connection:
-        """This thread's connection, opened (and the schema migrated) on first use."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.db_path)
-            self._local.conn = conn
-        return conn
+    def db(self) -> Store:
+        """The store, opened (and the schema migrated) on first use; shared by every thread."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = connect(self.db_path)
+        return self._store
 
     def attach(self, context: BoltContext, next: Any) -> None:  # noqa: A002 - Bolt's name
         """Global middleware: make this object available to listeners as the `chair` argument."""

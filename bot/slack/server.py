@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import logging
 import signal
-import socketserver
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
+from waitress import wasyncore
+from waitress.server import create_server
 
 from ..config import Settings
 from ..digests.scheduler import DigestScheduler
@@ -32,9 +32,7 @@ from .checks import uses_oauth, uses_socket_mode
 from .digest_sender import DigestSender, Pacer, client_factory
 
 DRAIN_SECONDS = 25.0  # under the usual 30 s a process manager allows after SIGTERM
-WATCHDOG_SECONDS = 10.0
 PING_SECONDS = 10.0
-MAX_BACKOFF_SECONDS = 300.0
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +87,18 @@ def start_services(app: App, settings: Settings) -> list[Service]:
         if uses_socket_mode(settings):
             services.append(SocketModeService(app, settings.slack_app_token))
         if not uses_socket_mode(settings) or uses_oauth(settings):
-            services.append(HttpService(app, settings.host, settings.port))
+            services.append(HttpService(app, settings.host, settings.port, healthy=_health(settings)))
         for service in services:
             service.start()
     except BaseException:
         shutdown(app, services)
         raise
     return services
+
+
+def _health(settings: Settings) -> Callable[[], bool]:
+    chair = Chair(settings)
+    return lambda: chair.db().ping()
 
 
 def shutdown(app: App, services: list[Service], drain_seconds: float = DRAIN_SECONDS) -> None:
@@ -114,38 +117,53 @@ def shutdown(app: App, services: list[Service], drain_seconds: float = DRAIN_SEC
     executor.shutdown(wait=False)
 
 
-class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    """One thread per request, and closing waits for those threads (no daemon threads)."""
-
-    daemon_threads = False
-    block_on_close = True
-    # Python's default backlog of 5 makes the kernel refuse connections in a burst of
-    # events while the accept thread waits for the GIL; Slack would see a timeout.
-    request_queue_size = 128
+MAX_BODY_BYTES = 1 << 20  # Slack's payloads are a few kilobytes; anything near this is not Slack
+HTTP_THREADS = 8  # requests are acknowledged in milliseconds and the work runs elsewhere (lazy listeners)
+CONNECTION_LIMIT = 200
+IDLE_SECONDS = 30  # an idle or slow connection (headers trickling in) is closed after this
+HEALTH_PATH = "/health"
+POLL_SECONDS = 0.2  # how soon a stop is noticed
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        log.debug("%s %s", self.address_string(), format % args)
+def with_health(app: Callable[..., Any], healthy: Callable[[], bool]) -> Callable[..., Any]:
+    """The WSGI app plus `/health` for load balancers: 200 while the database answers, else 503."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO") != HEALTH_PATH:
+            return app(environ, start_response)
+        ok = healthy()
+        start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
+        return [b"ok\n" if ok else b"database unavailable\n"]
+
+    return wsgi
 
 
 class HttpService:
-    """Slack's events, commands and interactivity on one path, through Bolt's WSGI adapter."""
+    """Slack's events, commands and interactivity on one path, served by waitress.
 
-    def __init__(self, app: App, host: str, port: int) -> None:
+    waitress is a production WSGI server in pure Python, with what a bot exposed to the
+    internet needs: a bounded thread pool, a cap on open connections, idle connections
+    closed after a timeout, and bodies over the limit refused with 413 from their
+    Content-Length alone, before any of the body is read.
+    """
+
+    def __init__(self, app: App, host: str, port: int, healthy: Callable[[], bool] = lambda: True) -> None:
+        wsgi = with_health(SlackRequestHandler(app, ids.EVENTS_PATH), healthy)
         try:
-            self.server = make_server(host, port, SlackRequestHandler(app, ids.EVENTS_PATH),
-                                      server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+            self.server = create_server(
+                wsgi, host=host, port=port, threads=HTTP_THREADS, connection_limit=CONNECTION_LIMIT,
+                channel_timeout=IDLE_SECONDS, cleanup_interval=5, max_request_body_size=MAX_BODY_BYTES,
+                ident="empty-chair", clear_untrusted_proxy_headers=True, backlog=128)
         except OSError as err:
             raise ConfigError(f"Cannot listen on {host}:{port} ({err.strerror or err}); set PORT "
                               "(or --port) to a free port, or EMPTY_CHAIR_HOST (--host)") from None
         self.host = host
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.1,), name="http",
-                                        daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="http", daemon=True)
 
     @property
     def port(self) -> int:
-        return int(self.server.server_address[1])
+        return int(self.server.effective_port)
 
     @property
     def url(self) -> str:
@@ -155,18 +173,36 @@ class HttpService:
         self._thread.start()
         log.info("listening on %s%s", self.url, ids.EVENTS_PATH)
 
+    def _serve(self) -> None:
+        """waitress's loop, a short poll at a time, so `stop` ends it from this same thread
+        (closing sockets under another thread's select() is not safe)."""
+        sockets = self.server._map
+        while not self._stopping.is_set() and sockets:
+            wasyncore.loop(timeout=POLL_SECONDS, map=sockets, use_poll=True, count=1)
+        for dispatcher in list(sockets.values()):
+            dispatcher.handle_close()
+
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        """Close the listening socket and every connection, busy or idle, at once.
+
+        What a request acknowledged is finished by the listener executor (see `shutdown`),
+        not by the connection, so nothing Slack was promised is lost.
+        """
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+        else:  # never started: nothing polls, so close here
+            for dispatcher in list(self.server._map.values()):
+                dispatcher.handle_close()
+        self.server.task_dispatcher.shutdown(timeout=5)
 
 
 class SocketModeService:
-    """A WebSocket to Slack, kept open by a watchdog."""
+    """A WebSocket to Slack. slack_sdk's client pings, notices a dead session and reconnects
+    by itself; a second reconnect loop of ours would race its lock, so there is none."""
 
-    def __init__(self, app: App, app_token: str, ping_interval: float = PING_SECONDS,
-                 watchdog_interval: float = WATCHDOG_SECONDS) -> None:
+    def __init__(self, app: App, app_token: str, ping_interval: float = PING_SECONDS) -> None:
         self.handler = SocketModeHandler(app, app_token, ping_interval=ping_interval)
-        self.watchdog = Watchdog(self.handler.client, watchdog_interval, stale_after=3 * ping_interval)
 
     def start(self) -> None:
         try:
@@ -180,11 +216,9 @@ class SocketModeService:
         if not self.handler.client.is_connected():
             raise ConfigError("Could not open a Socket Mode connection to Slack; check the network "
                               "(the log above has the reason)")
-        self.watchdog.start()
         log.info("connected to Slack in Socket Mode")
 
     def stop(self) -> None:
-        self.watchdog.stop()
         self.handler.close()
 
 
@@ -209,76 +243,3 @@ class DigestService:
     def stop(self) -> None:
         self.stopped.set()
         self.scheduler.stop()
-
-
-class Reconnectable(Protocol):
-    def is_connected(self) -> bool: ...
-    def connect_to_new_endpoint(self, force: bool = False) -> None: ...
-
-
-class Watchdog:
-    """Reconnects Socket Mode when the connection is down, or silently dead.
-
-    The client reconnects by itself after a clean close, but a connection cut by the
-    network can look open for a minute, and a failed reconnect is not retried. This
-    thread checks `is_connected()` and whether pongs still come back, and reconnects,
-    pausing longer after each failure.
-    """
-
-    def __init__(self, client: Reconnectable, interval: float = WATCHDOG_SECONDS,
-                 max_backoff: float = MAX_BACKOFF_SECONDS, stale_after: float = 3 * PING_SECONDS) -> None:
-        self.client = client
-        self.interval = interval
-        self.max_backoff = max_backoff
-        self.stale_after = stale_after
-        self.failures = 0
-        self.reconnects = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def check(self) -> bool:
-        """One look at the connection; reconnects if it is down. True if connected afterwards."""
-        connected, stale = self.client.is_connected(), self.stale()
-        if connected and not stale:
-            self.failures = 0
-            return True
-        log.warning("Socket Mode connection is %s; reconnecting", "silent" if connected else "down")
-        try:
-            self.client.connect_to_new_endpoint(force=stale)
-        except Exception as err:  # any failure: try again later, never stop listening
-            log.error("reconnecting failed (%s: %s); next try in %.0f s", type(err).__name__, err,
-                      self.next_delay(self.failures + 1))
-        if self.client.is_connected() and not self.stale():
-            self.failures = 0
-            self.reconnects += 1
-            log.info("Socket Mode reconnected")
-            return True
-        self.failures += 1
-        return False
-
-    def stale(self) -> bool:
-        """True when the connection has sent no pong for `stale_after` seconds."""
-        session = getattr(self.client, "current_session", None)
-        last = getattr(session, "last_ping_pong_time", None)
-        return isinstance(last, int | float) and time.time() - last > self.stale_after
-
-    def next_delay(self, failures: int | None = None) -> float:
-        failures = self.failures if failures is None else failures
-        return min(self.max_backoff, self.interval * (2 ** failures))
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="socket-mode-watchdog", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.next_delay()):
-            try:
-                self.check()
-            except Exception:
-                log.exception("Socket Mode watchdog check failed")

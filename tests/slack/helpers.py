@@ -5,11 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import re
 import sqlite3
+import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +28,8 @@ from bot.slack.app import InFlight
 from bot.store import connect
 
 from .fake_slack import DEFAULT_TEAM, FakeSlack
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TEAM = DEFAULT_TEAM
 BOT_USER = f"UBOT{TEAM}"
@@ -137,3 +146,34 @@ def _send(request: urllib.request.Request) -> Response:
     except urllib.error.HTTPError as err:
         return Response(err.code, err.read().decode(), time.monotonic() - start,
                         {k.lower(): v for k, v in err.headers.items()})
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 3.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@contextmanager
+def serving(fake: FakeSlack, db: Path) -> Iterator[tuple[subprocess.Popen, str, list[str]]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "EMPTY_CHAIR_"))}
+    env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
+                "EMPTY_CHAIR_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--db", str(db), "--port", "0"],
+                               cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
+    reader.start()
+    try:
+        assert wait_until(lambda: any("listening on" in line for line in lines), timeout=30), lines
+        url = re.search(r"listening on (http://[\d.]+:\d+)", "".join(lines)).group(1)
+        yield process, url, lines
+    finally:
+        if process.poll() is None:
+            process.kill()
+        reader.join(5)
+
+

@@ -1,14 +1,10 @@
-"""Running the bot: settings checks, the Socket Mode watchdog, and a clean SIGTERM."""
+"""Running the bot: settings checks, Socket Mode across disconnects, and a clean SIGTERM."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -19,11 +15,11 @@ from bot.cli import cli
 from bot.config import load_settings
 from bot.errors import ConfigError
 from bot.slack.app import create_app
-from bot.slack.server import SocketModeService, Watchdog, shutdown, start_services
+from bot.slack.server import SocketModeService, shutdown, start_services
 
 from .conftest import settings_for
 from .fake_socket import FakeSocketMode
-from .helpers import BOT_USER, SECRET, TEAM, BotUnderTest, new_channel
+from .helpers import BOT_USER, TEAM, BotUnderTest, new_channel, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,92 +82,13 @@ def test_socket_mode_is_used_when_the_app_token_is_set(fake, tmp_path):
     assert fake.calls_to("apps.connections.open")[0].token == "xapp-1-A-1"
 
 
-# -- Socket Mode watchdog ---------------------------------------------------------------------------
-
-
-class FakeSocketClient:
-    """Stands in for slack_sdk's SocketModeClient: a connection that can drop."""
-
-    def __init__(self, connected: bool = True, failures: int = 0) -> None:
-        self.connected = connected
-        self.failures = failures
-        self.attempts = 0
-
-    def is_connected(self) -> bool:
-        return self.connected
-
-    def connect_to_new_endpoint(self, force: bool = False) -> None:
-        self.attempts += 1
-        if self.failures:
-            self.failures -= 1
-            raise ConnectionError("network unreachable")
-        self.connected = True
-
-
-def wait_until(condition, timeout: float = 3.0) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
-
-
-def test_watchdog_reconnects_a_dropped_connection():
-    client = FakeSocketClient(connected=False)
-    dog = Watchdog(client, interval=0.02)
-    dog.start()
-    try:
-        assert wait_until(lambda: client.connected)
-        client.connected = False  # dropped again later: reconnected again
-        assert wait_until(lambda: client.connected)
-    finally:
-        dog.stop()
-    assert dog.reconnects == 2
-
-
-def test_watchdog_leaves_a_live_connection_alone():
-    client = FakeSocketClient(connected=True)
-    dog = Watchdog(client, interval=0.01)
-    dog.start()
-    time.sleep(0.2)
-    dog.stop()
-    assert client.attempts == 0
-
-
-def test_watchdog_keeps_trying_with_a_growing_pause(caplog):
-    client = FakeSocketClient(connected=False, failures=2)
-    dog = Watchdog(client, interval=1.0, max_backoff=3.0)
-    assert dog.check() is False and dog.next_delay() == 2.0
-    assert dog.check() is False and dog.next_delay() == 3.0  # capped
-    assert dog.check() is True and dog.next_delay() == 1.0
-    assert client.attempts == 3 and "network unreachable" in caplog.text
-
-
-def test_socket_mode_service_uses_the_watchdog(fake, tmp_path):
-    settings = settings_for(fake, tmp_path / "bot.db", slack_app_token="xapp-1-A-1")
-    service = SocketModeService(create_app(settings), settings.slack_app_token)
-    assert service.watchdog.client is service.handler.client
-
-
 # -- SIGTERM ----------------------------------------------------------------------------------------
 
 
 def test_sigterm_during_an_event_still_delivers_its_post(fake, slack_corpus, tmp_path):
     db = tmp_path / "bot.db"
     shutil.copy(slack_corpus, db)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "EMPTY_CHAIR_"))}
-    env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
-                "SLACK_APP_TOKEN": "", "SLACK_CLIENT_ID": "", "SLACK_CLIENT_SECRET": "",
-                "EMPTY_CHAIR_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"})
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--db", str(db), "--port", "0"],
-                               cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
-    reader.start()
-    try:
-        assert wait_until(lambda: any("listening on" in line for line in lines), timeout=30), lines
-        url = re.search(r"listening on (http://[\d.]+:\d+)", "".join(lines)).group(1)
+    with serving(fake, db) as (process, url, lines):
         channel = new_channel()
         fake.delay("chat.postMessage", 1.5)  # Slack is slow: the post is still in flight at SIGTERM
         running = BotUnderTest(url, fake, db, app=None)  # type: ignore[arg-type]
@@ -180,10 +97,6 @@ def test_sigterm_during_an_event_still_delivers_its_post(fake, slack_corpus, tmp
         assert joined.status == 200
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        reader.join(5)
     assert fake.calls_to("chat.postMessage", channel=channel), "".join(lines)
     assert any("stopped" in line for line in lines)
 
@@ -207,7 +120,7 @@ def test_socket_mode_answers_events_and_keeps_listening_across_disconnects(fake,
     shutil.copy(slack_corpus, db)
     settings = settings_for(fake, db, slack_app_token="xapp-1-A-1", slack_signing_secret="")
     app = create_app(settings)
-    service = SocketModeService(app, settings.slack_app_token, ping_interval=0.5, watchdog_interval=0.5)
+    service = SocketModeService(app, settings.slack_app_token, ping_interval=0.5)
     service.start()
     try:
         link.wait_for_connections(1)

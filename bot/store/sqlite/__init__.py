@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ...errors import StoreUnavailable
 from .channels import SqliteChannels
 from .clicks import SqliteClicks
 from .connection import MEMORY, Connections
@@ -25,7 +27,10 @@ class SqliteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self.db = Connections(self.path)
+        try:
+            self.db = Connections(self.path)
+        except (sqlite3.Error, OSError) as err:
+            raise StoreUnavailable(f"{self.path} cannot be opened as a SQLite database ({err})") from None
         # A stable name for process-wide caches (corpus statistics, the vector index).
         self.key = self.path if self.path != MEMORY else f"memory:{id(self)}"
         self.quotes = SqliteQuotes(self.db)
@@ -47,6 +52,13 @@ class SqliteStore:
         """One unit of work: everything inside lands together or not at all."""
         with self.db.transaction():
             yield
+
+    def ping(self) -> bool:
+        """Whether the database answers (for a load balancer's health check)."""
+        try:
+            return self.db.current().execute("SELECT 1").fetchone()[0] == 1
+        except Exception:  # any failure means "not healthy", never a crash of the server
+            return False
 
     def close(self) -> None:
         self.db.close()
