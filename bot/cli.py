@@ -349,8 +349,9 @@ def digest(channel: str, team: str | None, since: str | None, until: str | None,
 
     Example: empty-chair digest --channel C0123 --since 2019-01-01 --dry-run
     """
-    from .digests.build import build_digest, render_text
+    from .digests.build import build_digest
     from .digests.ledger import manual_due
+    from .digests.render import render_text
 
     settings = _settings()
     store = _open(db_path)

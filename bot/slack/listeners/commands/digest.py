@@ -18,7 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from ....digests.build import moment_text, period_text
+from ....digests.render import moment_text, period_text
 from ....digests.spec import next_run, parse_spec, resolve_zone
 from ....errors import BadSchedule
 from ....models import Schedule, Spec, utc
