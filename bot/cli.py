@@ -348,12 +348,13 @@ def digest(channel: str, team: str | None, since: str | None, until: str | None,
 
     Example: empty-chair digest --channel C0123 --since 2019-01-01 --dry-run
     """
-    from .digests.build import build_digest, render_text
-    from .digests.schedule import manual_due, team_of_channel
+    from .digests.build import build_digest
+    from .digests.ledger import manual_due
+    from .digests.render import render_text
 
     settings = _settings()
-    conn = _open(db_path)
-    team = team if team is not None else team_of_channel(conn, channel) or ""
+    store = _open(db_path)
+    team = team if team is not None else store.digests.team_of_channel(channel) or ""
     start, end = _moment("--since", since), _moment("--until", until)
     if end is not None and not dry_run:
         raise click.UsageError("--until needs --dry-run: a posted digest always ends now")
@@ -361,8 +362,8 @@ def digest(channel: str, team: str | None, since: str | None, until: str | None,
     if not dry_run:
         _post_digest(settings, db_path, team, channel, start, topics or settings.topics_path)
         return
-    due = manual_due(conn, team, channel, (end.timestamp() if end else time.time()), start)
-    built = build_digest(conn, due, topic_list, chart=chart_path is not None)
+    due = manual_due(store, team, channel, (end.timestamp() if end else time.time()), start)
+    built = build_digest(store, due, topic_list, chart=chart_path is not None)
     click.echo(render_text(_voice(), built), nl=False)
     if chart_path is not None:
         _write_chart(built, chart_path)

@@ -305,3 +305,32 @@ class Claim:
         return (self.run.team_id, self.run.channel_id, self.run.kind, iso(self.run.period.end))
 
 
+
+
+# -- quotes in a digest's period ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteFilter:
+    """Which quotes a digest theme covers, as values any backend can turn into its own query.
+
+    `label`: quotes carrying this imported label. `words`: quotes matching this full-text
+    query (quoted words, AND, OR, and `"word"*` for a prefix). `uncovered`: only quotes with
+    no label that match none of `tracked` (the tracked topics' full-text queries), the ones
+    salient terms are found in. Set parts must all hold.
+    """
+
+    label: str | None = None
+    words: str | None = None
+    uncovered: bool = False
+    tracked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PeriodQuote:
+    """A quote as a digest reads it: `imported_at` dates it when the source has no dates,
+    and `rating` (where the source has one) tells how upset the customer was."""
+
+    quote: Quote
+    imported_at: str
+    rating: float | None = None

@@ -8,11 +8,11 @@ different API.
 
 Its jobs live in memory on purpose: the database, not APScheduler, is the record of
 what is scheduled and what was sent. One job per channel schedule fires at the channel's
-run times (computed by `bot.schedule.next_run`, the same function the slash command uses
+run times (computed by `bot.digests.spec.next_run`, the same function the slash command uses
 to say "next: ..."), and a sync job every minute rebuilds those jobs from
 `digest_schedules` (a schedule changed by another instance shows up within a minute),
 sends what a restart or downtime missed, and retries runs whose claims ran out. Whether
-a run is sent, and by whom, is decided by the claims in `bot.schedule`, so several jobs,
+a run is sent, and by whom, is decided by the claims in `bot.digests.ledger`, so several jobs,
 threads or instances firing at once post each digest once.
 
 This module knows nothing of Slack: it is given a `send(due)` function.
@@ -21,7 +21,6 @@ This module knows nothing of Slack: it is given a `send(due)` function.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +34,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ..models import Due, Schedule, Spec
-from .schedule import due_digest, enabled_schedules, get_schedule, next_run, stalled_runs
+from ..store import Store
+from .ledger import due_digest, stalled_runs
+from .spec import next_run
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ SYNC_JOB = "digest-sync"
 
 
 class SpecTrigger(BaseTrigger):
-    """Fires at a schedule's run times, as `bot.schedule.next_run` computes them."""
+    """Fires at a schedule's run times, as `bot.digests.spec.next_run` computes them."""
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
@@ -70,14 +71,14 @@ def _key(due: Due) -> tuple[str, str, str, datetime]:
 class DigestScheduler:
     """Keeps one APScheduler job per enabled schedule and calls `send` for due digests.
 
-    `connect` gives the calling thread's database connection; `clock` (epoch seconds) is
+    `get_store` gives the calling thread's store; `clock` (epoch seconds) is
     injectable so tests can stand at Monday 09:00 in any time zone without waiting.
     """
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection], send: Callable[[Due], object], *,
+    def __init__(self, get_store: Callable[[], Store], send: Callable[[Due], object], *,
                  clock: Callable[[], float] = time.time, sync_seconds: float = SYNC_SECONDS,
                  scheduler: BaseScheduler | None = None) -> None:
-        self.connect = connect
+        self.get_store = get_store
         self.send = send
         self.clock = clock
         self.sync_seconds = sync_seconds
@@ -108,22 +109,22 @@ class DigestScheduler:
 
     def sync(self) -> list[Due]:
         """Rebuild the jobs from the database, then send every digest that is due now."""
-        conn = self.connect()
-        schedules = enabled_schedules(conn)
+        store = self.get_store()
+        schedules = store.digests.enabled_schedules()
         self._reconcile(schedules)
         now = self.clock()
-        due = [d for d in (due_digest(conn, s, now) for s in schedules) if d is not None]
+        due = [d for d in (due_digest(store, s, now) for s in schedules) if d is not None]
         taken = {_key(d) for d in due}
-        due += [d for d in stalled_runs(conn, now) if _key(d) not in taken]
+        due += [d for d in stalled_runs(store, now) if _key(d) not in taken]
         return self._send_all(due)
 
     def run_channel(self, team_id: str, channel_id: str) -> list[Due]:
         """A channel's job: send its digest if it is due (another instance may have sent it)."""
-        conn = self.connect()
-        schedule = get_schedule(conn, team_id, channel_id)
+        store = self.get_store()
+        schedule = store.digests.get_schedule(team_id, channel_id)
         if schedule is None or not schedule.enabled:
             return []
-        due = due_digest(conn, schedule, self.clock())
+        due = due_digest(store, schedule, self.clock())
         return self._send_all([due] if due else [])
 
     def next_runs(self) -> dict[str, datetime | None]:

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..digests import build as digests
+from ..digests import render
+from ..digests.build import Digest
 from ..models import Action, Channel, Quote
 from ..voice import Voice, quote_text
 from . import ids
@@ -272,39 +273,39 @@ def header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
 
 
-def digest_summary(voice: Voice, digest: digests.Digest) -> list[Block]:
+def digest_summary(voice: Voice, digest: Digest) -> list[Block]:
     """The digest's main post: title, period, the five-second headline and the top themes."""
-    about = [digests.period_text(voice, digest.period, digest.tz)]
+    about = [render.period_text(voice, digest.period, digest.tz)]
     if digest.late:
-        about.append(digests.late_text(voice, digest))
+        about.append(render.late_text(voice, digest))
     blocks = [header(voice.render("digest.slack_title")), context(escape("\n".join(about))),
-              section(escape(digests.headline(voice, digest)))]
-    length = digests.length_text(voice, digest.period)
-    lines = [digests.theme_line(voice, line, length) for line in digest.top]
+              section(escape(render.headline(voice, digest)))]
+    length = render.length_text(voice, digest.period)
+    lines = [render.theme_line(voice, line, length) for line in digest.top]
     if lines:
         blocks.append(section(_fit(escape("\n".join(lines)))))
     blocks.append(context(voice.render("digest.summary_more")))
     return cap(blocks)
 
 
-def digest_summary_text(voice: Voice, digest: digests.Digest) -> str:
+def digest_summary_text(voice: Voice, digest: Digest) -> str:
     """The summary's notification text: the title line and the headline."""
-    return fallback(digests.title_text(voice, digest) + "\n" + digests.headline(voice, digest))
+    return fallback(render.title_text(voice, digest) + "\n" + render.headline(voice, digest))
 
 
-def digest_details(voice: Voice, digest: digests.Digest) -> list[Block]:
+def digest_details(voice: Voice, digest: Digest) -> list[Block]:
     """The thread reply: each theme with a quote, the severe complaints, the decisions."""
     blocks: list[Block] = []
-    for part in (digests.theme_section, digests.severe_section, digests.decision_section):
+    for part in (render.theme_section, render.severe_section, render.decision_section):
         if blocks:
             blocks.append({"type": "divider"})
         for text in part(voice, digest):
             blocks += sections(escape(text))
-    blocks.append(context(escape(digests.footer(voice, digest))))
+    blocks.append(context(escape(render.footer(voice, digest))))
     if len(blocks) > MAX_BLOCKS:
         blocks = blocks[:MAX_BLOCKS - 2] + [section("…"), blocks[-1]]
     return blocks
 
 
-def digest_details_text(voice: Voice, digest: digests.Digest) -> str:
-    return fallback(voice.render("digest.themes_header") + "\n" + digests.headline(voice, digest))
+def digest_details_text(voice: Voice, digest: Digest) -> str:
+    return fallback(voice.render("digest.themes_header") + "\n" + render.headline(voice, digest))

@@ -1,7 +1,7 @@
 """Posting digests to Slack: the summary in the channel, the details in its thread, and
 the trend chart (when matplotlib is installed) in the thread too.
 
-Exactly once: each post is made under a claim of the run (see `bot.schedule`), and carries
+Exactly once: each post is made under a claim of the run (see `bot.digests.ledger`), and carries
 the run's marker as Slack message metadata, so a sender taking over a crashed send finds
 what already landed (`conversations.history` / `conversations.replies`) instead of posting
 it again.
@@ -38,17 +38,15 @@ from slack_sdk.web import SlackResponse
 from ..config import Settings
 from ..digests.build import Digest, build_digest
 from ..digests.chart import trend_png
-from ..digests.schedule import (
+from ..digests.ledger import (
     claim_run,
     finish_run,
-    get_run,
     manual_due,
     record_chart,
     record_details,
     record_summary,
     release_run,
     retry_delay,
-    switch_off,
 )
 from ..digests.themes import TrackedTopic, load_topics
 from ..errors import BadTopicsFile
@@ -183,14 +181,14 @@ class DigestSender:
 
     def send(self, due: Due) -> Outcome:
         """Claim the run, then post it; never raises for Slack's or the data's failures."""
-        conn = self.chair.db()
-        claim = claim_run(conn, due, self.instance, self.clock())
+        store = self.chair.db()
+        claim = claim_run(store, due, self.instance, self.clock())
         if claim is None:
             return Outcome("busy", due)
         try:
             return self._deliver(claim, due)
         except Stopped:
-            release_run(conn, claim, self.clock(), 0.0, "stopped before it was sent")
+            release_run(store, claim, self.clock(), 0.0, "stopped before it was sent")
             return Outcome("retry", due, error="stopping")
         except ChannelGone as gone:
             return self._channel_gone(claim, due, gone.error)
@@ -207,18 +205,18 @@ class DigestSender:
     # -- the steps ----------------------------------------------------------------------------------
 
     def _deliver(self, claim: Claim, due: Due) -> Outcome:
-        conn, run = self.chair.db(), claim.run
+        store, run = self.chair.db(), claim.run
         due = replace(due, period=run.period, late=due.late or run.late, kind=run.kind)
-        known = conn.channels.get(due.team_id, due.channel_id)
+        known = store.channels.get(due.team_id, due.channel_id)
         if known is not None and not known.active:
             raise ChannelGone("left")
         client = self.client_for(due.team_id)
         if client is None:
             raise SendFailed("no_token")
-        digest = build_digest(conn, due, self._topics(), chart=self.chart)
+        digest = build_digest(store, due, self._topics(), chart=self.chart)
         ts = run.ts or (self._find(client, claim, due, "summary") if claim.recovering else None)
         if ts is None and digest.empty:
-            finish_run(conn, claim, "empty", self.clock(), "nothing new")
+            finish_run(store, claim, "empty", self.clock(), "nothing new")
             self.log.info("digest for channel %s in workspace %s: nothing new from %s to %s; nothing posted",
                           due.channel_id, due.team_id, *due.period.bounds)
             return Outcome("empty", due)
@@ -227,10 +225,10 @@ class DigestSender:
             ts = self._post(client, claim, due, "summary", blocks.digest_summary_text(voice, digest),
                             blocks.digest_summary(voice, digest))
         if run.ts is None:
-            record_summary(conn, claim, ts, self.clock())
+            record_summary(store, claim, ts, self.clock())
         self._details(client, claim, due, digest, ts)
         self._chart(client, claim, due, digest, ts)
-        finish_run(conn, claim, "done", self.clock())
+        finish_run(store, claim, "done", self.clock())
         self.log.info("digest posted in channel %s of workspace %s (%s to %s%s)", due.channel_id, due.team_id,
                       *due.period.bounds, ", late" if due.late else "")
         return Outcome("posted", due, ts)
@@ -247,14 +245,14 @@ class DigestSender:
 
     def _chart(self, client: WebClient, claim: Claim, due: Due, digest: Digest, ts: str) -> None:
         """At most once: an upload carries no marker, so one that may have landed is not repeated."""
-        conn, voice = self.chair.db(), self.chair.voice
+        store, voice = self.chair.db(), self.chair.voice
         if claim.run.chart is not None:
             return
         png = trend_png(digest.trend, voice.render("digest.chart_title")) if digest.trend else None
         if png is None:
-            record_chart(conn, claim, "skipped")
+            record_chart(store, claim, "skipped")
             return
-        record_chart(conn, claim, "started")
+        record_chart(store, claim, "started")
         try:
             self._call(client.files_upload_v2, due, channel=due.channel_id, thread_ts=ts, content=png,
                        filename=CHART_FILE, title=voice.render("digest.chart_file"),
@@ -262,9 +260,9 @@ class DigestSender:
         except (SendFailed, ChannelGone) as err:
             self.log.warning("digest chart for channel %s not uploaded (%s); the digest went out without it",
                              due.channel_id, err)
-            record_chart(conn, claim, "failed")
+            record_chart(store, claim, "failed")
             return
-        record_chart(conn, claim, "done")
+        record_chart(store, claim, "done")
 
     def _post(self, client: WebClient, claim: Claim, due: Due, part: str, text: str,
               layout: list[dict[str, Any]], thread_ts: str | None = None) -> str:
@@ -325,10 +323,10 @@ class DigestSender:
     # -- outcomes -----------------------------------------------------------------------------------
 
     def _channel_gone(self, claim: Claim, due: Due, error: str) -> Outcome:
-        conn = self.chair.db()
-        switched = switch_off(conn, due.team_id, due.channel_id, error)
-        conn.channels.update(due.team_id, due.channel_id, active=0)
-        finish_run(conn, claim, "cancelled", self.clock(), error)
+        store = self.chair.db()
+        switched = store.digests.switch_off(due.team_id, due.channel_id, error)
+        store.channels.update(due.team_id, due.channel_id, active=0)
+        finish_run(store, claim, "cancelled", self.clock(), error)
         advice = ADVICE.get(error, "the bot left channel {channel}")
         advice = advice.format(channel=due.channel_id, needed="?")
         self.log.warning("digest for channel %s in workspace %s not posted: %s; %s", due.channel_id,
@@ -339,21 +337,21 @@ class DigestSender:
     def _failed(self, claim: Claim, due: Due, error: str) -> Outcome:
         """Hand the run back to be retried, unless it was asked for by hand and nothing was
         posted: then the person who asked is told, and may ask again."""
-        conn = self.chair.db()
+        store = self.chair.db()
         fresh = self._reloaded(claim)
         if due.kind == MANUAL and fresh is not None and fresh.run.ts is None:
-            finish_run(conn, claim, "failed", self.clock(), error)
+            finish_run(store, claim, "failed", self.clock(), error)
             self.log.warning("digest asked for in channel %s not posted: %s", due.channel_id, error)
             return Outcome("failed", due, error=error)
         delay = retry_delay(claim.run.attempts)
-        release_run(conn, claim, self.clock(), delay, error)
+        release_run(store, claim, self.clock(), delay, error)
         self.log.warning("digest for channel %s in workspace %s not finished (%s); trying again in %.0f s",
                          due.channel_id, due.team_id, error, delay)
         return Outcome("retry", due, error=error)
 
     def _reloaded(self, claim: Claim) -> Claim | None:
-        run = get_run(self.chair.db(), claim.run.team_id, claim.run.channel_id, claim.run.kind,
-                      claim.run.period.end)
+        run = self.chair.db().digests.get_run(claim.run.team_id, claim.run.channel_id, claim.run.kind,
+                                              claim.run.period.end)
         return replace(claim, run=run) if run is not None else None
 
     def _topics(self) -> list[TrackedTopic]:

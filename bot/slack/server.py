@@ -232,10 +232,10 @@ class DigestService:
     def __init__(self, app: App, settings: Settings) -> None:
         self.stopped = threading.Event()
         chair = Chair(settings)
-        store = app.installation_store if uses_oauth(settings) else None
-        sender = DigestSender(chair, client_factory(settings, store), pacer=Pacer(sleep=self.stopped.wait),
-                              stopping=self.stopped.is_set)
-        self.scheduler = DigestScheduler(chair.db, sender.send)
+        installations = app.installation_store if uses_oauth(settings) else None
+        sender = DigestSender(chair, client_factory(settings, installations),
+                              pacer=Pacer(sleep=self.stopped.wait), stopping=self.stopped.is_set)
+        self.scheduler = DigestScheduler(chair.db, sender.send)  # each thread's store
 
     def start(self) -> None:
         self.scheduler.start()

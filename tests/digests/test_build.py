@@ -1,5 +1,5 @@
-"""The digest as data and as text (bot/themes.py, bot/digest.py, bot/chart.py), and
-`empty-chair digest --dry-run`. No Slack."""
+"""The digest as data and as text (bot/digests/: themes.py, build.py, render.py, chart.py),
+and `empty-chair digest --dry-run`. No Slack."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.digests.build import Trend, build_digest, render_text, severity
+from bot.digests.build import Trend, build_digest, severity
 from bot.digests.chart import trend_png
+from bot.digests.render import render_text
 from bot.digests.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name, load_topics, theme_counts
 from bot.errors import BadTopicsFile
 from bot.ingest.importer import add_quote, import_file

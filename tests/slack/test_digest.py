@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk import WebClient
 
-from bot.digests.schedule import LEASE_SECONDS, get_run, get_schedule, parse_spec, set_schedule
+from bot.digests.ledger import LEASE_SECONDS
 from bot.digests.scheduler import DigestScheduler, SpecTrigger, job_id
+from bot.digests.spec import parse_spec
 from bot.ingest.importer import import_file
 from bot.models import SCHEDULED
 from bot.slack import digest_sender
@@ -98,7 +99,7 @@ class World:
 
     def schedule(self, channel: str, text: str = "weekly mon 09:00 Europe/Berlin") -> None:
         spec = parse_spec(text, "UTC")
-        set_schedule(connect(self.db_path), TEAM, channel, spec, "U_ALICE", SET_AT.timestamp())
+        connect(self.db_path).digests.set_schedule(TEAM, channel, spec, "U_ALICE", SET_AT.timestamp())
 
     def summaries(self, channel: str) -> list[Any]:
         """The digest posts in the channel (successful ones)."""
@@ -111,7 +112,7 @@ class World:
         return [c for c in posts if c.params.get("thread_ts")]
 
     def run(self, channel: str, end: datetime = BERLIN_0900):  # noqa: ANN201
-        return get_run(connect(self.db_path), TEAM, channel, SCHEDULED, end)
+        return connect(self.db_path).digests.get_run(TEAM, channel, SCHEDULED, end)
 
 
 def seed_week(db_path: Path, tmp_path: Path) -> None:
@@ -339,12 +340,12 @@ def test_an_archived_channel_gets_its_schedule_switched_off_and_the_rest_carry_o
     with caplog.at_level(logging.WARNING):
         world.scheduler(world.sender()).sync()
     conn = connect(world.db_path)
-    stored = get_schedule(conn, TEAM, archived)
+    stored = conn.digests.get_schedule(TEAM, archived)
     assert not stored.enabled and stored.off_reason == "is_archived"
     assert world.run(archived).status == "cancelled"
     assert not conn.channels.get(TEAM, archived).active
     assert "archived" in caplog.text and "schedule was switched off" in caplog.text
-    assert len(world.summaries(fine)) == 1 and get_schedule(conn, TEAM, fine).enabled
+    assert len(world.summaries(fine)) == 1 and conn.digests.get_schedule(TEAM, fine).enabled
     world.clock.set(BERLIN_0900 + timedelta(days=7))
     world.scheduler(world.sender()).sync()
     assert not world.summaries(archived)
@@ -360,7 +361,7 @@ def test_a_channel_the_bot_left_gets_its_schedule_switched_off(bot, fake, tmp_pa
     with caplog.at_level(logging.WARNING):
         world.scheduler(world.sender()).sync()
     assert not fake.calls_to("chat.postMessage", channel=channel)
-    assert get_schedule(bot.conn(), TEAM, channel).off_reason == "left"
+    assert bot.conn().digests.get_schedule(TEAM, channel).off_reason == "left"
     assert "switched off" in caplog.text
 
 
@@ -381,7 +382,7 @@ def test_digest_commands_schedule_show_and_stop(bot, fake):
                            "The first one comes Monday ")
     assert "covers the last week" in text and "The time zone is yours in Slack" in text
     assert fake.calls_to("users.info", user="U_ALICE")
-    stored = get_schedule(bot.conn(), TEAM, channel)
+    stored = bot.conn().digests.get_schedule(TEAM, channel)
     assert (stored.spec.tz, stored.spec.weekday, stored.spec.hour, stored.set_by) == ("Europe/Berlin", 0, 9,
                                                                                      "U_ALICE")
     text = reply(bot, fake, "digest daily 08:30 America/New_York", channel, "set2")
@@ -389,7 +390,7 @@ def test_digest_commands_schedule_show_and_stop(bot, fake):
     shown = reply(bot, fake, "digest", channel, "show1")
     assert shown.startswith(f"Digest in <#{channel}>: every day at 08:30 (America/New_York). Next: ")
     assert reply(bot, fake, "digest off", channel, "off") == f"Digests are off in <#{channel}>."
-    assert not get_schedule(bot.conn(), TEAM, channel).enabled
+    assert not bot.conn().digests.get_schedule(TEAM, channel).enabled
     assert reply(bot, fake, "digest", channel, "show2").startswith("No digest is scheduled")
     assert reply(bot, fake, "digest off", channel, "off2").startswith("No digest was scheduled")
 
@@ -405,14 +406,14 @@ def test_digest_command_explains_a_bad_schedule(bot, fake, text, answer):
     channel = new_channel()
     result = reply(bot, fake, text, channel, "bad")
     assert answer in result and "<!channel>" not in result
-    assert get_schedule(bot.conn(), TEAM, channel) is None
+    assert bot.conn().digests.get_schedule(TEAM, channel) is None
 
 
 def test_digest_is_not_scheduled_where_the_bot_cannot_post(bot, fake):
     channel = new_channel()
     fake.channel_info[channel] = {"is_member": False}
     assert "I'm not in" in reply(bot, fake, "digest weekly mon 09:00 UTC", channel, "notin")
-    assert get_schedule(bot.conn(), TEAM, channel) is None
+    assert bot.conn().digests.get_schedule(TEAM, channel) is None
 
 
 def test_digest_now_posts_summary_details_and_chart_in_the_thread(bot, fake):

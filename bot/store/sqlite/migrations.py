@@ -127,7 +127,7 @@ def m004_digests(conn: sqlite3.Connection) -> None:
     """Scheduled digests: one schedule per channel, and one row per (channel, kind, period) sent.
 
     `digest_runs` is the exactly-once ledger: a row is claimed before anything is posted,
-    and records the posted message's ts afterwards (see `bot.schedule`).
+    and records the posted message's ts afterwards (see `bot.digests.ledger`).
     """
     _run(
         conn,

@@ -18,16 +18,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from ....digests.build import moment_text, period_text
-from ....digests.schedule import (
-    get_schedule,
-    last_posted,
-    next_run,
-    parse_spec,
-    resolve_zone,
-    set_schedule,
-    switch_off,
-)
+from ....digests.render import moment_text, period_text
+from ....digests.spec import next_run, parse_spec, resolve_zone
 from ....errors import BadSchedule
 from ....models import Schedule, Spec, utc
 from ...api import CHANNEL_GONE
@@ -49,7 +41,7 @@ def digest_command(chair: Chair, team: str, command: dict[str, Any], rest: str,
     if not word:
         return _text(status(chair, team, channel))
     if word == "off":
-        key = "digest.off" if switch_off(chair.db(), team, channel, "off") else "digest.off_none"
+        key = "digest.off" if chair.db().digests.switch_off(team, channel, "off") else "digest.off_none"
         return _text(chair.voice.render(key, channel=channel))
     if word == "now":
         return _text(post_now(chair, team, channel, client))
@@ -75,8 +67,8 @@ def when_text(chair: Chair, spec: Spec) -> str:
 
 def status(chair: Chair, team: str, channel: str, now: float | None = None) -> str:
     """The channel's schedule, its next run and the last digest posted."""
-    voice, conn = chair.voice, chair.db()
-    current = get_schedule(conn, team, channel)
+    voice, store = chair.voice, chair.db()
+    current = store.digests.get_schedule(team, channel)
     if current is None or (not current.enabled and current.off_reason in (None, "off")):
         return voice.render("digest.status_none", channel=channel)
     if not current.enabled:
@@ -86,7 +78,7 @@ def status(chair: Chair, team: str, channel: str, now: float | None = None) -> s
     upcoming = next_run(current.spec, utc(now or time.time()))
     lines = [voice.render("digest.status_on", channel=channel, when=when_text(chair, current.spec),
                           next=moment_text(voice, upcoming, current.spec.tz))]
-    last = last_posted(conn, team, channel)
+    last = store.digests.last_posted(team, channel)
     if last is not None:
         posted = moment_text(voice, last.period.end, current.spec.tz)
         lines.append(voice.render("digest.status_last", date=posted))
@@ -105,7 +97,7 @@ def schedule(chair: Chair, team: str, command: dict[str, Any], rest: str, client
     if not can_post(client, channel):
         return chair.voice.render("digest.not_member", channel=channel)
     now = now or time.time()
-    saved = set_schedule(chair.db(), team, channel, spec, user, now)
+    saved = chair.db().digests.set_schedule(team, channel, spec, user, now)
     return _scheduled_text(chair, saved, now, zone_given, profile_zone)
 
 

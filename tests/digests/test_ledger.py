@@ -1,5 +1,5 @@
-"""Digest schedules (bot/schedule.py): parsing, run times in time zones, periods, and the
-exactly-once ledger. No Slack and no waiting: every `now` is given."""
+"""The digest ledger (bot/digests/ledger.py): what is due, the periods digests cover, and
+the exactly-once claims. No Slack and no waiting: every `now` is given."""
 
 from __future__ import annotations
 
@@ -7,29 +7,19 @@ import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from bot.digests.schedule import (
+from bot.digests.ledger import (
     LEASE_SECONDS,
     MAX_ATTEMPTS,
     claim_run,
     due_digest,
-    enabled_schedules,
     finish_run,
-    get_run,
-    get_schedule,
     manual_due,
-    next_run,
-    parse_spec,
-    prev_run,
     record_summary,
     release_run,
-    set_schedule,
     stalled_runs,
-    switch_off,
 )
-from bot.errors import BadSchedule
-from bot.models import MANUAL, SCHEDULED, Due, Period, Spec
+from bot.digests.spec import parse_spec
+from bot.models import MANUAL, SCHEDULED, Due, Period
 from bot.store import connect
 
 TEAM = "T1"
@@ -40,49 +30,6 @@ def at(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("weekly mon 09:00", Spec("weekly", 9, 0, "Europe/Berlin", 0)),
-    ("weekly Monday 9:00 America/New_York", Spec("weekly", 9, 0, "America/New_York", 0)),
-    ("weekly fridays 5:30pm utc", Spec("weekly", 17, 30, "UTC", 4)),
-    ("WEEKLY thurs 12am asia/tokyo", Spec("weekly", 0, 0, "Asia/Tokyo", 3)),
-    ("daily 08:30", Spec("daily", 8, 30, "Europe/Berlin")),
-    ("daily 23:59 Australia/Sydney", Spec("daily", 23, 59, "Australia/Sydney")),
-])
-def test_parse_spec(text, expected):
-    assert parse_spec(text, "Europe/Berlin") == expected
-
-
-@pytest.mark.parametrize("text, reason", [
-    ("", "bad_cadence"), ("monthly 1 09:00", "bad_cadence"), ("weekly", "bad_day"),
-    ("weekly mo 09:00", "bad_day"), ("weekly mon", "bad_time"), ("daily 9", "bad_time"),
-    ("daily 24:00", "bad_time"), ("daily 13pm", "bad_time"), ("daily 08:30 Mars/Olympus", "bad_zone"),
-    ("daily 08:30 UTC please", "too_many"),
-])
-def test_parse_spec_names_what_is_wrong(text, reason):
-    with pytest.raises(BadSchedule) as caught:
-        parse_spec(text, "UTC")
-    assert caught.value.reason == reason
-
-
-@pytest.mark.parametrize("zone, winter, summer", [
-    ("Europe/Berlin", at(2025, 1, 6, 8), at(2025, 6, 2, 7)),
-    ("America/New_York", at(2025, 1, 6, 14), at(2025, 6, 2, 13)),
-])
-def test_weekly_monday_0900_in_two_time_zones(zone, winter, summer):
-    spec = parse_spec(f"weekly mon 09:00 {zone}", "UTC")
-    assert next_run(spec, at(2025, 1, 1)) == winter
-    assert next_run(spec, winter) == winter + timedelta(days=7)
-    assert prev_run(spec, winter) == winter
-    assert prev_run(spec, winter - timedelta(seconds=1)) == winter - timedelta(days=7)
-    assert next_run(spec, at(2025, 5, 28)) == summer  # clocks changed: the same 09:00 local
-
-
-def test_clock_changes_run_once_at_a_sensible_time():
-    spec = parse_spec("daily 02:30 Europe/Berlin", "UTC")
-    assert next_run(spec, at(2025, 3, 29, 12)) == at(2025, 3, 30, 1, 30)  # 02:30 does not exist: 03:30
-    assert next_run(spec, at(2025, 10, 25, 12)) == at(2025, 10, 26, 0, 30)  # happens twice: the first
-
-
 def test_period_before_has_the_same_length():
     period = Period(at(2025, 1, 1), at(2025, 1, 8))
     assert period.before() == Period(at(2024, 12, 25), at(2025, 1, 1))
@@ -90,17 +37,18 @@ def test_period_before_has_the_same_length():
 
 
 def schedule(conn, channel="C1", text="weekly mon 09:00 Europe/Berlin", set_at=SUNDAY):
-    return set_schedule(conn, TEAM, channel, parse_spec(text, "UTC"), "U1", set_at)
+    return conn.digests.set_schedule(TEAM, channel, parse_spec(text, "UTC"), "U1", set_at)
 
 
 def test_schedules_are_stored_switched_off_and_listed(conn):
     stored = schedule(conn)
-    assert get_schedule(conn, TEAM, "C1") == stored and stored.enabled
+    assert conn.digests.get_schedule(TEAM, "C1") == stored and stored.enabled
     schedule(conn, "C2", "daily 08:30 UTC")
-    assert [s.channel_id for s in enabled_schedules(conn)] == ["C1", "C2"]
-    assert switch_off(conn, TEAM, "C1", "is_archived") and not switch_off(conn, TEAM, "C1", "off")
-    assert get_schedule(conn, TEAM, "C1").off_reason == "is_archived"
-    assert [s.channel_id for s in enabled_schedules(conn)] == ["C2"]
+    assert [s.channel_id for s in conn.digests.enabled_schedules()] == ["C1", "C2"]
+    assert conn.digests.switch_off(TEAM, "C1", "is_archived")
+    assert not conn.digests.switch_off(TEAM, "C1", "off")
+    assert conn.digests.get_schedule(TEAM, "C1").off_reason == "is_archived"
+    assert [s.channel_id for s in conn.digests.enabled_schedules()] == ["C2"]
     assert schedule(conn).enabled  # set again: on again
 
 
@@ -169,7 +117,7 @@ def test_an_expired_claim_is_taken_over_with_its_marker_and_ts(conn):
     second = claim_run(conn, due, "B", later)
     assert second.recovering and second.run.marker == first.run.marker and second.run.ts == "123.456"
     assert not record_summary(conn, first, "999.000", later)  # A lost its claim: it cannot write
-    assert get_run(conn, TEAM, "C1", SCHEDULED, due.period.end).claimed_by == "B"
+    assert conn.digests.get_run(TEAM, "C1", SCHEDULED, due.period.end).claimed_by == "B"
 
 
 def test_a_run_that_keeps_failing_becomes_a_logged_gap_and_the_next_one_covers_it(conn, caplog):
@@ -183,7 +131,7 @@ def test_a_run_that_keeps_failing_becomes_a_logged_gap_and_the_next_one_covers_i
         now += 2
         claim = claim_run(conn, due, "A", now)
     assert claim is None
-    assert get_run(conn, TEAM, "C1", SCHEDULED, monday).status == "gap"
+    assert conn.digests.get_run(TEAM, "C1", SCHEDULED, monday).status == "gap"
     assert "given up" in caplog.text
     following = due_digest(conn, sched, (monday + timedelta(days=7)).timestamp())
     assert following.period.start == monday - timedelta(days=7)  # the gap's quotes are not lost
@@ -250,5 +198,5 @@ def test_uninstalling_forgets_the_schedules_and_keeps_the_digests_sent(conn):
     claim = claim_run(conn, due_digest(conn, sched, monday.timestamp()), "A", monday.timestamp())
     finish_run(conn, claim, "done", monday.timestamp())
     conn.channels.forget_team(TEAM)
-    assert get_schedule(conn, TEAM, "C1") is None
-    assert get_run(conn, TEAM, "C1", SCHEDULED, monday).status == "done"
+    assert conn.digests.get_schedule(TEAM, "C1") is None
+    assert conn.digests.get_run(TEAM, "C1", SCHEDULED, monday).status == "done"
