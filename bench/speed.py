@@ -6,7 +6,7 @@ Usage (from the repo root)::
                                     [--corpus PATH] [--workdir DIR] [--keep] [--json]
 
 a) Import: writes a synthetic corpus (bench/make_corpus.py) unless --corpus is given,
-   imports it into a fresh database with `bot.importer.import_file`, and runs the
+   imports it into a fresh database with `bot.ingest.importer.import_file`, and runs the
    baseline a team would reach for first, `sqlite-utils insert --csv` followed by
    `sqlite-utils enable-fts`, on the same file.
 b) Search: for each size, a database of the first N rows, then the median and 99th
@@ -136,11 +136,11 @@ def child_import(db: str, corpus: str) -> None:
             shown[0] = percent - percent % 10
             log(f"  import {percent}% of {Path(corpus).name}")
 
-    conn = connect(db)
+    store = connect(db)
     started = time.perf_counter()
-    report = import_file(conn, corpus, source="bench/corpus", progress=progress)
+    report = import_file(store, corpus, source="bench/corpus", progress=progress)
     seconds = time.perf_counter() - started
-    conn.close()
+    store.close()
     print(json.dumps({"seconds": seconds, "read": report.read, "added": report.added,
                       "bad": len(report.bad)}))
 

@@ -22,7 +22,7 @@ from .ingest.transcript import TranscriptLine, read_transcript
 from .meeting.policy import Policy, observe
 from .models import Action, Message
 from .search.lexical import search_quotes
-from .store import connect
+from .store import Store, connect
 from .voice import Voice, evidence_text, quote_text
 
 DEMO_CORPUS = (
@@ -92,19 +92,18 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | 
 
     Example: empty-chair import tickets.csv --source zendesk
     """
-    conn = _open(db_path)
+    store = _open(db_path)
     failed = 0
     for path in paths:
-        report = _import_one(conn, path, source, text_column, id_column, date_column,
+        report = _import_one(store, path, source, text_column, id_column, date_column,
                              label_columns, fmt, team, quiet)
         click.echo(f"{path}: {report.read} rows read, {report.added} added, "
                    f"{report.unchanged} duplicates skipped, {len(report.bad)} bad "
                    f"(source: {report.source})")
         failed += len(report.bad)
-    total = conn.execute("SELECT count(*) FROM feedback").fetchone()[0]
-    click.echo(f"The database now holds {total} quotes.")
+    click.echo(f"The database now holds {store.quotes.total()} quotes.")
     if not no_embed:
-        _embed_pending(conn, quiet, only_if_on=True)
+        _embed_pending(store, quiet, only_if_on=True)
     if failed:
         sys.exit(1)
 
@@ -148,7 +147,7 @@ def embed(db_path: Path | None, quiet: bool) -> None:
     click.echo(f"{semantic.pending_count(conn)} quotes left without an embedding.")
 
 
-def _import_one(conn, path: Path, source: str | None, text_column: str | None,  # noqa: ANN001
+def _import_one(store: Store, path: Path, source: str | None, text_column: str | None,
                 id_column: str | None, date_column: str | None, label_columns: tuple[str, ...],
                 fmt: str | None, team: str, quiet: bool) -> ImportReport:
     """One file, with a progress bar on a terminal for files over a megabyte."""
@@ -167,7 +166,7 @@ def _import_one(conn, path: Path, source: str | None, text_column: str | None,  
 
     try:
         with bar if show_bar else contextlib.nullcontext():
-            report = import_file(conn, path, source=source, fmt=fmt, text_column=text_column,
+            report = import_file(store, path, source=source, fmt=fmt, text_column=text_column,
                                  id_column=id_column, date_column=date_column,
                                  label_columns=label_columns, team_id=team,
                                  progress=progress if show_bar else None, on_bad_row=bad_row)

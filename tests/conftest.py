@@ -45,10 +45,10 @@ def conn(db_path):
 def banking_db(tmp_path_factory) -> Path:
     """The whole bundled sample corpus, imported once for the tests that search it."""
     path = tmp_path_factory.mktemp("corpus") / "corpus.db"
-    connection = connect(path)
-    import_file(connection, SAMPLE / "banking77.csv", source="banking-app")
-    import_file(connection, SAMPLE / "cfpb_complaints.csv", source="cfpb-complaints")
-    connection.close()
+    store = connect(path)
+    import_file(store, SAMPLE / "banking77.csv", source="banking-app")
+    import_file(store, SAMPLE / "cfpb_complaints.csv", source="cfpb-complaints")
+    store.close()
     return path
 
 

@@ -8,21 +8,22 @@ the same import finishes the job without adding a row twice.
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from queue import Empty
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadImportFile
 from ..search.lexical import refresh_stats
 from .dates import parse_date
 from .readers import detect_format, read_records
 from .redact import redact
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 # Column names people use, in order of preference (compared case-insensitively, and
 # also as the last word of a longer name: "Consumer complaint narrative", "Complaint ID").
@@ -36,14 +37,6 @@ LABEL_NAMES = ("category", "categories", "label", "labels", "tags", "tag", "topi
 CUSTOMER_NAMES = ("customer", "segment", "plan", "tier", "customer_segment", "account")
 RATING_NAMES = ("rating", "score", "stars", "nps", "csat")
 URL_NAMES = ("url", "link", "permalink")
-
-INSERT_SQL = """
-INSERT INTO feedback (team_id, source, external_id, text, created, customer, rating, url,
-                      labels, imported_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (team_id, source, external_id) DO NOTHING
-"""
-
 
 @dataclass(frozen=True)
 class Columns:
@@ -133,21 +126,20 @@ def detect_columns(keys: Sequence[str], text: str | None = None, id: str | None 
     )
 
 
-def _labels(fields: dict[str, Any], names: Sequence[str]) -> str | None:
+def _labels(fields: dict[str, Any], names: Sequence[str]) -> tuple[str, ...]:
     values = tuple(fields.get(name) for name in names)
     if all(isinstance(v, str) for v in values):
         try:
             return _label_cache[values]
         except KeyError:
             pass
-    found = _label_list(fields, names)
-    encoded = json.dumps(found, ensure_ascii=False) if found else None
+    found = tuple(_label_list(fields, names))
     if all(isinstance(v, str) for v in values) and len(_label_cache) < 100_000:
-        _label_cache[values] = encoded
-    return encoded
+        _label_cache[values] = found
+    return found
 
 
-_label_cache: dict[tuple[Any, ...], str | None] = {}
+_label_cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
 
 def _label_list(fields: dict[str, Any], names: Iterable[str]) -> list[str]:
@@ -175,7 +167,11 @@ def _rating(value: Any) -> float | None:
 
 def to_row(fields: dict[str, Any], cols: Columns, source: str, team_id: str,
            imported_at: str) -> tuple[Any, ...] | str:
-    """The row to store, or the reason this record cannot be one."""
+    """The row to store, or the reason this record cannot be one.
+
+    Rows are plain tuples in the order `Store.quotes.add_many` takes them: (team_id, source,
+    external_id, text, created, customer, rating, url, labels, imported_at).
+    """
     raw_text = fields.get(cols.text)
     if not isinstance(raw_text, str) or not raw_text.strip():
         return f"no text in column {cols.text!r}"
@@ -200,24 +196,6 @@ def to_row(fields: dict[str, Any], cols: Columns, source: str, team_id: str,
             _labels(fields, cols.labels), imported_at)
 
 
-def write_batch(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
-    """Insert new rows and index them, all in one transaction; returns how many were new."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        before = conn.execute("SELECT coalesce(max(id), 0) FROM feedback").fetchone()[0]
-        added = conn.executemany(INSERT_SQL, rows).rowcount
-        if added:
-            conn.execute(
-                "INSERT INTO feedback_fts (rowid, text) SELECT id, text FROM feedback WHERE id > ?",
-                (before,),
-            )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return added
-
-
 @dataclass(frozen=True)
 class _Plan:
     """What a parsing pass needs; plain data so it can travel to a worker process."""
@@ -234,7 +212,7 @@ class _Plan:
     imported_at: str
     share: tuple[int, int] = (0, 1)  # (k, n): this pass handles records k, k+n, k+2n, ...
     columns: Columns | None = None  # decided once, so parallel passes agree
-    db_path: str | None = None  # set for workers that write their batches themselves
+    address: str | None = None  # what workers pass to `connect` to write their batches themselves
 
 
 @dataclass
@@ -300,10 +278,10 @@ def _produce(plan: _Plan, queue: Any) -> None:
     try:
         from ..store import connect
 
-        conn = connect(plan.db_path) if plan.db_path else None
+        store = connect(plan.address) if plan.address else None
         for batch in _batches(plan):
-            if conn is not None and batch.rows:
-                batch.added = write_batch(conn, batch.rows)
+            if store is not None and batch.rows:
+                batch.added = store.quotes.add_many(batch.rows)
                 batch.rows = []
             queue.put(("batch", batch))
         queue.put(("done", None))
@@ -355,7 +333,7 @@ def _next_message(queue: Any, procs: list[Any]) -> tuple[str, Any]:
 
 
 def import_file(
-    conn: sqlite3.Connection,
+    store: Store,
     path: str | Path,
     *,
     source: str | None = None,
@@ -387,9 +365,9 @@ def import_file(
     report = ImportReport(str(path), plan.source, fmt)
     if parallel is None:
         parallel = path.stat().st_size > 8 << 20
-    db_file = conn.execute("PRAGMA database_list").fetchone()[2]
-    if parallel and db_file:
-        plan = replace(plan, columns=_first_columns(plan), db_path=db_file)
+    address = store.quotes.address()
+    if parallel and address:
+        plan = replace(plan, columns=_first_columns(plan), address=address)
     else:
         parallel = False  # an in-memory database cannot be shared with another process
     for batch in (_batches_in_workers(plan) if parallel else _batches(plan)):
@@ -402,12 +380,12 @@ def import_file(
                 on_bad_row(bad)
         report.added += batch.added
         if batch.rows:
-            report.added += write_batch(conn, batch.rows)
+            report.added += store.quotes.add_many(batch.rows)
         if progress:
             progress(batch.position)
     report.unchanged = report.read - report.added - len(report.bad)
     if report.added:
-        refresh_stats(conn)
+        refresh_stats(store)
     return report
 
 
@@ -417,7 +395,7 @@ def default_source(path: Path) -> str:
     return f"{parent}/{path.stem}" if parent else path.stem
 
 
-def add_quote(conn: sqlite3.Connection, text: str, source: str, *, team_id: str = "",
+def add_quote(store: Store, text: str, source: str, *, team_id: str = "",
               url: str | None = None, created: str | None = None,
               external_id: str | None = None, customer: str | None = None) -> int | None:
     """Store one quote (a message captured in Slack, one typed in by hand), redacted and indexed.
@@ -429,7 +407,4 @@ def add_quote(conn: sqlite3.Connection, text: str, source: str, *, team_id: str 
     row = to_row(fields, cols, source, team_id, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     if isinstance(row, str):
         return None
-    if not write_batch(conn, [row]):
-        return None
-    return conn.execute("SELECT id FROM feedback WHERE team_id = ? AND source = ? AND external_id = ?",
-                        (team_id, source, row[2])).fetchone()[0]
+    return store.quotes.add(row)

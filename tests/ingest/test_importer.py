@@ -8,14 +8,14 @@ import time
 import pytest
 
 from bot.errors import BadImportFile
-from bot.ingest.importer import import_file, write_batch
+from bot.ingest.importer import import_file
 from bot.store import connect
 
 from ..conftest import ROOT, SAMPLE, write_csv
 
 
-def count(conn, table="feedback"):
-    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+def count(store, table="feedback"):
+    return store.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def test_import_csv_detects_usual_columns(conn, tmp_path):
@@ -27,7 +27,7 @@ def test_import_csv_detects_usual_columns(conn, tmp_path):
     report = import_file(conn, path)
     assert (report.added, report.unchanged, report.bad) == (2, 0, [])
     assert report.columns.text == "Body" and report.columns.id == "Ticket ID"
-    row = conn.execute("SELECT * FROM feedback WHERE external_id = 't2'").fetchone()
+    row = conn.connection.execute("SELECT * FROM feedback WHERE external_id = 't2'").fetchone()
     assert row["created"] == "2024-03-02"
     assert json.loads(row["labels"]) == ["login"]
     assert row["source"].endswith("/tickets")
@@ -57,10 +57,10 @@ def test_import_json_and_jsonl(conn, tmp_path):
         '{"id": "y", "feedback": "Great support"}\n')
     assert import_file(conn, tmp_path / "a.json").added == 2
     assert import_file(conn, tmp_path / "b.jsonl").added == 2
-    labels = conn.execute("SELECT labels FROM feedback WHERE external_id = '2'").fetchone()[0]
+    labels = conn.connection.execute("SELECT labels FROM feedback WHERE external_id = '2'").fetchone()[0]
     assert json.loads(labels) == ["export", "performance"]
-    assert conn.execute("SELECT rating FROM feedback WHERE external_id = '1'").fetchone()[0] == 4
-    created = conn.execute("SELECT created FROM feedback WHERE external_id = 'x'").fetchone()[0]
+    assert conn.connection.execute("SELECT rating FROM feedback WHERE external_id = '1'").fetchone()[0] == 4
+    created = conn.connection.execute("SELECT created FROM feedback WHERE external_id = 'x'").fetchone()[0]
     assert created.startswith("2023-11-14")
 
 
@@ -85,7 +85,7 @@ def test_bad_rows_reported_with_line_and_good_rows_land(conn, tmp_path):
     assert "quot" in reasons[5]
     assert "encoding" in reasons[7]
     assert report.added == 4
-    texts = {r[0] for r in conn.execute("SELECT text FROM feedback")}
+    texts = {r[0] for r in conn.connection.execute("SELECT text FROM feedback")}
     assert texts == {"fine row", "good after the break", "multi\nline, fine", "last good row"}
     assert str(report.bad[0]).startswith(f"{path}:3:")
 
@@ -108,9 +108,10 @@ def test_redaction_happens_before_storage_and_index(conn, tmp_path):
     path = write_csv(tmp_path / "pii.csv", [
         ["text"], ["I am jane@example.com, call 555-123-4567, card 4111 1111 1111 1111"]])
     import_file(conn, path)
-    stored = conn.execute("SELECT text FROM feedback").fetchone()[0]
+    stored = conn.connection.execute("SELECT text FROM feedback").fetchone()[0]
     assert "jane@" not in stored and "4567" not in stored and "4111" not in stored
-    hits = conn.execute("SELECT count(*) FROM feedback_fts WHERE feedback_fts MATCH 'jane'").fetchone()[0]
+    hits = conn.connection.execute(
+        "SELECT count(*) FROM feedback_fts WHERE feedback_fts MATCH 'jane'").fetchone()[0]
     assert hits == 0
 
 
@@ -118,20 +119,20 @@ def test_failed_batch_leaves_database_consistent_and_rerun_completes(conn, tmp_p
     rows = [["id", "text"]] + [[str(i), f"quote number {i} about fees"] for i in range(250)]
     path = write_csv(tmp_path / "many.csv", rows)
     calls = {"n": 0}
-    real = write_batch
+    real = conn.quotes.add_many
 
-    def flaky(connection, batch):
+    def flaky(batch):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return real(connection, batch)
+        return real(batch)
 
-    monkeypatch.setattr("bot.ingest.importer.write_batch", flaky)
+    monkeypatch.setattr(conn.quotes, "add_many", flaky)
     with pytest.raises(KeyboardInterrupt):
         import_file(conn, path, batch_size=100, parallel=False)
     assert count(conn) == 200
     assert count(conn, "feedback_fts") == 200
-    monkeypatch.setattr("bot.ingest.importer.write_batch", real)
+    monkeypatch.setattr(conn.quotes, "add_many", real)
     report = import_file(conn, path, batch_size=100)
     assert (report.added, report.unchanged) == (50, 200)
     assert count(conn) == 250
@@ -145,7 +146,7 @@ def test_killed_import_leaves_consistent_database(tmp_path):
         for i in range(120_000):
             handle.write(f"{i},customer complaint {i} about card delivery taking weeks\n")
     db = tmp_path / "killed.db"
-    code = (f"from bot.store import connect; from bot.importer import import_file; "
+    code = (f"from bot.store import connect; from bot.ingest.importer import import_file; "
             f"import_file(connect({str(db)!r}), {str(path)!r}, batch_size=5000, parallel=False)")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
     deadline = time.time() + 30
@@ -160,8 +161,8 @@ def test_killed_import_leaves_consistent_database(tmp_path):
     stored = count(conn)
     assert stored < 120_000
     assert count(conn, "feedback_fts") == stored
-    conn.execute("INSERT INTO feedback_fts(feedback_fts) VALUES('integrity-check')")
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.connection.execute("INSERT INTO feedback_fts(feedback_fts) VALUES('integrity-check')")
+    assert conn.connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     report = import_file(conn, path, batch_size=50_000)
     assert report.added == 120_000 - stored
     assert count(conn) == 120_000
@@ -185,3 +186,11 @@ def test_parallel_and_inline_import_agree(tmp_path):
     one = import_file(a, SAMPLE / "banking77.csv", parallel=True)
     two = import_file(b, SAMPLE / "banking77.csv", parallel=False)
     assert one.added == two.added == count(a) == count(b)
+
+
+def test_labels_are_stored_as_written(conn, tmp_path):
+    (tmp_path / "accents.jsonl").write_text(
+        '{"id": "1", "text": "Le virement est bloqué", "tags": "café;crédit"}\n', encoding="utf-8")
+    import_file(conn, tmp_path / "accents.jsonl")
+    raw = conn.connection.execute("SELECT labels FROM feedback").fetchone()[0]
+    assert raw == '["café", "crédit"]'

@@ -11,4 +11,6 @@ def labels_of(raw: str | None) -> tuple[str, ...]:
 
 
 def labels_json(labels: list[str] | tuple[str, ...] | None) -> str | None:
-    return json.dumps(list(labels)) if labels else None
+    """Labels as stored: NULL when there are none, and non-ASCII kept as written (as every
+    import so far has stored them, so old and new rows compare equal in SQL)."""
+    return json.dumps(list(labels), ensure_ascii=False) if labels else None
