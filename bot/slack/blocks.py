@@ -4,11 +4,13 @@ Slack's limits are kept here: a section holds at most 3000 characters, a message
 most 50 blocks, a button value at most 2000 characters, and every message carries a
 plain `text` fallback for notifications. Text that people or customers wrote is
 escaped (`&`, `<`, `>`) so a quote can never ping `@channel` or forge a link.
+
+Slack's markup is read here only: what Slack sends becomes plain text once, in `plain`,
+before it reaches the core.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -28,20 +30,46 @@ MAX_SOURCES = 15
 
 Block = dict[str, Any]
 
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
-_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
-_OTHER = re.compile(r"<[@!][^>]*>")
+# -- Slack's text to plain text (what arrives) ---------------------------------------------------
+
+_SLACK_TEXT = re.compile(r"<([^<>]*)>|&(amp|lt|gt);")
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_CHARACTER = {"amp": "&", "lt": "<", "gt": ">"}
+_EVERYONE = frozenset({"here", "channel", "everyone", "group"})
 
 
 def plain(text: str) -> str:
-    """Slack-formatted text as a person reads it: links keep their label, mentions go,
-    and `&amp;` is `&` again. Used for text people typed, before it is stored."""
-    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text or "")
-    text = _CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
-    text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
-    text = _OTHER.sub("", text)
-    return html.unescape(text).strip()
+    """Slack's text as a person reads it: the one place Slack markup becomes plain text,
+    done by the adapter before anything Slack sends reaches the core.
+
+    One pass: a raw `<...>` is markup (a link becomes its label, or its address; a user
+    becomes `@U123` or `@name`; `<!here>` becomes `@here`; a channel `#name`), and `&amp;`,
+    `&lt;`, `&gt;` become characters. A decoded character is never read again, so the
+    `&lt;@U1&gt;` of someone who typed `<@U1>` stays the text `<@U1>`, and `&amp;lt;`
+    (someone typed `&lt;`) stays `&lt;`.
+    """
+    return _SLACK_TEXT.sub(_read, text or "").strip()
+
+
+def _read(match: re.Match[str]) -> str:
+    if match.group(2):
+        return _CHARACTER[match.group(2)]
+    target, _, label = match.group(1).partition("|")
+    target, label = _unescape(target), _unescape(label)
+    if target.startswith("@"):
+        return "@" + (label.removeprefix("@") or target[1:])
+    if target.startswith("#"):
+        return "#" + (label or "channel")
+    if target.startswith("!"):
+        command = target[1:].split("^", 1)[0]
+        if command in _EVERYONE:
+            return "@" + command
+        return label or ("@team" if command == "subteam" else "")
+    return label or target
+
+
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda m: _CHARACTER[m.group(1)], text)
 
 
 # Slack markup that is safe to pass on: links, channel names and user mentions. Anything

@@ -78,7 +78,19 @@ def test_escape_keeps_safe_markup_and_existing_entities():
 
 def test_plain_reads_slack_markup_as_text():
     assert blocks.plain("<@U1> waited <https://a.b/c|three weeks> in <#C1|support> &amp; <!here>") == \
-        "waited three weeks in #support & @here"
+        "@U1 waited three weeks in #support & @here"
+    assert blocks.plain("<https://evil.example|https://bank.example/reset>") == "https://bank.example/reset"
+    assert blocks.plain("<https://x.y/?a=1&amp;b=2> <mailto:a@b.c|write us> <#C1>") == \
+        "https://x.y/?a=1&b=2 write us #channel"
+    assert blocks.plain("<!subteam^S1|@oncall> <!date^1392734382^{date}|Feb 18> <!channel> <@U2|bob>") == \
+        "@oncall Feb 18 @channel @bob"
+
+
+def test_plain_decodes_once_so_typed_markup_stays_text():
+    """Someone who typed `<@U1>` sent `&lt;@U1&gt;`: that is text, not a mention to strip."""
+    assert blocks.plain("&lt;@U1&gt; is not a mention") == "<@U1> is not a mention"
+    assert blocks.plain("&amp;lt;") == "&lt;"  # someone typed `&lt;`; no second decoding
+    assert blocks.plain("<https://a.b|x &amp;lt; y>") == "x &lt; y"
 
 
 def test_share_button_value_fits_and_round_trips(voice):
