@@ -26,6 +26,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bot.meeting.decisions import classify  # noqa: E402
+from bot.slack.blocks import plain  # noqa: E402
 
 DEFAULT_PATH = REPO_ROOT / "tests" / "data" / "decisions.jsonl"
 BASELINE_KEYWORDS = (
@@ -91,7 +92,11 @@ def baseline(text: str) -> bool:
 
 
 def load(path: Path) -> list[Example]:
-    """Read the JSONL file, skipping blank or malformed lines with a warning."""
+    """Read the JSONL file, skipping blank or malformed lines with a warning.
+
+    Each text is a Slack message as the Events API delivers it (`<@U123>`, `&amp;`);
+    it is read with `plain`, as the bot reads every message before classifying it.
+    """
     examples: list[Example] = []
     with path.open(encoding="utf-8") as fh:
         for n, raw in enumerate(fh, 1):
@@ -102,7 +107,7 @@ def load(path: Path) -> list[Example]:
                 examples.append(
                     Example(
                         line=n,
-                        text=str(obj.get("text") or ""),
+                        text=plain(str(obj.get("text") or "")),
                         gold=bool(obj["decision"]),
                         hard=bool(obj.get("hard", False)),
                         shape=str(obj.get("shape", "?")),

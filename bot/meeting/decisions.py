@@ -243,11 +243,10 @@ _RE_LABEL_COPULA = re.compile(r" (?:is|was|now)$")
 
 _RE_CODE_BLOCK = re.compile(r"```.*?```", re.S)
 _RE_CODE = re.compile(r"`[^`\n]*`")
-_RE_QUOTE_LINE = re.compile(r"^\s*(?:>|&gt;).*$", re.M)
-_RE_LABELLED_LINK = re.compile(r"<(?:https?://|mailto:|ftp://)[^|>\s]*\|([^>]*)>")
-_RE_BARE_LINK = re.compile(r"<(?:https?://|mailto:|ftp://)[^>]*>|https?://\S+")
-_RE_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
-_RE_MENTION = re.compile(r"<[@!][^>]*>")
+_RE_QUOTE_LINE = re.compile(r"^\s*>.*$", re.M)
+# An address, without the punctuation after it ("see https://x.io/a, then ...").
+_RE_URL = re.compile(r"(?:https?://|ftp://|mailto:)[^\s<>]*[^\s<>.,;:!?)\]'\"]")
+_RE_MENTION = re.compile(r"(?<![\w@.])@[\w.-]*\w")
 _RE_EMOJI_CODE = re.compile(r":[a-z0-9_+\-']{1,40}:(?::skin-tone-\d:)?")
 _RE_UNICODE_EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u2190-\u21ff\u2300-\u23ff]"
@@ -348,11 +347,13 @@ def _coerce(text: object) -> str:
 
 
 def _normalise(text: str) -> str:
-    """Strip Slack markup and emoji, lowercase, fix chat typos.
+    """Strip formatting, addresses and emoji, lowercase, fix chat typos.
 
-    Quoted lines (``> ...``) are dropped: quoting someone's decision is not
-    stating one.  Mentions become ``@u`` so "we need @u to decide" keeps its
-    shape; link labels are kept because they can carry content.
+    The text is plain text: a Slack message's markup was read before it came
+    here (`bot.slack.blocks.plain`: a link is its label or its address, a
+    mention `@name`).  Quoted lines (``> ...``) are dropped: quoting someone's
+    decision is not stating one.  Mentions become ``@u`` so "we need @u to
+    decide" keeps its shape; addresses go, link labels stay.
     """
     if "`" in text:
         text = _RE_CODE.sub(" ", _RE_CODE_BLOCK.sub(" ", text))
@@ -362,15 +363,10 @@ def _normalise(text: str) -> str:
         text = _RE_STRIKE.sub(" ", text)
     if "*" in text or "_" in text:
         text = _RE_BOLD_ITALIC.sub(r"\1", text)
-    if "<" in text:
-        text = _RE_LABELLED_LINK.sub(r"\1", text)
-        text = _RE_BARE_LINK.sub(" ", text)
-        text = _RE_CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
+    if ":" in text:
+        text = _RE_URL.sub(" ", text)
+    if "@" in text:
         text = _RE_MENTION.sub(" @u ", text)
-    elif "http" in text:
-        text = _RE_BARE_LINK.sub(" ", text)
-    if "&" in text:
-        text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     text = (
         text.replace("\u2019", "'")
         .replace("\u2018", "'")

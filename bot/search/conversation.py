@@ -18,8 +18,6 @@ import snowballstemmer
 
 _STEMMER = snowballstemmer.stemmer("porter")
 
-_SLACK_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
-_SLACK_MARKUP = re.compile(r"<[^>]*>")
 _EMOJI = re.compile(r":[a-z0-9_+\-']+:")
 _CODE = re.compile(r"```.*?```", re.S)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -65,10 +63,12 @@ class Term:
 
 
 def clean_text(text: str) -> str:
-    """Plain words from Slack text: links keep their label, mentions, emoji and code go."""
+    """The words of a plain text: code blocks and emoji shortcodes go.
+
+    Text from Slack arrives here as plain text already (the adapter reads Slack's
+    markup once, see `bot.slack.blocks.plain`), so nothing here knows Slack's markup.
+    """
     text = _CODE.sub(" ", text or "")
-    text = _SLACK_LINK.sub(r" \1 ", text)
-    text = _SLACK_MARKUP.sub(" ", text)
     text = _EMOJI.sub(" ", text)
     return unicodedata.normalize("NFKC", text)
 

@@ -2,13 +2,19 @@
 
 Slack's limits are kept here: a section holds at most 3000 characters, a message at
 most 50 blocks, a button value at most 2000 characters, and every message carries a
-plain `text` fallback for notifications. Text that people or customers wrote is
-escaped (`&`, `<`, `>`) so a quote can never ping `@channel` or forge a link.
+plain `text` fallback for notifications.
+
+Slack's markup is read and written here only. What Slack sends becomes plain text once,
+in `plain`, before it reaches the core; everything shown that people or customers wrote
+is escaped on the way out, in `escape` (`&`, `<`, `>`, with no exceptions), so a quote,
+a topic or a decision can never ping anyone, link anywhere or name a channel. The only
+live markup in what the bot sends is its own: `<#C123>` and `<@U123>` in its templates,
+filled with ids Slack gave it. The bot never sets `link_names` or `parse`, and its mrkdwn
+objects are `verbatim`, so a plain `@here` or URL in a quote stays words.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -29,63 +35,105 @@ MAX_SOURCES = 15
 
 Block = dict[str, Any]
 
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
-_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
-_OTHER = re.compile(r"<[@!][^>]*>")
+# -- Slack's text to plain text (what arrives) ---------------------------------------------------
+
+_SLACK_TEXT = re.compile(r"<([^<>]*)>|&(amp|lt|gt);")
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_CHARACTER = {"amp": "&", "lt": "<", "gt": ">"}
+_EVERYONE = frozenset({"here", "channel", "everyone", "group"})
 
 
 def plain(text: str) -> str:
-    """Slack-formatted text as a person reads it: links keep their label, mentions go,
-    and `&amp;` is `&` again. Used for text people typed, before it is stored."""
-    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text or "")
-    text = _CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
-    text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
-    text = _OTHER.sub("", text)
-    return html.unescape(text).strip()
+    """Slack's text as a person reads it: the one place Slack markup becomes plain text,
+    done by the adapter before anything Slack sends reaches the core.
+
+    One pass: a raw `<...>` is markup (a link becomes its label, or its address; a user
+    becomes `@U123` or `@name`; `<!here>` becomes `@here`; a channel `#name`), and `&amp;`,
+    `&lt;`, `&gt;` become characters. A decoded character is never read again, so the
+    `&lt;@U1&gt;` of someone who typed `<@U1>` stays the text `<@U1>`, and `&amp;lt;`
+    (someone typed `&lt;`) stays `&lt;`.
+    """
+    return _SLACK_TEXT.sub(_read, text or "").strip()
 
 
-# Slack markup that is safe to pass on: links, channel names and user mentions. Anything
-# else in angle brackets (<!channel>, <!here>, stray < and >) is escaped.
-_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
-_SAFE = re.compile(r"<(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|(?:https?|mailto):[^<>|\s]+)(?:\|[^<>]*)?>")
+def _read(match: re.Match[str]) -> str:
+    if match.group(2):
+        return _CHARACTER[match.group(2)]
+    target, _, label = match.group(1).partition("|")
+    target, label = _unescape(target), _unescape(label)
+    if target.startswith("@"):
+        return "@" + (label.removeprefix("@") or target[1:])
+    if target.startswith("#"):
+        return "#" + (label or "channel")
+    if target.startswith("!"):
+        command = target[1:].split("^", 1)[0]
+        if command in _EVERYONE:
+            return "@" + command
+        return label or ("@team" if command == "subteam" else "")
+    return label or target
 
 
-def escape(text: str) -> str:
-    """Escape Slack's control characters, keeping a leading `> ` (a block quote) and the
-    safe markup people wrote (links, #channels, @mentions) as it is."""
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda m: _CHARACTER[m.group(1)], text)
+
+
+# -- text to Slack's text (what the bot sends) ------------------------------------------------------
+
+
+def escape(text: str, *, quote_lines: bool = True) -> str:
+    """Text made inert for Slack: every `&`, `<` and `>` becomes `&amp;`, `&lt;`, `&gt;`,
+    with no exceptions, so nothing in it can mention anyone, link anywhere or be read as
+    a special command. Everything third parties wrote goes through here (it arrives as
+    plain text, see `plain`); the bot's own markup (`<#C123>` in a template) does not.
+
+    With `quote_lines`, a line's leading `> ` is kept as it is: the voice's templates frame
+    each quote as a block quote. Customer text cannot use it to link or mention anyone.
+    """
     lines = []
     for line in text.split("\n"):
         lead = ""
-        if line.startswith("> ") or line == ">":
+        if quote_lines and (line.startswith("> ") or line == ">"):
             lead, line = line[:2], line[2:]
-        lines.append(lead + _escape_line(line))
+        lines.append(lead + _escape_chars(line))
     return "\n".join(lines)
 
 
-def _escape_line(line: str) -> str:
-    parts, position = [], 0
-    for match in _SAFE.finditer(line):
-        parts.append(_escape_chars(line[position:match.start()]))
-        parts.append(match.group(0))
-        position = match.end()
-    parts.append(_escape_chars(line[position:]))
-    return "".join(parts)
-
-
 def _escape_chars(text: str) -> str:
-    """Text from Slack arrives escaped already (`&amp;`); those entities are kept, not doubled."""
-    return _AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most `limit` characters, never ending inside an `&amp;`-style entity."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    amp = cut.rfind("&", max(0, limit - 4))
+    return cut[:amp] if amp >= 0 and ";" not in cut[amp:] else cut
 
 
 def fallback(text: str) -> str:
     """The `text` every message carries, for notifications and clients without blocks."""
     text = escape(text)
-    return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT - 2].rstrip() + " …"
+    return text if len(text) <= TEXT_LIMIT else _clip(text, TEXT_LIMIT - 2).rstrip() + " …"
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn text object. `verbatim` stops Slack from turning plain words into links or
+    mentions (a URL, `#general`); the bot's own `<...>` markup still works."""
+    return {"type": "mrkdwn", "text": _clip(text, SECTION_LIMIT) or " ", "verbatim": True}
+
+
+def plain_text(text: str, limit: int) -> dict[str, Any]:
+    """A plain_text object. Slack shows it as written (no mentions, no links); it is only
+    ever the bot's own words, and goes through `escape` anyway, as all text sent to Slack
+    is escaped the same way."""
+    return {"type": "plain_text", "text": _clip(escape(text, quote_lines=False), limit) or " ",
+            "emoji": True}
 
 
 def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT] or " "}}
+    """A section of mrkdwn the caller made safe (`escape`d, or the bot's own words)."""
+    return {"type": "section", "text": mrkdwn(text)}
 
 
 def sections(text: str) -> list[Block]:
@@ -94,8 +142,9 @@ def sections(text: str) -> list[Block]:
     current = ""
     for line in text.strip("\n").split("\n"):
         while len(line) > SECTION_LIMIT:
-            chunks.append(line[:SECTION_LIMIT])
-            line = line[SECTION_LIMIT:]
+            chunk = _clip(line, SECTION_LIMIT)
+            chunks.append(chunk)
+            line = line[len(chunk):]
         if current and len(current) + 1 + len(line) > SECTION_LIMIT:
             chunks.append(current)
             current = line
@@ -112,7 +161,7 @@ def cap(blocks: list[Block]) -> list[Block]:
 
 
 def _button(text: str, action_id: str, value: str) -> Block:
-    return {"type": "button", "text": {"type": "plain_text", "text": text[:75], "emoji": True},
+    return {"type": "button", "text": plain_text(text, 75),
             "action_id": action_id, "value": value[:VALUE_LIMIT]}
 
 
@@ -196,22 +245,22 @@ def full_quote_blocks(voice: Voice, quote: Quote) -> list[Block]:
         footer = voice.render("slack.full_quote_footer", source=quote.source, date=quote.date[:10])
     else:
         footer = voice.render("slack.full_quote_footer_undated", source=quote.source)
-    body = sections(escape(quote.text))
+    body = sections(escape(quote.text, quote_lines=False))
     if len(body) >= MAX_BLOCKS:
         body = body[:MAX_BLOCKS - 2] + [section("…")]
     return body + [context(escape(footer))]
 
 
 def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT] or " "}]}
+    """A context line of mrkdwn the caller made safe, like `section`."""
+    return {"type": "context", "elements": [mrkdwn(text)]}
 
 
 def home_view(voice: Voice, count: int, sources: Sequence[tuple[str, int, str | None]],
               seats: Iterable[Channel], reaction: str) -> dict[str, Any]:
     """The App Home tab: what the bot knows, and where it sits."""
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": voice.render("slack.home_title")[:150],
-                                    "emoji": True}},
+        header(voice.render("slack.home_title")),
         section(voice.render("slack.home_intro")),
         {"type": "divider"},
         section(_corpus_line(voice, count, sources, reaction)),
@@ -231,14 +280,14 @@ def _corpus_line(voice: Voice, count: int, sources: Sequence[tuple[str, int, str
     dates = [newest for _, _, newest in sources if newest]
     if dates:
         return voice.render("slack.home_corpus", count=count, source_count=len(sources),
-                            newest=max(dates)[:10])
+                            newest=escape(max(dates)[:10]))
     return voice.render("slack.home_corpus_undated", count=count, source_count=len(sources))
 
 
 def _source_lines(voice: Voice, sources: Sequence[tuple[str, int, str | None]]) -> str:
     lines = [voice.render("slack.home_sources")]
     for source, count, newest in sources[:MAX_SOURCES]:
-        when = voice.render("slack.home_source_newest", date=newest[:10]) if newest else ""
+        when = voice.render("slack.home_source_newest", date=escape(newest[:10])) if newest else ""
         lines.append(voice.render("slack.home_source", source=escape(source), count=count, newest=when))
     if len(sources) > MAX_SOURCES:
         lines.append(voice.render("slack.home_more_sources", count=len(sources) - MAX_SOURCES))
@@ -254,7 +303,7 @@ def _channel_lines(voice: Voice, seats: list[Channel]) -> str:
         if seat.cooldown_seconds is not None:
             cooldown = voice.render("slack.home_cooldown", minutes=seat.cooldown_seconds // 60)
         mode = voice.render("slack.home_mode_quiet" if seat.mode == "quiet" else "slack.home_mode_active")
-        lines.append(voice.render("slack.home_channel", channel=seat.channel_id, mode=mode,
+        lines.append(voice.render("slack.home_channel", channel=escape(seat.channel_id), mode=mode,
                                   cooldown=cooldown))
     return _fit("\n".join(lines))
 
@@ -270,7 +319,7 @@ def _fit(text: str) -> str:
 
 
 def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
+    return {"type": "header", "text": plain_text(text, 150)}
 
 
 def digest_summary(voice: Voice, digest: Digest) -> list[Block]:

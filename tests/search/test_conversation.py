@@ -1,10 +1,15 @@
 from bot.search.conversation import clean_text, conversation_terms, stem, words
 
 
-def test_clean_text_strips_slack_markup_but_keeps_link_labels():
-    text = clean_text("<@U123> see <https://x.io|the pricing page> :tada: <#C1|general>")
+def test_clean_text_drops_code_and_emoji_shortcodes():
+    text = clean_text("see ```select * from prices``` the pricing page :tada:")
     assert "pricing page" in text
-    assert "U123" not in text and "tada" not in text and "general" not in text
+    assert "select" not in text and "tada" not in text
+
+
+def test_clean_text_reads_no_slack_markup():
+    """The adapter reads Slack's markup (bot.slack.blocks.plain); here `<` is a character."""
+    assert clean_text("a <b> & c") == "a <b> & c"
 
 
 def test_words_drop_stopwords_and_numbers():
@@ -27,5 +32,5 @@ def test_conversation_terms_fade_older_messages_and_add_context():
 def test_conversation_texts_weigh_the_newest_message_most():
     from bot.search.conversation import conversation_texts
 
-    texts = conversation_texts(["first <@U1> thought", "", "latest :fire: point"], "the topic", "")
+    texts = conversation_texts(["first ```x``` thought", "", "latest :fire: point"], "the topic", "")
     assert texts == [("latest   point", 1.0), ("first   thought", 0.36), ("the topic", 0.3)]

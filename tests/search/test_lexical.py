@@ -5,6 +5,7 @@ import pytest
 from bot.ingest.importer import add_quote
 from bot.search.conversation import conversation_terms
 from bot.search.lexical import search_quotes, search_terms
+from bot.slack.blocks import plain
 
 HOSTILE = [
     '"unbalanced quote',
@@ -42,7 +43,9 @@ def test_search_finds_relevant_quotes(corpus):
 
 
 def test_slack_markup_keeps_link_labels(corpus):
-    result = search_quotes(corpus, "<@U1> customers hate <https://x.io/a|the exchange rate> :angry:")
+    """A Slack message as the adapter hands it over: markup read, link labels kept."""
+    text = plain("<@U1> customers hate <https://x.io/a|the exchange rate> :angry:")
+    result = search_quotes(corpus, text)
     assert result.quotes and "exchange" in result.terms
 
 

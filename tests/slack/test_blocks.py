@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -71,14 +72,70 @@ def test_quotes_cannot_ping_or_forge_links(voice):
     assert text.count("\n> ") + text.startswith("> ") >= 1  # still a block quote
 
 
-def test_escape_keeps_safe_markup_and_existing_entities():
-    assert blocks.escape("<@U123> see <#C1|general> and <https://x.y|docs> &amp; 3 > 2") == \
-        "<@U123> see <#C1|general> and <https://x.y|docs> &amp; 3 &gt; 2"
+HOSTILE = [
+    "<@U0ADMIN> my card is blocked",
+    "<!channel> <!here> <!everyone> <!subteam^S1|@oncall>",
+    "<#C0GENERAL|general> and <#C1>",
+    "reset it <https://evil.example|https://bank.example/reset> now",
+    "<mailto:a@evil.example|support@bank.example>",
+    "&lt;@U0ADMIN&gt; &amp; &lt; &gt; &amp;lt;",
+    "*bold* _italic_ ~strike~ `code` a & b, 3 > 2 < 4",
+]
+ENTITY_OR_TEXT = re.compile(r"(?:[^<>&]|&amp;|&lt;|&gt;)*")
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escape_leaves_no_markup_at_all(text):
+    escaped = blocks.escape(text)
+    assert ENTITY_OR_TEXT.fullmatch(escaped), escaped
+    assert blocks.plain(escaped) == text  # nothing lost: Slack shows exactly the text
+
+
+def test_escape_has_no_allow_list_and_decodes_nothing():
+    assert blocks.escape("<@U0ADMIN> my card is blocked") == "&lt;@U0ADMIN&gt; my card is blocked"
+    assert blocks.escape("<https://evil.example|https://bank.example/reset>") == \
+        "&lt;https://evil.example|https://bank.example/reset&gt;"
+    assert blocks.escape("<#C1|general> <!here>") == "&lt;#C1|general&gt; &lt;!here&gt;"
+    assert blocks.escape("&lt; &amp; &") == "&amp;lt; &amp;amp; &amp;"
+    assert blocks.escape("*bold* @here") == "*bold* @here"  # formatting stays; plain @here pings nobody
+
+
+def test_escape_keeps_the_templates_block_quotes_only_when_asked():
+    assert blocks.escape("> a <b>\n— src & co") == "> a &lt;b&gt;\n— src &amp; co"
+    assert blocks.escape("> a\n>b", quote_lines=False) == "&gt; a\n&gt;b"
 
 
 def test_plain_reads_slack_markup_as_text():
     assert blocks.plain("<@U1> waited <https://a.b/c|three weeks> in <#C1|support> &amp; <!here>") == \
-        "waited three weeks in #support & @here"
+        "@U1 waited three weeks in #support & @here"
+    assert blocks.plain("<https://evil.example|https://bank.example/reset>") == "https://bank.example/reset"
+    assert blocks.plain("<https://x.y/?a=1&amp;b=2> <mailto:a@b.c|write us> <#C1>") == \
+        "https://x.y/?a=1&b=2 write us #channel"
+    assert blocks.plain("<!subteam^S1|@oncall> <!date^1392734382^{date}|Feb 18> <!channel> <@U2|bob>") == \
+        "@oncall Feb 18 @channel @bob"
+
+
+def test_plain_decodes_once_so_typed_markup_stays_text():
+    """Someone who typed `<@U1>` sent `&lt;@U1&gt;`: that is text, not a mention to strip."""
+    assert blocks.plain("&lt;@U1&gt; is not a mention") == "<@U1> is not a mention"
+    assert blocks.plain("&amp;lt;") == "&lt;"  # someone typed `&lt;`; no second decoding
+    assert blocks.plain("<https://a.b|x &amp;lt; y>") == "x &lt; y"
+
+
+def test_cuts_never_split_an_entity(voice):
+    text = blocks.fallback("&" * 5000)
+    assert text.endswith(" …") and ENTITY_OR_TEXT.fullmatch(text[:-2])
+    for part in blocks.sections(blocks.escape("<" * 7000)):
+        assert ENTITY_OR_TEXT.fullmatch(part["text"]["text"])
+    assert blocks.header("Q&A " * 100)["text"]["text"].endswith("&amp;")
+
+
+def test_text_objects_are_verbatim_and_plain_text_is_escaped(voice):
+    built = blocks.full_quote_blocks(voice, quote(1, "<!here> refund", None)) + [blocks.header("a <b>")]
+    objects = [b["text"] for b in built if "text" in b] + [e for b in built for e in b.get("elements", [])]
+    assert all(o["verbatim"] is True for o in objects if o["type"] == "mrkdwn")
+    assert blocks.header("a <b>")["text"] == {"type": "plain_text", "text": "a &lt;b&gt;", "emoji": True}
+    assert "&lt;!here&gt; refund" in json.dumps(built)
 
 
 def test_share_button_value_fits_and_round_trips(voice):

@@ -60,9 +60,9 @@ def when_text(chair: Chair, spec: Spec) -> str:
     """`every Monday at 09:00 (Europe/Berlin)`."""
     clock = f"{spec.hour:02d}:{spec.minute:02d}"
     if spec.weekday is None:
-        return chair.voice.render("digest.when_daily", time=clock, zone=spec.tz)
+        return chair.voice.render("digest.when_daily", time=clock, zone=escape(spec.tz))
     weekday = chair.voice.choice("digest.weekdays", spec.weekday)
-    return chair.voice.render("digest.when_weekly", weekday=weekday, time=clock, zone=spec.tz)
+    return chair.voice.render("digest.when_weekly", weekday=weekday, time=clock, zone=escape(spec.tz))
 
 
 def status(chair: Chair, team: str, channel: str, now: float | None = None) -> str:
@@ -73,7 +73,7 @@ def status(chair: Chair, team: str, channel: str, now: float | None = None) -> s
         return voice.render("digest.status_none", channel=channel)
     if not current.enabled:
         reason = voice.render(f"digest.reason_{current.off_reason}") \
-            if f"digest.reason_{current.off_reason}" in voice.templates else current.off_reason
+            if f"digest.reason_{current.off_reason}" in voice.templates else escape(current.off_reason or "")
         return voice.render("digest.status_stopped", channel=channel, reason=reason)
     upcoming = next_run(current.spec, utc(now or time.time()))
     lines = [voice.render("digest.status_on", channel=channel, when=when_text(chair, current.spec),
@@ -158,4 +158,4 @@ def post_now(chair: Chair, team: str, channel: str, client: WebClient | None) ->
         return voice.render("digest.now_busy")
     if outcome.status == "cancelled" and outcome.error in CHANNEL_GONE | {"left"}:
         return voice.render("digest.not_member", channel=channel)
-    return voice.render("digest.now_failed", error=outcome.error or "unknown")
+    return voice.render("digest.now_failed", error=escape(outcome.error or "unknown"))

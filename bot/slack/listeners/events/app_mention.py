@@ -11,10 +11,9 @@ from slack_sdk import WebClient
 
 from ....meeting.policy import answer_topic
 from ....search.conversation import words
+from ...blocks import plain
 from ...chair import Chair, team_of
 from ...post import post_answer, post_text
-
-MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
 def app_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient,
@@ -24,7 +23,7 @@ def app_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContex
             return
         team, channel = team_of(context, body), event["channel"]
         thread = event.get("thread_ts") or event["ts"]
-        question = " ".join(MENTION.sub(" ", event.get("text") or "").split())
+        question = ask_of(plain(event.get("text") or ""), context.bot_user_id)
         if not words(question):
             post_text(client, chair, team, channel, chair.voice.render("slack.mention_help"), logger,
                       thread_ts=thread)
@@ -33,3 +32,10 @@ def app_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContex
         post_answer(client, chair, team, channel, action, logger, thread_ts=thread)
     except Exception:
         logger.exception("mention %s in %s was not answered", event.get("ts"), event.get("channel"))
+
+
+def ask_of(text: str, bot_user_id: str | None) -> str:
+    """The question without the mention that addressed it to the bot."""
+    if bot_user_id:
+        text = re.sub(rf"@{re.escape(bot_user_id)}\b", " ", text)
+    return " ".join(text.split())

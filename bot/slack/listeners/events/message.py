@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from ....meeting.policy import observe
 from ....models import Message
+from ...blocks import plain
 from ...chair import Chair, team_of
 from ...post import post_action
 
@@ -25,7 +26,7 @@ def message(body: dict[str, Any], event: dict[str, Any], context: BoltContext, c
             return
         team = team_of(context, body)
         said = Message(team, event["channel"], event["ts"], event.get("user"),
-                       event.get("text") or "", event.get("thread_ts"))
+                       plain(event.get("text") or ""), event.get("thread_ts"))
         action = observe(chair.db(), chair.voice, said, chair.policy)
         if action.kind == "quotes":
             post_action(client, chair, team, said.channel_id, action, logger)

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
+from ...blocks import plain
 from ...chair import Chair, team_of
 
 
@@ -19,6 +20,6 @@ def message_changed(body: dict[str, Any], event: dict[str, Any], context: BoltCo
         if edited.get("bot_id") or not edited.get("ts"):
             return
         chair.db().channels.edit_message(team_of(context, body), event["channel"], edited["ts"],
-                              edited.get("text") or "")
+                                         plain(edited.get("text") or ""))
     except Exception:
         logger.exception("edit in %s was not handled", event.get("channel"))
