@@ -111,16 +111,6 @@ def hidden_ids(conn: sqlite3.Connection, team_id: str, channel_id: str,
     return ids
 
 
-def record_vote(conn: sqlite3.Connection, team_id: str, channel_id: str, feedback_id: int,
-                user_id: str | None, kind: str, now: float | None = None) -> None:
-    """A click on 'Not relevant' or 'More like this', kept to shape later answers."""
-    if kind not in ("not_relevant", "more_like_this"):
-        raise ValueError(f"unknown vote kind {kind!r}")
-    conn.execute(
-        "INSERT INTO votes (team_id, channel_id, feedback_id, user_id, kind, at) VALUES (?, ?, ?, ?, ?, ?)",
-        (team_id, channel_id, feedback_id, user_id, kind, now or time.time()))
-
-
 def forget_team(conn: sqlite3.Connection, team_id: str) -> None:
     """Drop what the bot remembers of a workspace's channels (the app was uninstalled),
     digest schedules included.

@@ -70,7 +70,7 @@ def test_answer_topic_says_plainly_when_there_is_no_evidence(corpus, voice):
 
 def test_not_relevant_quote_is_not_shown_again_in_that_channel(corpus, voice):
     first = answer_topic(corpus, voice, "T1", "C-v", "exchange rate abroad wrong")
-    channels.record_vote(corpus, "T1", "C-v", first.quotes[0].id, "U1", "not_relevant")
+    corpus.clicks.record("T1", "C-v", first.quotes[0].id, "U1", "not_relevant")
     again = answer_topic(corpus, voice, "T1", "C-v", "exchange rate abroad wrong")
     assert first.quotes[0].id not in {q.id for q in again.quotes}
     elsewhere = answer_topic(corpus, voice, "T1", "C-other", "exchange rate abroad wrong")

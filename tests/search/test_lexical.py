@@ -29,7 +29,7 @@ HOSTILE = [
 def test_search_never_fails_on_what_people_type(corpus, text):
     result = search_quotes(corpus, text)
     assert isinstance(result.quotes, list)
-    assert corpus.execute("SELECT count(*) FROM feedback").fetchone()[0] > 10_000
+    assert corpus.connection.execute("SELECT count(*) FROM feedback").fetchone()[0] > 10_000
 
 
 def test_search_finds_relevant_quotes(corpus):
