@@ -269,6 +269,8 @@ def _select(scored: list[tuple[float, float, Candidate]], limit: int, min_covera
 
 
 def _evidence(found: Sequence[Candidate], capped: bool) -> Evidence:
+    """How many quotes bear on it, from how many sources: strong takes ten from two or more
+    sources; three or more (from anywhere) are some; one or two are thin (maybe one customer)."""
     if not found:
         return NO_EVIDENCE
     sources = tuple(sorted({c.source for c in found}))
@@ -276,7 +278,7 @@ def _evidence(found: Sequence[Candidate], capped: bool) -> Evidence:
     count = len(found)
     if count >= 10 and len(sources) >= 2:
         strength = "strong"
-    elif count >= 10 or count >= 3:
+    elif count >= 3:
         strength = "some"
     else:
         strength = "single"
