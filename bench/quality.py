@@ -42,7 +42,7 @@ from bot.ingest.importer import import_file  # noqa: E402
 from bot.search import semantic  # noqa: E402
 from bot.search.conversation import conversation_terms, conversation_texts  # noqa: E402
 from bot.search.lexical import search_terms  # noqa: E402
-from bot.store import connect  # noqa: E402
+from bot.store import Store, connect  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_QUERIES = Path(__file__).resolve().parent / "meeting_queries.jsonl"
@@ -87,39 +87,38 @@ def load_queries(path: Path) -> list[Query]:
 
 
 # A ranker returns, best first, the label sets of up to DEPTH quotes.
-Ranker = Callable[[sqlite3.Connection, Query], list[frozenset[str]]]
+Ranker = Callable[[Store, Query], list[frozenset[str]]]
 
 
-def _search(conn: sqlite3.Connection, query: Query, semantic: bool) -> list[frozenset[str]]:
+def _search(store: Store, query: Query, semantic: bool) -> list[frozenset[str]]:
     """The bot's own path: a line as `search_quotes` sends it, a thread as the meeting does."""
     messages = [query.query] if query.kind == "single" else list(query.messages)
     terms = conversation_terms(messages, query.topic)
     texts = conversation_texts(messages, query.topic)
-    result = search_terms(conn, terms, limit=DEPTH, query=texts, semantic=semantic)
+    result = search_terms(store, terms, limit=DEPTH, query=texts, semantic=semantic)
     return [frozenset(q.labels) for q in result.quotes]
 
 
-def empty_chair(conn: sqlite3.Connection, query: Query) -> list[frozenset[str]]:
+def empty_chair(store: Store, query: Query) -> list[frozenset[str]]:
     """Lexical only: BM25 candidates re-ranked by the corpus's own term weights."""
-    return _search(conn, query, semantic=False)
+    return _search(store, query, semantic=False)
 
 
-def hybrid(conn: sqlite3.Connection, query: Query) -> list[frozenset[str]]:
+def hybrid(store: Store, query: Query) -> list[frozenset[str]]:
     """The same search with the semantic extra: lexical and nearest-by-meaning candidates,
     ranked by cosine plus a share of the lexical score."""
-    return _search(conn, query, semantic=True)
+    return _search(store, query, semantic=True)
 
 
-def semantic_only(conn: sqlite3.Connection, query: Query) -> list[frozenset[str]]:
+def semantic_only(store: Store, query: Query) -> list[frozenset[str]]:
     """Embeddings alone: the quotes nearest the conversation's vector, no words involved."""
     messages = [query.query] if query.kind == "single" else list(query.messages)
-    near = semantic.neighbourhood(conn, conversation_texts(messages, query.topic))
+    near = semantic.neighbourhood(store, conversation_texts(messages, query.topic))
     if near is None:
         return []
     ids = near.nearest(DEPTH)
-    labels = dict(conn.execute(
-        f"SELECT id, labels FROM feedback WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
-    return [frozenset(json.loads(labels[i])) if labels.get(i) else frozenset() for i in ids]
+    labels = {i: found for i, _, found in store.quotes.text_and_labels(ids)}
+    return [frozenset(labels.get(i, ())) for i in ids]
 
 
 def fts_or_query(text: str) -> str:
@@ -128,12 +127,15 @@ def fts_or_query(text: str) -> str:
     return " OR ".join(f'"{t}"' for t in tokens)
 
 
-def fts_baseline(conn: sqlite3.Connection, query: Query) -> list[frozenset[str]]:
-    """Plain BM25 over all words, no stopwords, no weighting, no de-duplication."""
+def fts_baseline(store: Store, query: Query) -> list[frozenset[str]]:
+    """Plain BM25 over all words, no stopwords, no weighting, no de-duplication.
+
+    The SQL a naive integration would write, so it goes straight to the SQLite file.
+    """
     match = fts_or_query(query.text)
     if not match:
         return []
-    rows = conn.execute(
+    rows = store.connection.execute(
         "SELECT f.labels FROM feedback_fts JOIN feedback AS f ON f.id = feedback_fts.rowid "
         "WHERE feedback_fts MATCH ? ORDER BY rank LIMIT ?", (match, DEPTH)).fetchall()
     return [frozenset(json.loads(r[0])) if r[0] else frozenset() for r in rows]
@@ -154,7 +156,7 @@ def rankers() -> dict[str, Ranker]:
     return {**RANKERS, **SEMANTIC_RANKERS} if semantic.available() else dict(RANKERS)
 
 
-def embed_with_cache(conn: sqlite3.Connection, cache_path: Path = VECTOR_CACHE) -> None:
+def embed_with_cache(store: Store, cache_path: Path = VECTOR_CACHE) -> None:
     """Give every quote its vector: from the cache when the same text was embedded before
     (by the same model), else from the model, and remember the new ones."""
     cache_path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,25 +164,27 @@ def embed_with_cache(conn: sqlite3.Connection, cache_path: Path = VECTOR_CACHE) 
     cache.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, text TEXT, vector BLOB, "
                   "PRIMARY KEY (model, text))")
     known = dict(cache.execute("SELECT text, vector FROM vectors WHERE model = ?", (semantic.MODEL,)))
-    rows = conn.execute("SELECT id, text FROM feedback").fetchall()
+    rows = store.connection.execute("SELECT id, text FROM feedback").fetchall()
     hits = [(i, known[t]) for i, t in rows if t in known]
     if hits:
         import numpy as np
 
         blobs = b"".join(v for _, v in hits)
         vectors = np.frombuffer(blobs, dtype=np.float16).reshape(len(hits), semantic.DIMENSIONS)
-        semantic.store_vectors(conn, [i for i, _ in hits], vectors)
-    missing = semantic.pending_count(conn)
+        semantic.store_vectors(store, [i for i, _ in hits], vectors)
+    missing = semantic.pending_count(store)
     print(f"[quality] vectors: {len(hits)} cached, {missing} to embed", file=sys.stderr)
     if missing:
         started = time.perf_counter()
-        semantic.embed_pending(conn)
+        semantic.embed_pending(store)
         print(f"[quality] embedded {missing} quotes in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)
-        stored = conn.execute("SELECT f.text, v.vector FROM quote_vectors AS v "
-                              "JOIN feedback AS f ON f.id = v.feedback_id").fetchall()
-        cache.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
-                          [(semantic.MODEL, t, v) for t, v in stored])
+        new = [(i, t) for i, t in rows if t not in known]
+        for start in range(0, len(new), 5000):
+            chunk = new[start:start + 5000]
+            vectors = store.vectors.get(semantic.MODEL, [i for i, _ in chunk])
+            cache.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
+                              [(semantic.MODEL, t, vectors[i].tobytes()) for i, t in chunk if i in vectors])
         cache.commit()
     cache.close()
 
@@ -197,26 +201,26 @@ def ndcg_at(hits: Sequence[bool], available: int, k: int = 10) -> float:
     return dcg / ideal if ideal else 0.0
 
 
-def label_counts(conn: sqlite3.Connection) -> dict[str, int]:
+def label_counts(store: Store) -> dict[str, int]:
     """Quotes per label, so nDCG's ideal ranking knows how many relevant quotes exist."""
     counts: dict[str, int] = {}
-    for (labels,) in conn.execute("SELECT labels FROM feedback WHERE labels IS NOT NULL"):
+    for (labels,) in store.connection.execute("SELECT labels FROM feedback WHERE labels IS NOT NULL"):
         for label in json.loads(labels):
             counts[label] = counts.get(label, 0) + 1
     return counts
 
 
-def build_db(data: Path, db_path: Path) -> sqlite3.Connection:
+def build_db(data: Path, db_path: Path) -> Store:
     """A fresh database holding banking77/train.csv, imported the way users import."""
     csv_path = data / "banking77" / "train.csv"
     if not csv_path.is_file():
         raise SystemExit(f"missing {csv_path}; pass --data DIR (the folder holding banking77/)")
-    conn = connect(db_path)
-    report = import_file(conn, csv_path, source="banking77/train")
+    store = connect(db_path)
+    report = import_file(store, csv_path, source="banking77/train")
     if report.bad or not report.added:
         raise SystemExit(f"import of {csv_path} went wrong: added {report.added}, "
                          f"bad {len(report.bad)}")
-    return conn
+    return store
 
 
 @dataclass
@@ -231,15 +235,15 @@ class Scored:
     seconds: float
 
 
-def evaluate(conn: sqlite3.Connection, queries: Sequence[Query],
+def evaluate(store: Store, queries: Sequence[Query],
              rankers: dict[str, Ranker]) -> list[Scored]:
     """Run every query through every ranker on the same database."""
-    counts = label_counts(conn)
+    counts = label_counts(store)
     scored = []
     for name, ranker in rankers.items():
         for query in queries:
             start = time.perf_counter()
-            ranked = ranker(conn, query)[:DEPTH]
+            ranked = ranker(store, query)[:DEPTH]
             seconds = time.perf_counter() - start
             hits = [bool(labels & query.relevant) for labels in ranked]
             available = sum(counts.get(label, 0) for label in query.relevant)
@@ -317,18 +321,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     queries = load_queries(args.queries)
     with tempfile.TemporaryDirectory(prefix="empty-chair-quality-") as tmp:
         print(f"[quality] importing {args.data / 'banking77' / 'train.csv'}", file=sys.stderr)
-        conn = build_db(args.data, Path(tmp) / "quality.db")
+        store = build_db(args.data, Path(tmp) / "quality.db")
         chosen = rankers()
         try:
             if semantic.available():
-                embed_with_cache(conn)
+                embed_with_cache(store)
             else:
                 print("[quality] semantic extra not installed: no hybrid rows", file=sys.stderr)
             print(f"[quality] running {len(queries)} queries x {len(chosen)} rankers",
                   file=sys.stderr)
-            scored = evaluate(conn, queries, chosen)
+            scored = evaluate(store, queries, chosen)
         finally:
-            conn.close()
+            store.close()
     summary = summarise(scored)
     if args.json:
         print(json.dumps({"queries": len(queries), "depth": DEPTH, "rankers": summary}, indent=2))

@@ -10,7 +10,7 @@ a) Import: writes a synthetic corpus (bench/make_corpus.py) unless --corpus is g
    baseline a team would reach for first, `sqlite-utils insert --csv` followed by
    `sqlite-utils enable-fts`, on the same file.
 b) Search: for each size, a database of the first N rows, then the median and 99th
-   percentile latency of `search_quotes(conn, q, limit=5)` over a fixed set of
+   percentile latency of `search_quotes(store, q, limit=5)` over a fixed set of
    meeting-style queries, after 5 warm-up queries. Lexical only (EMPTY_CHAIR_SEMANTIC=off).
 c) Hybrid search, with the `semantic` extra installed, at --hybrid-sizes (default
    100k): the same database gets one vector per quote, then the same queries run
@@ -151,21 +151,21 @@ def child_search(db: str, queries_json: str, semantic_on: bool = False) -> None:
     from bot.store import connect
 
     queries = json.loads(Path(queries_json).read_text(encoding="utf-8"))
-    conn = connect(db)
+    store = connect(db)
     if semantic_on:
         from bot.search import semantic
 
-        if semantic.index_for(conn) is None:
+        if semantic.index_for(store) is None:
             raise SystemExit(f"{db}: no vectors, or the semantic extra is not installed")
     for query in queries[:WARMUP]:
-        search_quotes(conn, query, limit=5)
+        search_quotes(store, query, limit=5)
     latencies, empty = [], 0
     for query in queries:
         started = time.perf_counter()
-        result = search_quotes(conn, query, limit=5)
+        result = search_quotes(store, query, limit=5)
         latencies.append(1000 * (time.perf_counter() - started))
         empty += not result.quotes
-    conn.close()
+    store.close()
     print(json.dumps({"latencies_ms": latencies, "empty": empty}))
 
 
@@ -177,17 +177,17 @@ def child_vectors(db: str, how: str) -> None:
     from bot.search import semantic
     from bot.store import connect
 
-    conn = connect(db)
+    store = connect(db)
     started = time.perf_counter()
     if how == "all":
-        done = semantic.embed_pending(conn, model=semantic.Embedder(threads=os.cpu_count() or 1))
+        done = semantic.embed_pending(store, model=semantic.Embedder(threads=os.cpu_count() or 1))
     else:
-        done = _sampled_vectors(conn)
-    conn.close()
+        done = _sampled_vectors(store)
+    store.close()
     print(json.dumps({"seconds": time.perf_counter() - started, "vectors": done}))
 
 
-def _sampled_vectors(conn) -> int:  # noqa: ANN001
+def _sampled_vectors(store) -> int:  # noqa: ANN001
     """Real embeddings of a sample per label, spread over every quote of that label."""
     import random
 
@@ -195,15 +195,14 @@ def _sampled_vectors(conn) -> int:  # noqa: ANN001
 
     from bot.search import semantic
 
-    rows = conn.execute("SELECT id, coalesce(labels, '') FROM feedback ORDER BY id").fetchall()
+    rows = store.connection.execute("SELECT id, coalesce(labels, '') FROM feedback ORDER BY id").fetchall()
     by_label: dict[str, list[int]] = {}
     for feedback_id, labels in rows:
         by_label.setdefault(labels, []).append(feedback_id)
     rng = random.Random(77)
     sample = {label: rng.sample(ids, min(SAMPLE_PER_LABEL, len(ids))) for label, ids in by_label.items()}
     wanted = [i for ids in sample.values() for i in ids]
-    texts = dict(conn.execute(f"SELECT id, text FROM feedback WHERE id IN ({','.join('?' * len(wanted))})",
-                              wanted).fetchall())
+    texts = {i: text for i, text, _ in store.quotes.text_and_labels(wanted)}
     log(f"  embedding a sample of {len(wanted):,} quotes")
     vectors = semantic.Embedder(threads=os.cpu_count() or 1).embed([texts[i] for i in wanted])
     row_of = {i: n for n, i in enumerate(wanted)}
@@ -214,7 +213,7 @@ def _sampled_vectors(conn) -> int:  # noqa: ANN001
         picked = np.stack([vectors[row_of[rng.choice(sample[labels])]] for _, labels in chunk])
         picked += noise.normal(0, 0.1 / math.sqrt(semantic.DIMENSIONS), picked.shape).astype(np.float32)
         picked /= np.linalg.norm(picked, axis=1, keepdims=True)
-        done += semantic.store_vectors(conn, [i for i, _ in chunk], picked)
+        done += semantic.store_vectors(store, [i for i, _ in chunk], picked)
     return done
 
 

@@ -108,18 +108,18 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | 
         sys.exit(1)
 
 
-def _embed_pending(conn, quiet: bool, only_if_on: bool = False) -> None:  # noqa: ANN001
+def _embed_pending(store, quiet: bool, only_if_on: bool = False) -> None:  # noqa: ANN001
     """Embed the quotes that have no vector yet (the semantic extra), with a progress bar."""
     from .search import semantic
 
     if only_if_on and not semantic.embed_on_import():
         return
-    pending = semantic.pending_count(conn)
+    pending = semantic.pending_count(store)
     if not pending:
         return
     bar = click.progressbar(length=pending, label="Embedding quotes", file=sys.stderr)
     with bar if not quiet else contextlib.nullcontext():
-        done = semantic.embed_pending(conn, progress=None if quiet else bar.update,
+        done = semantic.embed_pending(store, progress=None if quiet else bar.update,
                                       model=semantic.Embedder(threads=os.cpu_count() or 1))
     click.echo(f"Embedded {done} quotes, so search finds them by meaning too.")
 
@@ -142,9 +142,9 @@ def embed(db_path: Path | None, quiet: bool) -> None:
         raise click.ClickException(
             "search by meaning is not installed (pip install 'empty-chair[semantic]') "
             f"or is switched off ({semantic.SWITCH}=off)")
-    conn = _open(db_path)
-    _embed_pending(conn, quiet)
-    click.echo(f"{semantic.pending_count(conn)} quotes left without an embedding.")
+    store = _open(db_path)
+    _embed_pending(store, quiet)
+    click.echo(f"{semantic.pending_count(store)} quotes left without an embedding.")
 
 
 def _import_one(store: Store, path: Path, source: str | None, text_column: str | None,
@@ -188,8 +188,8 @@ def search(text: str, db_path: Path | None, limit: int, as_json: bool, team: str
 
     Example: empty-chair search "cards taking forever to arrive"
     """
-    conn = _open(db_path)
-    result = search_quotes(conn, text, limit=limit, team_id=team)
+    store = _open(db_path)
+    result = search_quotes(store, text, limit=limit, team_id=team)
     if as_json:
         click.echo(json.dumps([q.as_dict() for q in result.quotes], ensure_ascii=False, indent=2))
         return

@@ -334,3 +334,28 @@ class PeriodQuote:
     quote: Quote
     imported_at: str
     rating: float | None = None
+
+
+# -- search ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A quote a search is weighing, with how well its words matched the query.
+
+    Not frozen: a search builds hundreds of these per query, and a frozen dataclass
+    costs five times as much to create.
+    """
+
+    id: int
+    text: str
+    source: str
+    created: str | None
+    url: str | None
+    labels: tuple[str, ...]
+    external_id: str
+    relevance: float  # full-text match, higher is better; 0 for a quote found by meaning alone
+
+    def quote(self, score: float, coverage: float) -> Quote:
+        return Quote(self.id, self.text, self.source, self.created, score, self.url,
+                     self.labels, self.external_id, coverage)

@@ -17,7 +17,6 @@ from queue import Empty
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadImportFile
-from ..search.lexical import refresh_stats
 from .dates import parse_date
 from .readers import detect_format, read_records
 from .redact import redact
@@ -385,7 +384,7 @@ def import_file(
             progress(batch.position)
     report.unchanged = report.read - report.added - len(report.bad)
     if report.added:
-        refresh_stats(store)
+        store.quotes.refresh_stats()
     return report
 
 

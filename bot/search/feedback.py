@@ -3,7 +3,7 @@
 "More like this" lifts quotes like the clicked one in that channel: the same label
 (a ticket category, an intent), near the same words, or, with the `semantic` extra,
 close in meaning. "Not relevant" already hides the clicked quote there (and everywhere
-once enough channels agree, see `channels.hidden_ids`); here it also pushes down
+once enough channels agree, see `store.channels.hidden`); here it also pushes down
 near-copies of it in that channel. Other channels are not affected by one channel's
 "not relevant" until the quorum agrees: what is noise to one team is evidence to another.
 
@@ -13,15 +13,17 @@ when nothing better exists.
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..models import Candidate
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from ..store import Store
 
 RECENT = 20  # clicks of each kind a channel remembers for ranking
 LIKE_BOOST = 0.5  # a quote just like one the channel wanted more of scores up to 1.5x
@@ -31,7 +33,7 @@ NEAR_COPY_COSINE = 0.9  # ... or this cosine, with the semantic extra
 DISLIKED_COPY = 0.2  # a near-copy of a quote called not relevant here keeps a fifth of its score
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-Scored = list[tuple[float, float, Any]]
+Scored = list[tuple[float, float, Candidate]]
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,10 @@ class Clicks:
         return bool(self.liked or self.disliked)
 
 
-def load(conn: sqlite3.Connection, team_id: str, channel_id: str) -> Clicks:
+def load(store: Store, team_id: str, channel_id: str) -> Clicks:
     """The clicks that should shape this channel's next answer."""
-    def recent(kind: str) -> tuple[int, ...]:
-        rows = conn.execute(
-            "SELECT feedback_id FROM votes WHERE team_id = ? AND channel_id = ? AND kind = ? "
-            "GROUP BY feedback_id ORDER BY max(at) DESC LIMIT ?", (team_id, channel_id, kind, RECENT))
-        return tuple(r[0] for r in rows)
-
-    return Clicks(recent("more_like_this"), recent("not_relevant"))
+    return Clicks(store.clicks.recent(team_id, channel_id, "more_like_this", RECENT),
+                  store.clicks.recent(team_id, channel_id, "not_relevant", RECENT))
 
 
 @dataclass(frozen=True)
@@ -69,16 +66,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_TOKEN.findall(text[:400].lower()))
 
 
-def _labels(raw: str | None) -> frozenset[str]:
-    return frozenset(json.loads(raw)) if raw else frozenset()
-
-
-def _examples(conn: sqlite3.Connection, ids: Sequence[int]) -> list[_Example]:
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    rows = conn.execute(f"SELECT id, text, labels FROM feedback WHERE id IN ({marks})", tuple(ids))
-    return [_Example(r[0], _labels(r[2]), _words(r[1])) for r in rows]
+def _examples(store: Store, ids: Sequence[int]) -> list[_Example]:
+    return [_Example(i, frozenset(labels), _words(text))
+            for i, text, labels in store.quotes.text_and_labels(ids)]
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -97,38 +87,38 @@ class _Likeness:
             return float(self.vectors[a] @ self.vectors[b])
         return None
 
-    def like(self, row: Any, labels: frozenset[str], words: frozenset[str], ex: _Example) -> float:
+    def like(self, quote: Candidate, labels: frozenset[str], words: frozenset[str], ex: _Example) -> float:
         """0 (nothing in common) to 1 (the same quote, in effect)."""
         score = max(SAME_LABEL if labels & ex.labels else 0.0, _jaccard(words, ex.words))
-        cosine = self.cosine(row["id"], ex.id)
+        cosine = self.cosine(quote.id, ex.id)
         if cosine is not None:
             score = max(score, (cosine - 0.3) / 0.7)
         return min(1.0, max(0.0, score))
 
-    def near_copy(self, row: Any, words: frozenset[str], ex: _Example) -> bool:
-        cosine = self.cosine(row["id"], ex.id)
+    def near_copy(self, quote: Candidate, words: frozenset[str], ex: _Example) -> bool:
+        cosine = self.cosine(quote.id, ex.id)
         return _jaccard(words, ex.words) >= NEAR_COPY_WORDS or (cosine or 0.0) >= NEAR_COPY_COSINE
 
 
-def _vectors(conn: sqlite3.Connection, ids: Sequence[int]) -> Mapping[int, np.ndarray]:
+def _vectors(store: Store, ids: Sequence[int]) -> Mapping[int, np.ndarray]:
     from . import semantic
 
-    return semantic.vectors_of(conn, ids) if semantic.available() else {}
+    return semantic.vectors_of(store, ids) if semantic.available() else {}
 
 
-def reshape(conn: sqlite3.Connection, scored: Scored, clicks: Clicks) -> Scored:
-    """Scored candidates (score, coverage, row), re-ordered by what the channel clicked."""
+def reshape(store: Store, scored: Scored, clicks: Clicks) -> Scored:
+    """Scored candidates (score, coverage, quote), re-ordered by what the channel clicked."""
     if not clicks or not scored:
         return scored
-    liked, disliked = _examples(conn, clicks.liked), _examples(conn, clicks.disliked)
-    ids = [row["id"] for _, _, row in scored] + [e.id for e in liked + disliked]
-    likeness = _Likeness(_vectors(conn, ids) if liked or disliked else {})
+    liked, disliked = _examples(store, clicks.liked), _examples(store, clicks.disliked)
+    ids = [quote.id for _, _, quote in scored] + [e.id for e in liked + disliked]
+    likeness = _Likeness(_vectors(store, ids) if liked or disliked else {})
     out = []
-    for score, coverage, row in scored:
-        labels, words = _labels(row["labels"]), _words(row["text"])
-        factor = 1.0 + LIKE_BOOST * max((likeness.like(row, labels, words, e) for e in liked), default=0.0)
-        if any(likeness.near_copy(row, words, e) for e in disliked):
+    for score, coverage, quote in scored:
+        labels, words = frozenset(quote.labels), _words(quote.text)
+        factor = 1.0 + LIKE_BOOST * max((likeness.like(quote, labels, words, e) for e in liked), default=0.0)
+        if any(likeness.near_copy(quote, words, e) for e in disliked):
             factor *= DISLIKED_COPY
-        out.append((score * factor, coverage, row))
+        out.append((score * factor, coverage, quote))
     out.sort(key=lambda item: item[0], reverse=True)
     return out

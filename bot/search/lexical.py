@@ -10,10 +10,8 @@ the preference for recent feedback the bot wants.
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import sqlite3
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -21,13 +19,14 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..models import NO_EVIDENCE, Evidence, Quote
+from ..models import NO_EVIDENCE, Candidate, Evidence, Quote
 from .conversation import Term, conversation_terms, conversation_texts
 from .feedback import Clicks, reshape
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from ..store import Store
     from .semantic import Neighbourhood
 
 MAX_TERMS = 10
@@ -67,61 +66,28 @@ class CorpusStats:
         return math.log(1 + (self.docs - n + 0.5) / (n + 0.5))
 
 
-_stats: dict[str, CorpusStats] = {}
+_stats: dict[str, CorpusStats] = {}  # by `store.key`: one copy per database in a process
 _stats_lock = threading.Lock()
 
 
-def _database_key(conn: sqlite3.Connection) -> str:
-    row = conn.execute("PRAGMA database_list").fetchone()
-    return row[2] or f"memory:{id(conn)}"
-
-
-def refresh_stats(conn: sqlite3.Connection) -> int:
-    """Recount document frequencies from the index (after an import); returns quotes counted."""
-    conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.feedback_vocab "
-        "USING fts5vocab(main, feedback_fts, 'row')"
-    )
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("DELETE FROM term_df")
-        conn.execute("INSERT INTO term_df (term, docs) SELECT term, doc FROM temp.feedback_vocab")
-        docs, top = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM feedback").fetchone()
-        # The newest few thousand quotes tell the typical length well enough, without a full scan.
-        chars = conn.execute(
-            "SELECT coalesce(avg(length(text)), 200) FROM "
-            "(SELECT text FROM feedback ORDER BY id DESC LIMIT 5000)").fetchone()[0]
-        conn.executemany(
-            "INSERT OR REPLACE INTO corpus_stats (key, value) VALUES (?, ?)",
-            [("docs", docs), ("avg_chars", chars), ("generation", f"{top}:{docs}")],
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return docs
-
-
-def corpus_stats(conn: sqlite3.Connection) -> CorpusStats:
+def corpus_stats(store: Store) -> CorpusStats:
     """The cached statistics for this database, reloaded if an import has changed them."""
-    key = _database_key(conn)
-    row = conn.execute("SELECT value FROM corpus_stats WHERE key = 'generation'").fetchone()
-    generation = row[0] if row else None
+    generation = store.quotes.stats_generation()
     with _stats_lock:
-        stats = _stats.get(key)
+        stats = _stats.get(store.key)
         if stats is not None and stats.generation == generation and generation is not None:
             return stats
-    if generation is None and conn.execute("SELECT 1 FROM feedback LIMIT 1").fetchone():
-        refresh_stats(conn)
-        return corpus_stats(conn)
+    if generation is None and not store.quotes.is_empty():
+        store.quotes.refresh_stats()
+        return corpus_stats(store)
     stats = CorpusStats()
     stats.generation = generation
-    values = dict(conn.execute("SELECT key, value FROM corpus_stats"))
-    stats.docs = int(values.get("docs", 0))
-    stats.avg_chars = float(values.get("avg_chars", 200.0)) or 200.0
-    stats.df = dict(conn.execute("SELECT term, docs FROM term_df"))
+    docs, avg_chars, df = store.quotes.load_stats()
+    stats.docs = docs
+    stats.avg_chars = avg_chars or 200.0
+    stats.df = df
     with _stats_lock:
-        _stats[key] = stats
+        _stats[store.key] = stats
     return stats
 
 
@@ -149,31 +115,20 @@ def _index_terms(chosen: Sequence[tuple[Term, float]], stats: CorpusStats) -> li
     return rare if rare else [t for t, _ in chosen]
 
 
-def _fts_query(terms: Sequence[Term], joiner: str) -> str:
-    return f" {joiner} ".join(f'"{t.word}"' for t in terms)
-
-
-def _candidates(conn: sqlite3.Connection, terms: Sequence[Term],
+def _candidates(store: Store, terms: Sequence[Term],
                 stats: CorpusStats) -> tuple[dict[int, float], bool]:
-    """Row ids with BM25 relevance (higher is better); True when the pool was capped."""
+    """Quote ids with BM25 relevance (higher is better); True when the pool was capped."""
     expected = sum(stats.df.get(t.stem, 0) for t in terms)
-    query = _fts_query(terms, "OR")
     if expected <= EXACT_BUDGET:
-        rows = conn.execute(
-            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
-            "ORDER BY rank LIMIT ?", (query, CANDIDATES)).fetchall()
-        return {rowid: -score for rowid, score in rows}, False
+        return store.quotes.matches([t.word for t in terms], CANDIDATES), False
     pool: dict[int, float] = {}
     terms = sorted(terms, key=lambda t: stats.df.get(t.stem, 0))[:BOUNDED_TERMS]
-    queries = [_fts_query(terms, "OR")]
-    if len(terms) >= 2:
-        queries.insert(0, _fts_query(terms[:2], "AND"))
-    for text in queries:
-        rows = conn.execute(
-            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?", (text, BOUNDED_CANDIDATES)).fetchall()
-        for rowid, score in rows:
-            pool[rowid] = max(pool.get(rowid, 0.0), -score)
+    words = [t.word for t in terms]
+    # Quotes holding both of the two rarest words first, then any of the few rarest.
+    reads = [(words[:2], True), (words, False)] if len(words) >= 2 else [(words, False)]
+    for chosen, every in reads:
+        for feedback_id, relevance in store.quotes.newest_matches(chosen, BOUNDED_CANDIDATES, every).items():
+            pool[feedback_id] = max(pool.get(feedback_id, 0.0), relevance)
     return pool, True
 
 
@@ -230,7 +185,7 @@ def _near_duplicate(mine: frozenset[str], kept: list[frozenset[str]]) -> bool:
 
 
 def search_terms(
-    conn: sqlite3.Connection,
+    store: Store,
     terms: Sequence[Term],
     *,
     limit: int = 5,
@@ -251,35 +206,35 @@ def search_terms(
     for the hybrid ranking when the `semantic` extra is installed (`semantic=False`
     keeps a search lexical); `clicks` are a channel's votes, which re-rank the answer.
     """
-    stats = corpus_stats(conn)
+    stats = corpus_stats(store)
     chosen = choose_terms(terms, stats)
     names = tuple(t.word for t, _ in chosen)
-    placing = _start_hybrid(conn, query, chosen, limit) if semantic else None
-    pool, capped = _candidates(conn, _index_terms(chosen, stats), stats) if chosen else ({}, False)
+    placing = _start_hybrid(store, query, chosen, limit) if semantic else None
+    pool, capped = _candidates(store, _index_terms(chosen, stats), stats) if chosen else ({}, False)
     hybrid = _hybrid(placing)
     if hybrid is not None:
         hybrid.widen(pool)
     if not pool:
         return SearchResult(names, [], NO_EVIDENCE)
-    rows = _fetch(conn, pool, team_id, exclude_ids)
+    found = store.quotes.candidates(pool, team_id, exclude_ids)
     today = today or date.today()
     total = sum(w for _, w in chosen) or 1.0
     scored = []
-    for row in rows:
-        weight = _weight_present(row["text"], chosen)
-        norm = _length_norm(len(row["text"]), stats.avg_chars)
-        score = (weight * norm + 0.01 * pool[row["id"]]) * (1.0 + _recency(row["created"], today))
+    for quote in found:
+        weight = _weight_present(quote.text, chosen)
+        norm = _length_norm(len(quote.text), stats.avg_chars)
+        score = (weight * norm + 0.01 * quote.relevance) * (1.0 + _recency(quote.created, today))
         # Coverage counts for less in a long text, which mentions many words by chance.
-        scored.append((score, weight / total * min(1.0, norm), row))
+        scored.append((score, weight / total * min(1.0, norm), quote))
     scored.sort(key=lambda item: item[0], reverse=True)
     needed = min(min_terms, len(chosen))
-    scored = [item for item in scored if _terms_present(item[2]["text"], chosen) >= needed
-              or (hybrid is not None and item[2]["id"] in hybrid.neighbours)]
+    scored = [item for item in scored if _terms_present(item[2].text, chosen) >= needed
+              or (hybrid is not None and item[2].id in hybrid.neighbours)]
     floor = None
     if hybrid is not None:
         scored, floor = hybrid.rerank(scored, today)
     if clicks is not None:
-        scored = reshape(conn, scored, clicks)
+        scored = reshape(store, scored, clicks)
     quotes, relevant = _select(scored, limit, min_coverage, floor)
     # The terms the answer matched come from the best quote that has any: with the
     # semantic extra the top quote may match in meaning only (lexically: always the top one).
@@ -291,54 +246,39 @@ def search_terms(
     return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific)
 
 
-def _select(scored: list[tuple[float, float, sqlite3.Row]], limit: int, min_coverage: float,
-            floor: float | None = None) -> tuple[list[Quote], list[sqlite3.Row]]:
-    """Best quotes, skipping near-duplicates; plus every row relevant enough to count
+def _select(scored: list[tuple[float, float, Candidate]], limit: int, min_coverage: float,
+            floor: float | None = None) -> tuple[list[Quote], list[Candidate]]:
+    """Best quotes, skipping near-duplicates; plus every candidate relevant enough to count
     (scoring at least `floor`, by default half the best score)."""
     quotes: list[Quote] = []
     kept: list[frozenset[str]] = []
-    relevant: list[sqlite3.Row] = []
+    relevant: list[Candidate] = []
     best = scored[0][0] if scored else 0.0
     floor = best * 0.5 if floor is None else floor
-    for score, coverage, row in scored:
+    for score, coverage, candidate in scored:
         if score >= floor:
-            relevant.append(row)
+            relevant.append(candidate)
         if len(quotes) >= limit or coverage < min_coverage:
             continue
-        words = _shingles(row["text"])
+        words = _shingles(candidate.text)
         if _near_duplicate(words, kept):
             continue
         kept.append(words)
-        quotes.append(_quote(row, score, coverage))
+        quotes.append(candidate.quote(score, coverage))
     return quotes, relevant
 
 
-def _quote(row: sqlite3.Row, score: float, coverage: float) -> Quote:
-    labels = tuple(json.loads(row["labels"])) if row["labels"] else ()
-    return Quote(row["id"], row["text"], row["source"], row["created"], score, row["url"],
-                 labels, row["external_id"], coverage)
-
-
-def _fetch(conn: sqlite3.Connection, pool: dict[int, float], team_id: str,
-           exclude_ids: Collection[int]) -> list[sqlite3.Row]:
-    ids = [i for i in pool if i not in exclude_ids]
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    return conn.execute(
-        f"SELECT id, text, source, created, url, labels, external_id FROM feedback "
-        f"WHERE id IN ({marks}) AND +team_id IN ('', ?)", (*ids, team_id)).fetchall()
-
-
-def _evidence(rows: Sequence[sqlite3.Row], capped: bool) -> Evidence:
-    if not rows:
+def _evidence(found: Sequence[Candidate], capped: bool) -> Evidence:
+    """How many quotes bear on it, from how many sources: strong takes ten from two or more
+    sources; three or more (from anywhere) are some; one or two are thin (maybe one customer)."""
+    if not found:
         return NO_EVIDENCE
-    sources = tuple(sorted({r["source"] for r in rows}))
-    dates = sorted(r["created"][:10] for r in rows if r["created"])
-    count = len(rows)
+    sources = tuple(sorted({c.source for c in found}))
+    dates = sorted(c.created[:10] for c in found if c.created)
+    count = len(found)
     if count >= 10 and len(sources) >= 2:
         strength = "strong"
-    elif count >= 10 or count >= 3:
+    elif count >= 3:
         strength = "some"
     else:
         strength = "single"
@@ -347,7 +287,7 @@ def _evidence(rows: Sequence[sqlite3.Row], capped: bool) -> Evidence:
 
 
 def search_quotes(
-    conn: sqlite3.Connection,
+    store: Store,
     text: str,
     *,
     limit: int = 5,
@@ -356,7 +296,7 @@ def search_quotes(
     today: date | None = None,
 ) -> SearchResult:
     """Quotes relevant to free text: a topic, a sentence, or pasted meeting notes."""
-    return search_terms(conn, conversation_terms([text]), limit=limit, team_id=team_id,
+    return search_terms(store, conversation_terms([text]), limit=limit, team_id=team_id,
                         exclude_ids=exclude_ids, today=today, query=conversation_texts([text]))
 
 
@@ -383,20 +323,20 @@ class _Hybrid:
         for feedback_id in self.neighbours:
             pool.setdefault(feedback_id, 0.0)
 
-    def rerank(self, scored: list[tuple[float, float, sqlite3.Row]], today: date
-               ) -> tuple[list[tuple[float, float, sqlite3.Row]], float]:
+    def rerank(self, scored: list[tuple[float, float, Candidate]], today: date
+               ) -> tuple[list[tuple[float, float, Candidate]], float]:
         """Cosine plus a share of the lexical score; coverage may come from meaning too.
 
         Returns the new order and the score a quote needs to count as evidence.
         """
-        sims = self.near.similarity([row["id"] for _, _, row in scored])
+        sims = self.near.similarity([quote.id for _, _, quote in scored])
         unknown = sum(sims.values()) / len(sims) if sims else 0.0  # not embedded yet
         best_lexical = max((score for score, _, _ in scored), default=0.0) or 1.0
         blended = []
-        for score, coverage, row in scored:
-            cosine = sims.get(row["id"], unknown)
-            value = cosine + LEXICAL_SHARE * score / best_lexical + 0.2 * _recency(row["created"], today)
-            blended.append((value, max(coverage, _semantic_coverage(cosine)), row))
+        for score, coverage, quote in scored:
+            cosine = sims.get(quote.id, unknown)
+            value = cosine + LEXICAL_SHARE * score / best_lexical + 0.2 * _recency(quote.created, today)
+            blended.append((value, max(coverage, _semantic_coverage(cosine)), quote))
         blended.sort(key=lambda item: item[0], reverse=True)
         best = blended[0][0] if blended else 0.0
         return blended, min(best, max(best - EVIDENCE_MARGIN, EVIDENCE_FLOOR))  # the best always counts
@@ -411,14 +351,14 @@ def _semantic_coverage(cosine: float) -> float:
     return min(1.0, max(0.0, (cosine - 0.35) / 0.35))
 
 
-def _start_hybrid(conn: sqlite3.Connection, query: Sequence[tuple[str, float]],
+def _start_hybrid(store: Store, query: Sequence[tuple[str, float]],
                   chosen: Sequence[tuple[Term, float]], limit: int) -> Future[Neighbourhood | None] | None:
     """Start embedding the query (on a worker thread, while the lexical candidates are found);
     None without the extra, when switched off, or before any quote has a vector."""
     from . import semantic
 
     texts = list(query) or [(" ".join(t.word for t, _ in chosen), 1.0)]
-    return semantic.start_neighbourhood(conn, texts, max(SEMANTIC_NEIGHBOURS, 2 * limit), NEIGHBOUR_FLOOR)
+    return semantic.start_neighbourhood(store, texts, max(SEMANTIC_NEIGHBOURS, 2 * limit), NEIGHBOUR_FLOOR)
 
 
 def _hybrid(placing: Future[Neighbourhood | None] | None) -> _Hybrid | None:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sqlite3
 import threading
 import time
 import unicodedata
@@ -48,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from ..store import Store
 
 MODEL = "all-MiniLM-L6-v2-onnx-int8@1"  # stored with each vector; a new model re-embeds
 DIMENSIONS = 384
@@ -270,69 +271,17 @@ def query_vector(texts: Sequence[tuple[str, float]]) -> np.ndarray | None:
 # ---------------------------------------------------------------- storage
 
 
-def _state(conn: sqlite3.Connection) -> tuple[int, int]:
-    """(epoch, count): the epoch changes when vectors are dropped, the count as they land."""
-    row = conn.execute("SELECT value FROM vector_stats WHERE key = 'state'").fetchone()
-    if not row or not row[0]:
-        return 0, 0
-    epoch, count = str(row[0]).split(":")
-    return int(epoch), int(count)
-
-
-def _set_state(conn: sqlite3.Connection, epoch: int, count: int) -> None:
-    conn.execute("INSERT OR REPLACE INTO vector_stats (key, value) VALUES ('state', ?)",
-                 (f"{epoch}:{count}",))
-
-
-def pending_count(conn: sqlite3.Connection) -> int:
+def pending_count(store: Store) -> int:
     """Quotes that have no vector from the current model yet."""
-    return conn.execute(
-        "SELECT count(*) FROM feedback AS f WHERE NOT EXISTS (SELECT 1 FROM quote_vectors AS v "
-        "WHERE v.feedback_id = f.id AND v.model = ?)", (MODEL,)).fetchone()[0]
+    return store.vectors.pending_count(MODEL)
 
 
-def _drop_other_models(conn: sqlite3.Connection) -> None:
-    """Vectors of another model live in another space: they go, and everything re-embeds."""
-    if not conn.execute("SELECT 1 FROM quote_vectors WHERE model != ? LIMIT 1", (MODEL,)).fetchone():
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("DELETE FROM quote_vectors WHERE model != ?", (MODEL,))
-        count = conn.execute("SELECT count(*) FROM quote_vectors").fetchone()[0]
-        _set_state(conn, _state(conn)[0] + 1, count)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+def store_vectors(store: Store, ids: Sequence[int], vectors: np.ndarray) -> int:
+    """Store the current model's vectors for these quotes; returns how many were new."""
+    return store.vectors.add(MODEL, ids, vectors)
 
 
-def _pending(conn: sqlite3.Connection, after: int, limit: int) -> list[tuple[int, str]]:
-    return conn.execute(
-        "SELECT id, text FROM feedback AS f WHERE id > ? AND NOT EXISTS (SELECT 1 FROM "
-        "quote_vectors AS v WHERE v.feedback_id = f.id AND v.model = ?) ORDER BY id LIMIT ?",
-        (after, MODEL, limit)).fetchall()
-
-
-def store_vectors(conn: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> int:
-    """Write one chunk and bump the count in the same transaction (a kill loses nothing)."""
-    import numpy as np
-
-    blobs = vectors.astype(np.float16)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        added = conn.executemany(
-            "INSERT OR IGNORE INTO quote_vectors (feedback_id, model, vector) VALUES (?, ?, ?)",
-            [(i, MODEL, blobs[row].tobytes()) for row, i in enumerate(ids)]).rowcount
-        epoch, count = _state(conn)
-        _set_state(conn, epoch, count + added)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return added
-
-
-def embed_pending(conn: sqlite3.Connection, chunk: int = CHUNK,
+def embed_pending(store: Store, chunk: int = CHUNK,
                   progress: Callable[[int], None] | None = None,
                   stop: threading.Event | None = None, model: Embedder | None = None) -> int:
     """Embed every quote that has no vector yet; returns how many were embedded.
@@ -341,14 +290,14 @@ def embed_pending(conn: sqlite3.Connection, chunk: int = CHUNK,
     nothing to do. `progress(n)` is called with the number done in each chunk.
     """
     model = model or embedder()
-    _drop_other_models(conn)
+    store.vectors.drop_other_models(MODEL)
     done, after = 0, 0
     while not (stop and stop.is_set()):
-        rows = _pending(conn, after, chunk)
+        rows = store.vectors.pending(MODEL, after, chunk)
         if not rows:
             break
         vectors = model.embed([text for _, text in rows])
-        done += store_vectors(conn, [i for i, _ in rows], vectors)
+        done += store_vectors(store, [i for i, _ in rows], vectors)
         after = rows[-1][0]
         if progress:
             progress(len(rows))
@@ -376,37 +325,32 @@ class VectorIndex:
         self.ids = np.zeros(0, dtype=np.int64)
         self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
 
-    def refresh(self, conn: sqlite3.Connection) -> None:
+    def refresh(self, store: Store) -> None:
         """Catch up with the database: nothing, the new rows, or everything after a reset."""
-        epoch, count = _state(conn)
+        epoch, count = store.vectors.state()
         with self.lock:
             if (epoch, count) == (self.epoch, self.count):
                 return
             if epoch != self.epoch or count < self.size:
                 self._reset()
-            self._append(conn, count)
+            self._append(store, count)
             if self.size != count:  # rows landed out of order (two writers): start over
                 self._reset()
-                self._append(conn, count)
+                self._append(store, count)
             self.epoch, self.count = epoch, count
 
     def _reset(self) -> None:
         self.size, self.last_id = 0, 0
 
-    def _append(self, conn: sqlite3.Connection, expected: int) -> None:
+    def _append(self, store: Store, expected: int) -> None:
         """Read the vectors after the last one held, 10k at a time (peak memory stays low)."""
-        import numpy as np
-
         self._reserve(expected)
-        cursor = conn.execute("SELECT feedback_id, vector FROM quote_vectors WHERE model = ? "
-                              "AND feedback_id > ? ORDER BY feedback_id", (MODEL, self.last_id))
-        while rows := cursor.fetchmany(10_000):
-            new = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16)
-            self._reserve(self.size + len(rows))
-            end = self.size + len(rows)
-            self.ids[self.size:end] = [r[0] for r in rows]
-            self.matrix[self.size:end] = new.reshape(len(rows), DIMENSIONS)
-            self.size, self.last_id = end, rows[-1][0]
+        for ids, vectors in store.vectors.since(MODEL, self.last_id, 10_000):
+            self._reserve(self.size + len(ids))
+            end = self.size + len(ids)
+            self.ids[self.size:end] = ids
+            self.matrix[self.size:end] = vectors
+            self.size, self.last_id = end, ids[-1]
 
     def _reserve(self, needed: int) -> None:
         import numpy as np
@@ -426,22 +370,17 @@ class VectorIndex:
             return self.ids[:self.size], self.matrix[:self.size]
 
 
-_indexes: dict[str, VectorIndex] = {}
+_indexes: dict[str, VectorIndex] = {}  # by `store.key`: one copy per database in a process
 _indexes_lock = threading.Lock()
 
 
-def _database_key(conn: sqlite3.Connection) -> str:
-    row = conn.execute("PRAGMA database_list").fetchone()
-    return row[2] or f"memory:{id(conn)}"
-
-
-def index_for(conn: sqlite3.Connection) -> VectorIndex | None:
+def index_for(store: Store) -> VectorIndex | None:
     """This database's vectors, current; None when it has none (search stays lexical)."""
-    if _state(conn)[1] == 0:
+    if store.vectors.state()[1] == 0:
         return None
     with _indexes_lock:
-        index = _indexes.setdefault(_database_key(conn), VectorIndex())
-    index.refresh(conn)
+        index = _indexes.setdefault(store.key, VectorIndex())
+    index.refresh(store)
     return index if index.size else None
 
 
@@ -485,16 +424,16 @@ class Neighbourhood:
         return {int(i): float(sims[p]) for i, p, ok in zip(wanted, at, found, strict=True) if ok}
 
 
-def neighbourhood(conn: sqlite3.Connection, texts: Sequence[tuple[str, float]]) -> Neighbourhood | None:
+def neighbourhood(store: Store, texts: Sequence[tuple[str, float]]) -> Neighbourhood | None:
     """The query's place among the stored vectors, or None when hybrid search cannot run."""
-    future = start_neighbourhood(conn, texts)
+    future = start_neighbourhood(store, texts)
     return future.result() if future is not None else None
 
 
 _workers: ThreadPoolExecutor | None = None
 
 
-def start_neighbourhood(conn: sqlite3.Connection, texts: Sequence[tuple[str, float]],
+def start_neighbourhood(store: Store, texts: Sequence[tuple[str, float]],
                         nearest: int = 0, floor: float = -1.0) -> Future[Neighbourhood | None] | None:
     """Begin placing the query among the stored vectors; None when hybrid search cannot run.
 
@@ -506,7 +445,7 @@ def start_neighbourhood(conn: sqlite3.Connection, texts: Sequence[tuple[str, flo
     global _workers
     if not available():
         return None
-    index = index_for(conn)
+    index = index_for(store)
     if index is None:
         return None
     ids, matrix = index.view()
@@ -527,9 +466,9 @@ def _place(ids: np.ndarray, matrix: np.ndarray, texts: list[tuple[str, float]], 
     return near
 
 
-def vectors_of(conn: sqlite3.Connection, feedback_ids: Sequence[int]) -> dict[int, np.ndarray]:
+def vectors_of(store: Store, feedback_ids: Sequence[int]) -> dict[int, np.ndarray]:
     """Stored vectors of a few quotes (the ones a channel clicked on), by id."""
-    index = index_for(conn) if available() else None
+    index = index_for(store) if available() else None
     if index is None or not feedback_ids:
         return {}
     import numpy as np
@@ -547,12 +486,13 @@ class BackgroundEmbedder(threading.Thread):
     """Embeds new quotes while the Slack server runs: pending ones at start, then
     whatever arrives (imports, captured messages) every `interval` seconds.
 
-    It has its own connection and commits per model call (32 quotes, well under a
-    second), so events are never held up by it beyond SQLite's short write locks, and
-    `stop()` + `join()` return quickly: a process must not exit while the model runs.
+    It opens its own store (`connect()`, closed when it stops) and commits per model
+    call (32 quotes, well under a second), so events are never held up by it beyond
+    SQLite's short write locks, and `stop()` + `join()` return quickly: a process must
+    not exit while the model runs.
     """
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection], interval: float = 60.0,
+    def __init__(self, connect: Callable[[], Store], interval: float = 60.0,
                  log: Callable[[str], None] | None = None) -> None:
         super().__init__(name="empty-chair-embed", daemon=True)
         self.connect = connect
@@ -561,11 +501,11 @@ class BackgroundEmbedder(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        conn = self.connect()
+        store = self.connect()
         try:
             while not self.stopped.is_set():
                 started = time.monotonic()
-                done = embed_pending(conn, chunk=BATCH, stop=self.stopped)
+                done = embed_pending(store, chunk=BATCH, stop=self.stopped)
                 if done and self.log:
                     self.log(f"embedded {done} quotes in {time.monotonic() - started:.0f} s")
                 self.stopped.wait(self.interval)
@@ -573,7 +513,7 @@ class BackgroundEmbedder(threading.Thread):
             if self.log:
                 self.log(f"background embedding stopped: {err}")
         finally:
-            conn.close()
+            store.close()
 
     def stop(self) -> None:
         self.stopped.set()

@@ -210,9 +210,7 @@ def test_unlabelled_quotes_get_themes_from_the_words_that_stand_out(conn, voice)
     for number, text in enumerate(overdraft):
         add_quote(conn, text, "survey", created=day(number), external_id=f"o{number}")
     add_quote(conn, "Support was quick", "survey", created=day(1), external_id="s1")
-    from bot.search.lexical import refresh_stats
-
-    refresh_stats(conn)
+    conn.quotes.refresh_stats()
     digest = build_digest(conn, due())
     terms = [t for t in digest.themes if t.theme.kind == TERM]
     assert terms and terms[0].theme.name == "overdraft" and terms[0].count.count == 6

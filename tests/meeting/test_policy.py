@@ -1,6 +1,5 @@
 from bot.meeting.policy import Policy, answer_topic, introduce, observe
 from bot.models import Message
-from bot.store import channels
 
 POLICY = Policy(cooldown_seconds=300)
 T0 = 1_800_000_000.0
@@ -69,7 +68,7 @@ def test_answer_topic_says_plainly_when_there_is_no_evidence(corpus, voice):
 
 def test_not_relevant_quote_is_not_shown_again_in_that_channel(corpus, voice):
     first = answer_topic(corpus, voice, "T1", "C-v", "exchange rate abroad wrong")
-    channels.record_vote(corpus, "T1", "C-v", first.quotes[0].id, "U1", "not_relevant")
+    corpus.clicks.record("T1", "C-v", first.quotes[0].id, "U1", "not_relevant")
     again = answer_topic(corpus, voice, "T1", "C-v", "exchange rate abroad wrong")
     assert first.quotes[0].id not in {q.id for q in again.quotes}
     elsewhere = answer_topic(corpus, voice, "T1", "C-other", "exchange rate abroad wrong")
@@ -88,7 +87,7 @@ def test_a_decision_looks_only_at_the_configured_window(corpus, voice):
 
 def test_answer_topic_leaves_the_callers_exclusions_alone(corpus, voice):
     exclude = {1, 2}
-    channels.record_vote(corpus, "T1", "C-x", 3, "U1", "not_relevant")
+    corpus.clicks.record("T1", "C-x", 3, "U1", "not_relevant")
     answer_topic(corpus, voice, "T1", "C-x", "exchange rate abroad", exclude_ids=exclude)
     assert exclude == {1, 2}
 

@@ -7,7 +7,7 @@ import pytest
 from bot.ingest.importer import add_quote
 from bot.meeting.policy import answer_topic
 from bot.search import feedback as clicks
-from bot.store import channels, connect
+from bot.store import connect
 
 
 @pytest.fixture
@@ -30,9 +30,9 @@ def test_a_channel_without_clicks_has_none(corpus):
 
 def test_more_like_this_lifts_quotes_with_the_same_label_in_that_channel(corpus, voice):
     before = answer_topic(corpus, voice, "T1", "C-like", "my card", limit=5)
-    liked = corpus.execute("SELECT id FROM feedback WHERE labels = ? LIMIT 1",
-                           ('["card_arrival"]',)).fetchone()[0]
-    channels.record_vote(corpus, "T1", "C-like", liked, "U1", "more_like_this")
+    liked = corpus.connection.execute("SELECT id FROM feedback WHERE labels = ? LIMIT 1",
+                                      ('["card_arrival"]',)).fetchone()[0]
+    corpus.clicks.record("T1", "C-like", liked, "U1", "more_like_this")
     assert clicks.load(corpus, "T1", "C-like").liked == (liked,)
     after = answer_topic(corpus, voice, "T1", "C-like", "my card", limit=5)
     assert _labels(after).count("card_arrival") > _labels(before).count("card_arrival")
@@ -50,7 +50,7 @@ def test_not_relevant_pushes_down_near_copies_in_that_channel_only(corpus, voice
            for end in ("", " again", " today")}
     first = answer_topic(corpus, voice, "T1", "C-nr", topic, limit=3)
     assert first.quotes[0].id in ids  # one of the copies: the others are its duplicates
-    channels.record_vote(corpus, "T1", "C-nr", first.quotes[0].id, "U1", "not_relevant")
+    corpus.clicks.record("T1", "C-nr", first.quotes[0].id, "U1", "not_relevant")
     again = answer_topic(corpus, voice, "T1", "C-nr", topic, limit=3)
     elsewhere = answer_topic(corpus, voice, "T1", "C-other", topic, limit=3)
     assert first.quotes[0].id not in {q.id for q in again.quotes}  # hidden there, as before

@@ -3,8 +3,9 @@ from datetime import date
 import pytest
 
 from bot.ingest.importer import add_quote
+from bot.models import Candidate
 from bot.search.conversation import conversation_terms
-from bot.search.lexical import search_quotes, search_terms
+from bot.search.lexical import _evidence, search_quotes, search_terms
 from bot.slack.blocks import plain
 
 HOSTILE = [
@@ -30,7 +31,7 @@ HOSTILE = [
 def test_search_never_fails_on_what_people_type(corpus, text):
     result = search_quotes(corpus, text)
     assert isinstance(result.quotes, list)
-    assert corpus.execute("SELECT count(*) FROM feedback").fetchone()[0] > 10_000
+    assert corpus.connection.execute("SELECT count(*) FROM feedback").fetchone()[0] > 10_000
 
 
 def test_search_finds_relevant_quotes(corpus):
@@ -74,6 +75,14 @@ def test_evidence_summary_counts_sources_and_dates(conn):
     assert evidence.count == 3
     assert set(evidence.sources) == {"zendesk", "appstore"}
     assert (evidence.first_date, evidence.last_date) == ("2026-01-05", "2026-03-09")
+
+
+@pytest.mark.parametrize(("count", "sources", "strength"), [
+    (1, 1, "single"), (2, 2, "single"), (3, 1, "some"), (10, 1, "some"), (9, 3, "some"), (10, 2, "strong"),
+])
+def test_evidence_strength_needs_three_quotes_for_some_and_two_sources_for_strong(count, sources, strength):
+    found = [Candidate(i, "text", f"source-{i % sources}", None, None, (), str(i), 1.0) for i in range(count)]
+    assert _evidence(found, capped=False).strength == strength
 
 
 def test_no_evidence_when_nothing_matches(corpus):

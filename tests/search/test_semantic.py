@@ -5,7 +5,6 @@ runs the whole suite on the lexical path alone.
 """
 
 import csv
-import sqlite3
 
 import pytest
 
@@ -21,10 +20,7 @@ from bot.meeting.policy import answer_topic  # noqa: E402
 from bot.search import semantic
 from bot.search.conversation import conversation_terms  # noqa: E402
 from bot.search.lexical import search_quotes, search_terms  # noqa: E402
-from bot.store import (
-    channels,  # noqa: E402
-    connect,  # noqa: E402
-)
+from bot.store import Store, connect  # noqa: E402
 
 from ..conftest import ROOT, SAMPLE, write_csv  # noqa: E402
 
@@ -98,11 +94,11 @@ def test_embeddings_are_unit_vectors_and_close_for_paraphrases():
 def test_vectors_are_stored_once_per_quote(embedded_path):
     conn = connect(embedded_path)
     semantic.embed_pending(conn)
-    quotes = conn.execute("SELECT count(*) FROM feedback").fetchone()[0]
-    assert conn.execute("SELECT count(*) FROM quote_vectors").fetchone()[0] == quotes
+    quotes = conn.connection.execute("SELECT count(*) FROM feedback").fetchone()[0]
+    assert conn.connection.execute("SELECT count(*) FROM quote_vectors").fetchone()[0] == quotes
     assert semantic.pending_count(conn) == 0
     assert semantic.embed_pending(conn) == 0  # a second run embeds nothing
-    blob = conn.execute("SELECT vector FROM quote_vectors LIMIT 1").fetchone()[0]
+    blob = conn.connection.execute("SELECT vector FROM quote_vectors LIMIT 1").fetchone()[0]
     assert len(blob) == semantic.DIMENSIONS * 2  # float16
     conn.close()
 
@@ -157,11 +153,11 @@ def test_a_new_model_re_embeds_everything(tmp_path):
     for n in range(5):
         add_quote(conn, f"my card number {n} has not arrived yet", "support")
     assert semantic.embed_pending(conn) == 5
-    conn.execute("UPDATE quote_vectors SET model = 'some-older-model'")
+    conn.connection.execute("UPDATE quote_vectors SET model = 'some-older-model'")
     assert semantic.pending_count(conn) == 5
     assert semantic.embed_pending(conn) == 5
-    assert conn.execute("SELECT count(*) FROM quote_vectors WHERE model = ?",
-                        (semantic.MODEL,)).fetchone()[0] == 5
+    assert conn.connection.execute("SELECT count(*) FROM quote_vectors WHERE model = ?",
+                                   (semantic.MODEL,)).fetchone()[0] == 5
     assert semantic.index_for(conn).size == 5
     conn.close()
 
@@ -172,7 +168,7 @@ def test_more_like_this_lifts_similar_quotes_in_that_channel(db, voice):
     count = lambda action: sum("top_up_failed" in q.labels for q in action.quotes)  # noqa: E731
     assert count(before) <= 2
     liked = next(i for i, labels in _all_quotes(db) if "top_up_failed" in labels)
-    channels.record_vote(db, "T1", "C-more", liked, "U1", "more_like_this")
+    db.clicks.record("T1", "C-more", liked, "U1", "more_like_this")
     after = answer_topic(db, voice, "T1", "C-more", topic, limit=5)
     assert count(after) > count(before) and "top_up_failed" in after.quotes[0].labels
     elsewhere = answer_topic(db, voice, "T1", "C-other", topic, limit=5)
@@ -186,7 +182,7 @@ def test_not_relevant_pushes_down_near_copies_in_that_channel(db, voice):
     question = "why do you need to verify my identity again"
     first = search_quotes(db, question, limit=5)
     assert first.quotes[0].id in ids
-    channels.record_vote(db, "T1", "C-nr", first.quotes[0].id, "U1", "not_relevant")
+    db.clicks.record("T1", "C-nr", first.quotes[0].id, "U1", "not_relevant")
     again = answer_topic(db, voice, "T1", "C-nr", question, limit=5)
     assert not {q.id for q in again.quotes[:3]} & set(ids)
     elsewhere = answer_topic(db, voice, "T1", "C-fine", question, limit=5)
@@ -238,8 +234,8 @@ def test_the_background_embedder_fills_in_without_blocking(tmp_path):
     conn.close()
 
 
-def _all_quotes(conn: sqlite3.Connection) -> list[tuple[int, str]]:
-    return conn.execute("SELECT id, coalesce(labels, '') FROM feedback ORDER BY id").fetchall()
+def _all_quotes(store: Store) -> list[tuple[int, str]]:
+    return store.connection.execute("SELECT id, coalesce(labels, '') FROM feedback ORDER BY id").fetchall()
 
 
 def test_the_ci_switch_is_documented():

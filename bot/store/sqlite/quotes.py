@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from ...models import Quote
+from ...models import Candidate, Quote
 from .connection import Connections
 from .rows import labels_json, labels_of
 
@@ -103,6 +103,118 @@ class SqliteQuotes:
             "SELECT id, text, source, created, url, labels, external_id FROM feedback "
             f"WHERE id = ? AND {VISIBLE}", (quote_id, team_id)).fetchone()
         return quote_of(row) if row is not None else None
+
+    # -- full-text candidates: every search runs these (bench/speed.py times them at up to
+    # a million quotes), so their SQL is written by hand, tuned to FTS5 and the rowid.
+
+    def matches(self, words: Sequence[str], limit: int) -> dict[int, float]:
+        """The `limit` best full-text matches of any of `words`, best first, with their relevance.
+
+        For match sets small enough to rank exactly; relevance is BM25, higher is better.
+        """
+        cursor = self._tuples()
+        rows = cursor.execute(
+            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
+            "ORDER BY rank LIMIT ?", (_fts_query(words, "OR"), limit)).fetchall()
+        return {rowid: -score for rowid, score in rows}
+
+    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False) -> dict[int, float]:
+        """The `limit` newest quotes matching any (or, with `every`, all) of `words`, with relevance.
+
+        On a match set of hundreds of thousands, ranking all of it takes seconds; the
+        newest rows come straight off the index, and recent feedback is preferred anyway.
+        """
+        cursor = self._tuples()
+        rows = cursor.execute(
+            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?", (_fts_query(words, "AND" if every else "OR"), limit)).fetchall()
+        return {rowid: -score for rowid, score in rows}
+
+    def candidates(self, relevance: Mapping[int, float], team_id: str = "",
+                   exclude_ids: Collection[int] = ()) -> list[Candidate]:
+        """The quotes of a search's pool this workspace may see, each with its match relevance.
+
+        The pool holds full-text matches and, with embeddings, quotes close in meaning:
+        one read of both, so the ranking has one kind of record to weigh.
+        """
+        ids = [i for i in relevance if i not in exclude_ids]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        # `+team_id`: the id lookup is the selective one; the workspace index would not help.
+        rows = self._tuples().execute(
+            f"SELECT id, text, source, created, url, labels, external_id FROM feedback "
+            f"WHERE id IN ({marks}) AND +team_id IN ('', ?)", (*ids, team_id)).fetchall()
+        return [Candidate(i, text, source, created, url, _labels(labels), external_id, relevance[i])
+                for i, text, source, created, url, labels, external_id in rows]
+
+    def text_and_labels(self, ids: Sequence[int]) -> list[tuple[int, str, tuple[str, ...]]]:
+        """Id, text and labels of a few quotes (the ones a channel clicked on), to compare others with."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.current().execute(
+            f"SELECT id, text, labels FROM feedback WHERE id IN ({marks})", tuple(ids)).fetchall()
+        return [(row[0], row[1], labels_of(row[2])) for row in rows]
+
+    def _tuples(self) -> sqlite3.Cursor:
+        """A cursor returning plain tuples: cheaper than rows by name for hundreds of rows."""
+        cursor = self.db.current().cursor()
+        cursor.row_factory = None
+        return cursor
+
+    # -- corpus statistics: how rare each word is, so a query knows which words discriminate
+
+    def refresh_stats(self) -> int:
+        """Recount document frequencies from the full-text index (after an import); returns quotes counted.
+
+        The generation marker changes with every import, so every process reloads.
+        """
+        self.db.current().execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.feedback_vocab "
+            "USING fts5vocab(main, feedback_fts, 'row')"
+        )
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM term_df")
+            conn.execute("INSERT INTO term_df (term, docs) SELECT term, doc FROM temp.feedback_vocab")
+            docs, top = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM feedback").fetchone()
+            # The newest few thousand quotes tell the typical length well enough, without a full scan.
+            chars = conn.execute(
+                "SELECT coalesce(avg(length(text)), 200) FROM "
+                "(SELECT text FROM feedback ORDER BY id DESC LIMIT 5000)").fetchone()[0]
+            conn.executemany(
+                "INSERT OR REPLACE INTO corpus_stats (key, value) VALUES (?, ?)",
+                [("docs", docs), ("avg_chars", chars), ("generation", f"{top}:{docs}")],
+            )
+        return docs
+
+    def stats_generation(self) -> str | None:
+        """Which count the stored statistics are (None before the first): cheap, asked every search."""
+        row = self.db.current().execute(
+            "SELECT value FROM corpus_stats WHERE key = 'generation'").fetchone()
+        return row[0] if row else None
+
+    def load_stats(self) -> tuple[int, float | None, dict[str, int]]:
+        """Quotes counted, their typical length in characters (None if never counted), and how
+        many quotes hold each stemmed word."""
+        conn = self.db.current()
+        values = dict(conn.execute("SELECT key, value FROM corpus_stats").fetchall())
+        avg_chars = values.get("avg_chars")
+        df = dict(conn.execute("SELECT term, docs FROM term_df").fetchall())
+        return int(values.get("docs", 0)), float(avg_chars) if avg_chars is not None else None, df
+
+    def is_empty(self) -> bool:
+        """No quote at all, in any workspace (statistics of nothing need no counting)."""
+        return self.db.current().execute("SELECT 1 FROM feedback LIMIT 1").fetchone() is None
+
+
+def _fts_query(words: Sequence[str], joiner: str) -> str:
+    """An FTS5 query of whole words: each is quoted, so nothing in it is read as syntax."""
+    return f" {joiner} ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+# Labels repeat (a ticket category, an intent): decode each spelling once, not once per candidate.
+_labels = lru_cache(maxsize=4096)(labels_of)
 
 
 def quote_of(row: sqlite3.Row, score: float = 0.0, coverage: float = 0.0) -> Quote:

@@ -15,7 +15,6 @@ from slack_bolt import BoltContext, Respond
 
 from ....meeting.policy import answer_topic
 from ....models import Quote
-from ....store import channels
 from ....voice import evidence_text, quote_text
 from ...api import send
 from ...blocks import action_blocks, fallback, full_quote_blocks
@@ -29,7 +28,7 @@ def not_relevant(body: dict[str, Any], action: dict[str, Any], context: BoltCont
         if clicked is None:
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         team, channel, quote = clicked
-        channels.record_vote(chair.db(), team, channel, quote.id, user_of(body), "not_relevant")
+        chair.db().clicks.record(team, channel, quote.id, user_of(body), "not_relevant")
         reply(respond, logger, chair.voice.render("commands.not_relevant_ack"))
     except Exception:
         logger.exception("Not relevant on %s was not recorded", action.get("value"))
@@ -43,7 +42,7 @@ def more_like_this(body: dict[str, Any], action: dict[str, Any], context: BoltCo
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         team, channel, quote = clicked
         conn = chair.db()
-        channels.record_vote(conn, team, channel, quote.id, user_of(body), "more_like_this")
+        conn.clicks.record(team, channel, quote.id, user_of(body), "more_like_this")
         seen = conn.channels.hidden(team, channel) | {quote.id}
         found = answer_topic(conn, chair.voice, team, channel, quote.text, exclude_ids=seen)
         if not found.quotes:
