@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import sys
@@ -238,15 +237,11 @@ def working_copy(cached: Path, target: Path) -> None:
 @contextmanager
 def search_mode(mode: str) -> Iterator[None]:
     """Run as an install with the semantic extra on, or with it switched off."""
-    before = os.environ.get(semantic.SWITCH)
-    os.environ[semantic.SWITCH] = "off" if mode == "lexical" else "on"
+    semantic.switch(mode != "lexical")
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(semantic.SWITCH, None)
-        else:
-            os.environ[semantic.SWITCH] = before
+        semantic.switch(True)
 
 
 # ------------------------------------------------------------------ a. relevance

@@ -519,7 +519,7 @@ def child_build(db: str, rows: str, data: str, corpus: str) -> None:
     started = time.perf_counter()
     conn = connect(db)
     report = import_file(conn, corpus, source="bench/corpus")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     if corpus == str(work / "corpus.csv"):
         Path(corpus).unlink()

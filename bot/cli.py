@@ -1,26 +1,37 @@
-"""`empty-chair`: the command line over the core. Each command opens the database,
-calls one core function and turns core errors into clear messages."""
+"""`empty-chair`: the command line over the core.
+
+The group loads the settings once; each command opens the store, calls one core
+function, prints what it returns, and turns core errors into clear messages.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import shutil
 import sys
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from .config import ROOT, Settings, load_settings
+from .digests.build import build_digest
+from .digests.ledger import manual_due
+from .digests.render import render_text
+from .digests.themes import TrackedTopic, load_topics
 from .errors import EmptyChairError, StoreUnavailable
+from .ingest.dates import parse_date
 from .ingest.importer import BadRow, ImportReport, import_file
 from .ingest.readers import FORMATS
 from .ingest.transcript import TranscriptLine, read_transcript
-from .meeting.policy import Policy, observe
-from .models import Action, Message
+from .meeting.policy import Policy
+from .meeting.replay import replay as replay_meeting
+from .models import Action
+from .search import semantic
 from .search.lexical import search_quotes
 from .store import Store, connect
 from .voice import Voice, evidence_text, quote_text
@@ -33,20 +44,14 @@ DEMO_MEETING = ROOT / "data" / "demo_meeting.txt"
 DEMO_DB = ROOT / "data" / "demo.db"
 DEMO_COOLDOWN = 120
 DEMO_PACE = 20.0
+BAR_BYTES = 1 << 20  # files smaller than this import too fast for a progress bar to help
 
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
                          help="Database file (default: $EMPTY_CHAIR_DB or data/empty_chair.db).")
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except EmptyChairError as err:
-        raise click.ClickException(str(err)) from None
-
-
-def _open(db_path: Path | None):  # noqa: ANN202 - sqlite3.Connection
-    path = db_path or _settings().db_path
+def _open(settings: Settings, db_path: Path | None) -> Store:
+    path = db_path or settings.db_path
     try:
         return connect(path)
     except StoreUnavailable as err:
@@ -55,14 +60,31 @@ def _open(db_path: Path | None):  # noqa: ANN202 - sqlite3.Connection
         raise click.ClickException(f"{path}: {err}") from None
 
 
+def _voice(settings: Settings) -> Voice:
+    try:
+        return Voice.load(settings.prompts_dir)
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
+
+
 @click.group()
 @click.version_option(package_name="empty-chair")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Empty Chair: the customer's seat in every meeting.
 
     Import real customer feedback, search it, replay a meeting through the bot, or
     run the Slack bot.
     """
+    try:
+        settings = load_settings()
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
+    semantic.switch(settings.semantic)
+    ctx.obj = settings
+
+
+# -- import and embed -----------------------------------------------------------------------------
 
 
 @cli.command(name="import")
@@ -79,8 +101,9 @@ def cli() -> None:
 @click.option("--team", default="", help="Workspace id to import for (default: every workspace).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--no-embed", is_flag=True,
-              help="Do not compute embeddings now (with the semantic extra; run `embed` later).")
-def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | None,
+              help="Do not compute embeddings now (run `embed` later, or let `serve` do it).")
+@click.pass_obj
+def import_command(settings: Settings, paths: tuple[Path, ...], db_path: Path | None, source: str | None,
                    text_column: str | None, id_column: str | None, date_column: str | None,
                    label_columns: tuple[str, ...], fmt: str | None, team: str, quiet: bool,
                    no_embed: bool) -> None:
@@ -92,7 +115,7 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | 
 
     Example: empty-chair import tickets.csv --source zendesk
     """
-    store = _open(db_path)
+    store = _open(settings, db_path)
     failed = 0
     for path in paths:
         report = _import_one(store, path, source, text_column, id_column, date_column,
@@ -102,49 +125,10 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, source: str | 
                    f"(source: {report.source})")
         failed += len(report.bad)
     click.echo(f"The database now holds {store.quotes.total()} quotes.")
-    if not no_embed:
-        _embed_pending(store, quiet, only_if_on=True)
+    if not no_embed and settings.embed_on_import and semantic.available():
+        _embed_pending(store, quiet)
     if failed:
         sys.exit(1)
-
-
-def _embed_pending(store, quiet: bool, only_if_on: bool = False) -> None:  # noqa: ANN001
-    """Embed the quotes that have no vector yet (the semantic extra), with a progress bar."""
-    from .search import semantic
-
-    if only_if_on and not semantic.embed_on_import():
-        return
-    pending = semantic.pending_count(store)
-    if not pending:
-        return
-    bar = click.progressbar(length=pending, label="Embedding quotes", file=sys.stderr)
-    with bar if not quiet else contextlib.nullcontext():
-        done = semantic.embed_pending(store, progress=None if quiet else bar.update,
-                                      model=semantic.Embedder(threads=os.cpu_count() or 1))
-    click.echo(f"Embedded {done} quotes, so search finds them by meaning too.")
-
-
-@cli.command()
-@db_option
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-def embed(db_path: Path | None, quiet: bool) -> None:
-    """Compute the sentence embedding of every quote that has none yet.
-
-    Needs the semantic extra (pip install 'empty-chair[semantic]'). `import` does this
-    already unless given --no-embed; the Slack server does it in the background. Safe
-    to stop and run again: it carries on where it stopped.
-
-    Example: empty-chair embed --db data/empty_chair.db
-    """
-    from .search import semantic
-
-    if not semantic.available():
-        raise click.ClickException(
-            "search by meaning is not installed (pip install 'empty-chair[semantic]') "
-            f"or is switched off ({semantic.SWITCH}=off)")
-    store = _open(db_path)
-    _embed_pending(store, quiet)
-    click.echo(f"{semantic.pending_count(store)} quotes left without an embedding.")
 
 
 def _import_one(store: Store, path: Path, source: str | None, text_column: str | None,
@@ -152,7 +136,7 @@ def _import_one(store: Store, path: Path, source: str | None, text_column: str |
                 fmt: str | None, team: str, quiet: bool) -> ImportReport:
     """One file, with a progress bar on a terminal for files over a megabyte."""
     size = path.stat().st_size
-    show_bar = not quiet and size > 1 << 20 and sys.stderr.isatty()
+    show_bar = not quiet and size > BAR_BYTES and sys.stderr.isatty()
 
     def bad_row(row: BadRow) -> None:
         click.echo(f"  {row}", err=True)
@@ -177,36 +161,66 @@ def _import_one(store: Store, path: Path, source: str | None, text_column: str |
         raise click.ClickException(str(err)) from None
 
 
+def _embed_pending(store: Store, quiet: bool) -> None:
+    """Embed the quotes that have no vector yet, with a progress bar."""
+    pending = semantic.pending_count(store)
+    if not pending:
+        return
+    bar = click.progressbar(length=pending, label="Embedding quotes", file=sys.stderr)
+    with bar if not quiet else contextlib.nullcontext():
+        done = semantic.embed_pending(store, progress=None if quiet else bar.update,
+                                      model=semantic.Embedder(threads=os.cpu_count() or 1))
+    click.echo(f"Embedded {done} quotes, so search finds them by meaning too.")
+
+
+@cli.command()
+@db_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def embed(settings: Settings, db_path: Path | None, quiet: bool) -> None:
+    """Compute the sentence embedding of every quote that has none yet.
+
+    `import` does this already unless given --no-embed; the Slack server does it in the
+    background. Safe to stop and run again: it carries on where it stopped.
+
+    Example: empty-chair embed --db data/empty_chair.db
+    """
+    if not semantic.available():
+        raise click.ClickException(
+            "search by meaning is not installed (pip install -e .) "
+            f"or is switched off ({semantic.SWITCH}=off)")
+    store = _open(settings, db_path)
+    _embed_pending(store, quiet)
+    click.echo(f"{semantic.pending_count(store)} quotes left without an embedding.")
+
+
+# -- search and replay ----------------------------------------------------------------------------
+
+
 @cli.command()
 @click.argument("text")
 @db_option
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of quotes.")
 @click.option("--team", default="", help="Workspace id (default: the shared corpus).")
-def search(text: str, db_path: Path | None, limit: int, as_json: bool, team: str) -> None:
+@click.pass_obj
+def search(settings: Settings, text: str, db_path: Path | None, limit: int, as_json: bool,
+           team: str) -> None:
     """Find what customers said about TEXT (a topic, a sentence, pasted notes).
 
     Example: empty-chair search "cards taking forever to arrive"
     """
-    store = _open(db_path)
-    result = search_quotes(store, text, limit=limit, team_id=team)
+    result = search_quotes(_open(settings, db_path), text, limit=limit, team_id=team)
     if as_json:
         click.echo(json.dumps([q.as_dict() for q in result.quotes], ensure_ascii=False, indent=2))
         return
-    voice = _voice()
+    voice = _voice(settings)
     if not result.quotes:
         click.echo(voice.render("meeting.no_evidence", topic=text[:80]))
         return
     for quote in result.quotes:
         click.echo(quote_text(voice, quote) + "\n")
     click.echo(evidence_text(voice, result.evidence))
-
-
-def _voice() -> Voice:
-    try:
-        return Voice.load(_settings().prompts_dir)
-    except EmptyChairError as err:
-        raise click.ClickException(str(err)) from None
 
 
 @cli.command()
@@ -216,8 +230,9 @@ def _voice() -> Voice:
 @click.option("--cooldown", type=click.IntRange(0), help="Seconds between unprompted posts.")
 @click.option("--seconds-per-line", default=20.0, show_default=True, type=click.FloatRange(0),
               help="Time between transcript lines, for the cooldown.")
-def replay(transcript: Path, db_path: Path | None, as_json: bool, cooldown: int | None,
-           seconds_per_line: float) -> None:
+@click.pass_obj
+def replay(settings: Settings, transcript: Path, db_path: Path | None, as_json: bool,
+           cooldown: int | None, seconds_per_line: float) -> None:
     """Replay a meeting TRANSCRIPT (`speaker: text` per line) through the bot.
 
     Prints, for each message, what the customer would do: share quotes, ask about a
@@ -225,29 +240,19 @@ def replay(transcript: Path, db_path: Path | None, as_json: bool, cooldown: int 
 
     Example: empty-chair replay data/demo_meeting.txt
     """
-    conn = _open(db_path)
-    _replay(conn, transcript, as_json, cooldown, seconds_per_line)
+    _replay(settings, _open(settings, db_path), transcript, as_json, cooldown, seconds_per_line)
 
 
-def _replay(conn, transcript: Path, as_json: bool, cooldown: int | None,  # noqa: ANN001
+def _replay(settings: Settings, store: Store, transcript: Path, as_json: bool, cooldown: int | None,
             seconds_per_line: float) -> None:
-    settings = _settings()
     policy = Policy(cooldown_seconds=settings.cooldown_seconds if cooldown is None else cooldown,
                     window_messages=settings.window_messages)
-    voice = _voice()
     try:
         meeting = read_transcript(transcript)
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
-    channel = f"replay-{int(time.time() * 1000)}"
-
-    conn.channels.ensure("replay", channel, 0)
-    conn.channels.update("replay", channel, topic=meeting.topic, purpose=meeting.purpose)
-    start = time.time()
-    for number, line in enumerate(meeting.lines):
-        ts = f"{start + number * seconds_per_line:.6f}"
-        message = Message("replay", channel, ts, line.speaker, line.text)
-        action = observe(conn, voice, message, policy)
+    for line, action in replay_meeting(store, _voice(settings), meeting, policy, start=time.time(),
+                                       seconds_per_line=seconds_per_line):
         _print_action(line, action, as_json)
 
 
@@ -271,16 +276,19 @@ def _print_action(line: TranscriptLine, action: Action, as_json: bool) -> None:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEMO_DB,
               show_default=True, help="Where to build the demo database (replaced).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
-def demo(db_path: Path, as_json: bool) -> None:
+@click.pass_obj
+def demo(settings: Settings, db_path: Path, as_json: bool) -> None:
     """Build a fresh database from the bundled sample feedback and replay a meeting.
 
     No Slack account and no network needed.
+
+    Example: empty-chair demo
     """
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    conn = _open(db_path)
+    store = _open(settings, db_path)
     for path, source in DEMO_CORPUS:
-        report = import_file(conn, path, source=source)
+        report = import_file(store, path, source=source)
         if not as_json:
             click.echo(f"Imported {report.added} quotes from {path.name} (source: {source}).")
     if not as_json:
@@ -289,39 +297,34 @@ def demo(db_path: Path, as_json: bool) -> None:
         click.echo(f"Replaying {DEMO_MEETING.name}: the customer sits in the empty chair "
                    f"(messages {DEMO_PACE:.0f} s apart, at most one unprompted post every "
                    f"{DEMO_COOLDOWN} s).\n")
-    _replay(conn, DEMO_MEETING, as_json, DEMO_COOLDOWN, DEMO_PACE)
+    _replay(settings, store, DEMO_MEETING, as_json, DEMO_COOLDOWN, DEMO_PACE)
+
+
+# -- the Slack bot --------------------------------------------------------------------------------
 
 
 @cli.command()
 @db_option
 @click.option("--host", help="Interface for HTTP mode (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port for HTTP mode (default $PORT or 3000).")
-def serve(db_path: Path | None, host: str | None, port: int | None) -> None:
-    """Run the Slack bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
+@click.pass_obj
+def serve(settings: Settings, db_path: Path | None, host: str | None, port: int | None) -> None:
+    """Run the Slack bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on /slack/events.
+
+    Digests are sent on their schedules and, with search by meaning, new quotes are
+    embedded in the background.
+
+    Example: empty-chair serve --port 3000
+    """
     from .slack.server import run
 
-    settings = _settings()
-    embedder = _background_embedder(db_path or settings.db_path)
     try:
         run(settings, db_path=db_path, host=host, port=port)
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
-    finally:
-        if embedder is not None:
-            embedder.stop()
-            embedder.join(30)
 
 
-def _background_embedder(path: Path):  # noqa: ANN202 - semantic.BackgroundEmbedder | None
-    """With the semantic extra, new quotes get embeddings in a thread of their own; events never wait."""
-    from .search import semantic
-
-    if not semantic.available():
-        return None
-    log = logging.getLogger("empty_chair.semantic")
-    embedder = semantic.BackgroundEmbedder(lambda: connect(path), log=log.info)
-    embedder.start()
-    return embedder
+# -- digests --------------------------------------------------------------------------------------
 
 
 @cli.command()
@@ -336,8 +339,9 @@ def _background_embedder(path: Path):  # noqa: ANN202 - semantic.BackgroundEmbed
 @click.option("--chart", "chart_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the trend chart to this PNG file (needs the [chart] extra).")
 @db_option
-def digest(channel: str, team: str | None, since: str | None, until: str | None, dry_run: bool,
-           topics: Path | None, chart_path: Path | None, db_path: Path | None) -> None:
+@click.pass_obj
+def digest(settings: Settings, channel: str, team: str | None, since: str | None, until: str | None,
+           dry_run: bool, topics: Path | None, chart_path: Path | None, db_path: Path | None) -> None:
     """Build a channel's digest, "What our customers are saying", now.
 
     It covers the themes customers raised (with the change against the period before),
@@ -347,32 +351,25 @@ def digest(channel: str, team: str | None, since: str | None, until: str | None,
 
     Example: empty-chair digest --channel C0123 --since 2019-01-01 --dry-run
     """
-    from .digests.build import build_digest
-    from .digests.ledger import manual_due
-    from .digests.render import render_text
-
-    settings = _settings()
-    store = _open(db_path)
+    settings = replace(settings, db_path=db_path or settings.db_path,
+                       topics_path=topics or settings.topics_path)
+    store = _open(settings, None)
     team = team if team is not None else store.digests.team_of_channel(channel) or ""
     start, end = _moment("--since", since), _moment("--until", until)
     if end is not None and not dry_run:
         raise click.UsageError("--until needs --dry-run: a posted digest always ends now")
-    topic_list = _topics(topics or settings.topics_path)
+    topic_list = _topics(settings.topics_path)
     if not dry_run:
-        _post_digest(settings, db_path, team, channel, start, topics or settings.topics_path)
+        _post_digest(settings, team, channel, start)
         return
     due = manual_due(store, team, channel, (end.timestamp() if end else time.time()), start)
     built = build_digest(store, due, topic_list, chart=chart_path is not None)
-    click.echo(render_text(_voice(), built), nl=False)
+    click.echo(render_text(_voice(settings), built), nl=False)
     if chart_path is not None:
-        _write_chart(built, chart_path)
+        _write_chart(settings, built, chart_path)
 
 
-def _moment(option: str, value: str | None):  # noqa: ANN202 - datetime | None
-    from datetime import UTC, datetime
-
-    from .ingest.dates import parse_date
-
+def _moment(option: str, value: str | None) -> datetime | None:
     if value is None:
         return None
     parsed = parse_date(value)
@@ -381,19 +378,17 @@ def _moment(option: str, value: str | None):  # noqa: ANN202 - datetime | None
     return datetime.fromisoformat(parsed).replace(tzinfo=UTC)
 
 
-def _topics(path: Path | None) -> list:
-    from .digests.themes import load_topics
-
+def _topics(path: Path | None) -> list[TrackedTopic]:
     try:
         return load_topics(path)
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
 
 
-def _write_chart(built, path: Path) -> None:  # noqa: ANN001 - a Digest
+def _write_chart(settings: Settings, built, path: Path) -> None:  # noqa: ANN001 - a Digest
     from .digests.chart import trend_png
 
-    png = trend_png(built.trend, _voice().render("digest.chart_title")) if built.trend else None
+    png = trend_png(built.trend, _voice(settings).render("digest.chart_title")) if built.trend else None
     if png is None:
         click.echo("No chart: nothing to chart for this period (at most 92 days), or matplotlib is not "
                    "installed (pip install 'empty-chair[chart]').", err=True)
@@ -402,27 +397,13 @@ def _write_chart(built, path: Path) -> None:  # noqa: ANN001 - a Digest
     click.echo(f"Chart written to {path}.", err=True)
 
 
-def _post_digest(settings: Settings, db_path: Path | None, team: str, channel: str, start,  # noqa: ANN001
-                 topics: Path | None) -> None:
-    from dataclasses import replace
+def _post_digest(settings: Settings, team: str, channel: str, start: datetime | None) -> None:
+    from .slack.digest_sender import post_now
 
-    from .slack.chair import Chair
-    from .slack.checks import uses_oauth
-    from .slack.digest_sender import DigestSender, client_factory
-
-    if not settings.slack_bot_token and not uses_oauth(settings):
-        raise click.ClickException("SLACK_BOT_TOKEN is not set, so the digest cannot be posted; set it "
-                                   "(see docs/slack.md), or add --dry-run to print the digest instead")
-    settings = replace(settings, db_path=db_path or settings.db_path, topics_path=topics)
-    store = None
-    if uses_oauth(settings):
-        from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
-
-        from .slack.app import installations_path
-
-        store = SQLite3InstallationStore(database=str(installations_path(settings.db_path)),
-                                         client_id=settings.slack_client_id)
-    outcome = DigestSender(Chair(settings), client_factory(settings, store)).send_now(team, channel, start)
+    try:
+        outcome = post_now(settings, team, channel, start)
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
     if outcome.status == "posted":
         click.echo(f"Posted the digest to {channel} (message {outcome.ts}).")
     elif outcome.status == "empty":

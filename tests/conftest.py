@@ -8,12 +8,26 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_settings
 from bot.ingest.importer import import_file
+from bot.search import semantic
 from bot.store import connect
 from bot.voice import Voice
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
+
+
+SEMANTIC = load_settings(dotenv=False).semantic  # EMPTY_CHAIR_SEMANTIC as the test run was started
+
+
+@pytest.fixture(autouse=True)
+def semantic_switch():
+    """Each test starts with search by meaning as the run asked for (CI runs the suite both
+    ways), whatever an earlier test or a CLI invocation switched."""
+    semantic.switch(SEMANTIC)
+    yield
+    semantic.switch(SEMANTIC)
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,15 @@ def test_readme_table_lists_every_setting():
         assert re.search(rf"^\| `{name}` \|", readme, re.M), f"README's settings table lacks {name}"
 
 
+def test_code_reads_no_variable_outside_settings():
+    """Only bot/config.py reads the environment; everything else gets a Settings."""
+    for path in (ROOT / "bot").rglob("*.py"):
+        if path.name == "config.py":
+            continue
+        text = path.read_text()
+        assert not re.search(r"os\.environ\.get|os\.getenv|environ\[", text), f"{path} reads the environment"
+
+
 def test_values_are_parsed_and_checked():
     settings = load_settings({"EMPTY_CHAIR_WINDOW": "3", "EMPTY_CHAIR_SEMANTIC": "off",
                               "EMPTY_CHAIR_CAPTURE_REACTION": ":star:", "EMPTY_CHAIR_DB": "x.db",

@@ -5,7 +5,6 @@ shows exactly what the bot would do in a channel.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +13,7 @@ from ..models import Action, Channel, Message
 from ..search import feedback as clicks
 from ..search.conversation import conversation_terms, conversation_texts, stem, words
 from ..search.lexical import COMMON_SHARE, SearchResult, corpus_stats, search_terms
+from ..store import Store
 from ..text import shorten
 from ..voice import Voice, evidence_text, quote_text, quotes_message
 from .decisions import classify
@@ -32,60 +32,60 @@ class Policy:
     min_coverage: float = MIN_COVERAGE
 
 
-def introduce(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_id: str,
+def introduce(store: Store, voice: Voice, team_id: str, channel_id: str,
               policy: Policy, now: float | None = None) -> str:
     """The one short introduction when invited; the channel starts in active mode."""
-    conn.channels.ensure(team_id, channel_id, now)
-    conn.channels.update(team_id, channel_id, active=1, joined_at=now or time.time(),
+    store.channels.ensure(team_id, channel_id, now)
+    store.channels.update(team_id, channel_id, active=1, joined_at=now or time.time(),
                             last_post_at=None)
-    return voice.render("meeting.introduction", quote_count=conn.quotes.count(team_id),
-                        source_count=len(conn.quotes.sources(team_id)),
+    return voice.render("meeting.introduction", quote_count=store.quotes.count(team_id),
+                        source_count=len(store.quotes.sources(team_id)),
                         cooldown_minutes=max(1, policy.cooldown_seconds // 60))
 
 
-def observe(conn: sqlite3.Connection, voice: Voice, message: Message, policy: Policy,
+def observe(store: Store, voice: Voice, message: Message, policy: Policy,
             now: float | None = None) -> Action:
     """Remember the message and decide whether the customer speaks up."""
     now = now if now is not None else message.time
-    channel = conn.channels.ensure(message.team_id, message.channel_id, now)
+    channel = store.channels.ensure(message.team_id, message.channel_id, now)
     if message.is_reply:
-        return _thread_reply(conn, message, now)
-    conn.channels.remember_message(message.team_id, message.channel_id, message.ts,
+        return _thread_reply(store, message, now)
+    store.channels.remember_message(message.team_id, message.channel_id, message.ts,
                               message.user_id, message.text, message.thread_ts)
     verdict = classify(message.text)
     if verdict.is_decision:
-        return _decision(conn, voice, message, channel, policy, now, verdict.reason)
-    return _maybe_quotes(conn, voice, message, channel, policy, now)
+        return _decision(store, voice, message, channel, policy, now, verdict.reason)
+    return _maybe_quotes(store, voice, message, channel, policy, now)
 
 
-def _thread_reply(conn: sqlite3.Connection, message: Message, now: float) -> Action:
-    decision = conn.decisions.at(message.team_id, message.channel_id, message.thread_ts or "")
+def _thread_reply(store: Store, message: Message, now: float) -> Action:
+    decision = store.decisions.at(message.team_id, message.channel_id, message.thread_ts or "")
     if decision is None:
         return Action("silent", "thread reply")
-    conn.decisions.record_answer(decision.id, message.text, message.user_id, now)
+    store.decisions.record_answer(decision.id, message.text, message.user_id, now)
     return Action("answer", "answer to a decision recorded", decision_id=decision.id,
                   thread_ts=message.thread_ts)
 
 
-def _window(conn: sqlite3.Connection, message: Message, policy: Policy, now: float) -> list[str]:
-    return conn.channels.recent_messages(message.team_id, message.channel_id,
+def _window(store: Store, message: Message, policy: Policy, now: float) -> list[str]:
+    return store.channels.recent_messages(message.team_id, message.channel_id,
                                     policy.window_messages, since_ts=now - WINDOW_SECONDS)
 
 
-def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
+def _decision(store: Store, voice: Voice, message: Message,
               channel: Channel, policy: Policy, now: float, why: str) -> Action:
     """Ask the customer's question in the decision's thread, with the quotes that bear on it."""
-    window = _window(conn, message, policy, now)[-3:] or [message.text]
+    window = _window(store, message, policy, now)[-3:] or [message.text]
     terms = conversation_terms(window, channel.topic, channel.purpose, decay=0.4)
-    result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
-                          exclude_ids=conn.channels.hidden(message.team_id, message.channel_id,
+    result = search_terms(store, terms, limit=MAX_QUOTES, team_id=message.team_id,
+                          exclude_ids=store.channels.hidden(message.team_id, message.channel_id,
                                                           now, include_shown=False),
                           today=date.fromtimestamp(now), min_coverage=0.25, min_terms=2,
                           query=conversation_texts(window, channel.topic, channel.purpose, decay=0.4),
-                          clicks=clicks.load(conn, message.team_id, message.channel_id))
-    index = conn.decisions.count(message.team_id, message.channel_id)
+                          clicks=clicks.load(store, message.team_id, message.channel_id))
+    index = store.decisions.count(message.team_id, message.channel_id)
     question = voice.choice("meeting.decision_questions", index)
-    decision_id = conn.decisions.record(message.team_id, message.channel_id, message.ts,
+    decision_id = store.decisions.record(message.team_id, message.channel_id, message.ts,
                                   message.user_id, message.text, question, [q.id for q in result.quotes], now)
     if decision_id is None:
         return Action("silent", "decision already logged", decision=True)
@@ -104,7 +104,7 @@ def _decision(conn: sqlite3.Connection, voice: Voice, message: Message,
                   question=question, decision_id=decision_id, thread_ts=message.ts, decision=True)
 
 
-def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
+def _maybe_quotes(store: Store, voice: Voice, message: Message,
                   channel: Channel, policy: Policy, now: float) -> Action:
     """Speak only when the conversation has settled on a topic with fresh evidence."""
     if channel.mode == "quiet":
@@ -112,34 +112,34 @@ def _maybe_quotes(conn: sqlite3.Connection, voice: Voice, message: Message,
     cooldown = channel.cooldown_seconds if channel.cooldown_seconds is not None else policy.cooldown_seconds
     if channel.last_post_at is not None and now - channel.last_post_at < cooldown:
         return Action("silent", f"cooldown ({int(cooldown - (now - channel.last_post_at))} s left)")
-    if not _says_something_specific(conn, message.text):
+    if not _says_something_specific(store, message.text):
         return Action("silent", "small talk")
-    window = _window(conn, message, policy, now)
+    window = _window(store, message, policy, now)
     terms = conversation_terms(window, channel.topic, channel.purpose)
-    result = search_terms(conn, terms, limit=MAX_QUOTES, team_id=message.team_id,
-                          exclude_ids=conn.channels.hidden(message.team_id, message.channel_id, now),
+    result = search_terms(store, terms, limit=MAX_QUOTES, team_id=message.team_id,
+                          exclude_ids=store.channels.hidden(message.team_id, message.channel_id, now),
                           today=date.fromtimestamp(now), min_coverage=policy.min_coverage,
                           min_terms=2, query=conversation_texts(window, channel.topic, channel.purpose),
-                          clicks=clicks.load(conn, message.team_id, message.channel_id))
+                          clicks=clicks.load(store, message.team_id, message.channel_id))
     if not result.quotes:
         return Action("silent", "no fresh evidence on this conversation")
     if not _settled(result, window):
         return Action("silent", "topic not settled yet", topic=_topic(result))
-    conn.channels.mark_shown(message.team_id, message.channel_id, [q.id for q in result.quotes], now)
-    conn.channels.update(message.team_id, message.channel_id, last_post_at=now)
+    store.channels.mark_shown(message.team_id, message.channel_id, [q.id for q in result.quotes], now)
+    store.channels.update(message.team_id, message.channel_id, last_post_at=now)
     topic = _topic(result)
     return Action("quotes", f"conversation settled on {topic}", topic=topic, quotes=result.quotes,
                   evidence=result.evidence,
                   text=quotes_message(voice, topic, result.quotes, result.evidence))
 
 
-def _says_something_specific(conn: sqlite3.Connection, text: str) -> bool:
+def _says_something_specific(store: Store, text: str) -> bool:
     """Whether the latest message has a word the corpus knows and does not find everywhere.
 
     `_settled` demands such a word of the latest message anyway; checking it first
     spares a search on every "can everyone see my screen?".
     """
-    stats = corpus_stats(conn)
+    stats = corpus_stats(store)
     limit = stats.docs * COMMON_SHARE
     return any(0 < stats.df.get(stem(word), 0) <= limit for word in words(text))
 
@@ -163,16 +163,16 @@ def _topic(result: SearchResult) -> str:
 
 
 
-def answer_topic(conn: sqlite3.Connection, voice: Voice, team_id: str, channel_id: str | None,
+def answer_topic(store: Store, voice: Voice, team_id: str, channel_id: str | None,
                  topic: str, limit: int = MAX_QUOTES, exclude_ids: set[int] | None = None) -> Action:
     """An on-demand answer (slash command, mention): no cooldown, and it says so plainly
     when there is no evidence."""
     hidden = set(exclude_ids or ())  # the caller's set stays as it was
     if channel_id:
-        hidden |= conn.channels.hidden(team_id, channel_id, include_shown=False)
-    result = search_terms(conn, conversation_terms([topic]), limit=limit, team_id=team_id,
+        hidden |= store.channels.hidden(team_id, channel_id, include_shown=False)
+    result = search_terms(store, conversation_terms([topic]), limit=limit, team_id=team_id,
                           exclude_ids=hidden, min_coverage=0.2, query=conversation_texts([topic]),
-                          clicks=clicks.load(conn, team_id, channel_id) if channel_id else None)
+                          clicks=clicks.load(store, team_id, channel_id) if channel_id else None)
     label = shorten(topic, 80) or "that"
     return Action("quotes" if result.quotes else "silent",
                   "asked" if result.quotes else "asked, no evidence", topic=label,

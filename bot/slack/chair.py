@@ -60,12 +60,12 @@ class Chair:
         event_id = body.get("event_id")
         if not event_id:
             return True
-        conn = self.db()
+        store = self.db()
         now = time.time()
         if now - self._pruned_at > PRUNE_EVERY:
             self._pruned_at = now
-            conn.events.prune(now - EVENT_MEMORY)
-        return not conn.events.seen(str(event_id), now)
+            store.events.prune(now - EVENT_MEMORY)
+        return not store.events.seen(str(event_id), now)
 
 
 def team_of(context: BoltContext, body: dict[str, Any] | None = None) -> str:

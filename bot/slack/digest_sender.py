@@ -49,7 +49,7 @@ from ..digests.ledger import (
     retry_delay,
 )
 from ..digests.themes import TrackedTopic, load_topics
-from ..errors import BadTopicsFile
+from ..errors import BadTopicsFile, ConfigError
 from ..models import MANUAL, Claim, Due
 from . import blocks
 from .api import ADVICE, CHANNEL_GONE, api_name
@@ -371,3 +371,20 @@ def _retry_after(response: SlackResponse) -> float:
         return max(1.0, float(value)) if value is not None else 1.0
     except (TypeError, ValueError):
         return 1.0
+
+
+def post_now(settings: Settings, team_id: str, channel_id: str, since: datetime | None = None) -> Outcome:
+    """Post a channel's digest now (`empty-chair digest`), through the sender the scheduler uses.
+
+    Raises ConfigError when there is no way to reach the workspace (no bot token and no
+    installations).
+    """
+    from .app import installation_store
+    from .checks import uses_oauth
+
+    if not settings.slack_bot_token and not uses_oauth(settings):
+        raise ConfigError("SLACK_BOT_TOKEN is not set, so the digest cannot be posted; set it (see "
+                          "docs/slack.md), or add --dry-run to print the digest instead")
+    installations = installation_store(settings, settings.db_path) if uses_oauth(settings) else None
+    sender = DigestSender(Chair(settings), client_factory(settings, installations))
+    return sender.send_now(team_id, channel_id, since)

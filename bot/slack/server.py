@@ -25,6 +25,8 @@ from waitress.server import create_server
 from ..config import Settings
 from ..digests.scheduler import DigestScheduler
 from ..errors import ConfigError
+from ..search import semantic
+from ..store import connect
 from . import ids
 from .app import InFlight, create_app
 from .chair import Chair
@@ -48,6 +50,7 @@ def run(settings: Settings, db_path: Path | None = None, host: str | None = None
     settings = replace(settings, db_path=Path(db_path) if db_path else settings.db_path,
                        host=host or settings.host, port=settings.port if port is None else port)
     configure_logging(settings.log_level)
+    semantic.switch(settings.semantic)
     app = create_app(settings)
     stop = threading.Event()
     previous = _on_signals(stop)
@@ -80,9 +83,12 @@ def _on_signals(stop: threading.Event) -> dict[int, Any]:
 
 
 def start_services(app: App, settings: Settings) -> list[Service]:
-    """HTTP, Socket Mode, or both (Socket Mode with installs needs the install pages); and
-    the digest scheduler, listed first so a shutdown stops it first."""
+    """HTTP, Socket Mode, or both (Socket Mode with installs needs the install pages); the
+    digest scheduler, listed first so a shutdown stops it first; and, with search by meaning,
+    the background embedder."""
     services: list[Service] = [DigestService(app, settings)]
+    if semantic.available():
+        services.append(EmbedderService(settings))
     try:
         if uses_socket_mode(settings):
             services.append(SocketModeService(app, settings.slack_app_token))
@@ -220,6 +226,21 @@ class SocketModeService:
 
     def stop(self) -> None:
         self.handler.close()
+
+
+class EmbedderService:
+    """New quotes (imports, captured messages) get their embeddings in a thread of their own,
+    so no event ever waits for the model."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.embedder = semantic.BackgroundEmbedder(lambda: connect(settings.db_path), log=log.info)
+
+    def start(self) -> None:
+        self.embedder.start()
+
+    def stop(self) -> None:
+        self.embedder.stop()
+        self.embedder.join(30)
 
 
 class DigestService:

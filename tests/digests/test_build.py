@@ -256,7 +256,7 @@ def test_dry_run_over_the_sample_data_reads_in_a_minute(banking_db, tmp_path):
     assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG") or "No chart" in result.output
     from bot.store import connect
 
-    assert connect(banking_db).execute("SELECT count(*) FROM digest_runs").fetchone()[0] == 0
+    assert connect(banking_db).connection.execute("SELECT count(*) FROM digest_runs").fetchone()[0] == 0
 
 
 def test_dry_run_without_since_covers_the_last_week(tmp_path):

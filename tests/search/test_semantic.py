@@ -189,14 +189,16 @@ def test_not_relevant_pushes_down_near_copies_in_that_channel(db, voice):
     assert elsewhere.quotes[0].id in ids
 
 
-def test_the_switch_turns_it_off(monkeypatch, db):
-    monkeypatch.setenv(semantic.SWITCH, "off")
-    assert not semantic.available()
+def test_the_switch_turns_it_off(db, caplog):
+    semantic.switch(False)
+    assert not semantic.available() and not semantic.available()
+    assert [r.message for r in caplog.records].count(
+        "search by meaning is switched off (EMPTY_CHAIR_SEMANTIC=off): searching by words only") <= 1
     assert not search_quotes(db, PASSPORT).found
 
 
 def test_import_embeds_and_the_embed_command_finishes_the_job(tmp_path, monkeypatch):
-    monkeypatch.setenv(semantic.IMPORT_SWITCH, "on")
+    monkeypatch.setenv("EMPTY_CHAIR_EMBED_ON_IMPORT", "on")
     rows = [["text", "category"]] + [[f"my top-up number {n} failed again", "top_up_failed"]
                                      for n in range(12)]
     db_file = tmp_path / "cli.db"

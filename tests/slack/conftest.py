@@ -52,7 +52,7 @@ def slack_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     conn = connect(path)
     import_file(conn, DATA / "banking.csv", source="banking-app")
     import_file(conn, DATA / "complaints.csv", source="cfpb-complaints")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return path
 

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from slack_bolt import App
 
 from bot.slack.app import InFlight
-from bot.store import connect
+from bot.store import Store, connect
 
 from .fake_slack import DEFAULT_TEAM, FakeSlack
 
@@ -127,8 +127,12 @@ class BotUnderTest:
         }
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Store:
         return connect(self.db_path)
+
+    def sql(self, query: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        """Read the bot's database directly, as a test inspecting the file."""
+        return self.conn().connection.execute(query, params)
 
     def idle(self, timeout: float = 15.0) -> None:
         """Wait until the bot has finished all work it acknowledged."""

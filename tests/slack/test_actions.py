@@ -27,8 +27,8 @@ def test_not_relevant_hides_the_quote_in_that_channel(bot, fake):
     assert "won't show that quote" in reply["text"]
     bot.idle()
     conn = bot.conn()
-    vote = conn.execute("SELECT team_id, channel_id, kind, user_id FROM votes WHERE feedback_id = ?",
-                        (shown,)).fetchone()
+    vote = conn.connection.execute(
+        "SELECT team_id, channel_id, kind, user_id FROM votes WHERE feedback_id = ?", (shown,)).fetchone()
     assert tuple(vote) == (TEAM, channel, "not_relevant", "U_ALICE")
     assert shown in conn.channels.hidden(TEAM, channel)
     assert shown not in conn.channels.hidden(TEAM, other)
@@ -47,7 +47,7 @@ def test_more_like_this_answers_with_other_quotes(bot, fake):
     block_ids = [b.get("block_id") for b in reply["blocks"]]
     assert f"quote_{clicked}" not in block_ids and any(str(b).startswith("quote_") for b in block_ids)
     bot.idle()
-    kinds = [r[0] for r in bot.conn().execute("SELECT kind FROM votes WHERE feedback_id = ?", (clicked,))]
+    kinds = [r[0] for r in bot.sql("SELECT kind FROM votes WHERE feedback_id = ?", (clicked,))]
     assert kinds == ["more_like_this"]
     # a second click shows none of the quotes the first one showed
     shown = {b for b in block_ids if str(b).startswith("quote_")}
@@ -57,7 +57,7 @@ def test_more_like_this_answers_with_other_quotes(bot, fake):
 
 
 def test_full_quote_shows_the_whole_text(bot, fake):
-    conn = bot.conn()
+    conn = bot.conn().connection
     row = conn.execute("SELECT id, text FROM feedback WHERE length(text) > 2500 ORDER BY length(text) DESC"
                        ).fetchone()
     bot.click(ids.FULL_QUOTE, str(row["id"]), channel=new_channel(), response="full")
@@ -68,7 +68,7 @@ def test_full_quote_shows_the_whole_text(bot, fake):
 
 
 def test_buttons_cannot_reach_another_workspaces_quote(bot, fake):
-    conn = bot.conn()
+    conn = bot.conn().connection
     conn.execute("INSERT INTO feedback (team_id, source, external_id, text, imported_at) "
                  "VALUES ('T_OTHER', 'secret', '1', 'Other workspace secret', '2024-01-01')")
     foreign = conn.execute("SELECT id FROM feedback WHERE team_id = 'T_OTHER'").fetchone()[0]
@@ -88,7 +88,7 @@ def test_reaction_captures_the_message_as_feedback(bot, fake):
     assert confirm.params["user"] == "U_BOB" and "Saved" in confirm.params["text"]
     history = fake.calls_to("conversations.history", channel=channel)[0].params
     assert history["latest"] == ts and str(history["limit"]) == "1" and history["inclusive"] in ("1", "true")
-    row = bot.conn().execute("SELECT * FROM feedback WHERE source = 'slack'").fetchone()
+    row = bot.sql("SELECT * FROM feedback WHERE source = 'slack'").fetchone()
     assert row["team_id"] == TEAM
     assert row["text"] == "I waited three weeks for my card & nobody answered"
     assert row["external_id"] == f"{channel}:{ts}"
@@ -96,7 +96,7 @@ def test_reaction_captures_the_message_as_feedback(bot, fake):
     # the same reaction again stores nothing new
     bot.event(reaction)
     fake.wait_for("chat.postEphemeral", count=2, channel=channel)
-    assert bot.conn().execute("SELECT count(*) FROM feedback WHERE source = 'slack'").fetchone()[0] == 1
+    assert bot.sql("SELECT count(*) FROM feedback WHERE source = 'slack'").fetchone()[0] == 1
 
 
 def test_reaction_on_a_thread_reply_is_captured(bot, fake):
@@ -106,7 +106,7 @@ def test_reaction_on_a_thread_reply_is_captured(bot, fake):
     bot.event({"type": "reaction_added", "user": "U_BOB", "reaction": "chair",
                "item": {"type": "message", "channel": channel, "ts": reply_ts}})
     fake.wait_for("chat.postEphemeral", channel=channel)
-    text = bot.conn().execute("SELECT text FROM feedback WHERE source = 'slack'").fetchone()[0]
+    text = bot.sql("SELECT text FROM feedback WHERE source = 'slack'").fetchone()[0]
     assert text == "The reply: customers hate the card fee"
 
 
@@ -132,7 +132,7 @@ def test_app_home_shows_corpus_and_channels(bot, fake):
     assert "431 quotes" in text and "2 sources" in text
     assert "banking-app" in text and "cfpb-complaints" in text
     assert f"<#{channel}>" in text and "quiet" in text
-    newest = bot.conn().execute("SELECT max(created) FROM feedback").fetchone()[0][:10]
+    newest = bot.sql("SELECT max(created) FROM feedback").fetchone()[0][:10]
     assert newest in text
 
 

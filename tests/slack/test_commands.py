@@ -115,7 +115,7 @@ def test_decisions_lists_them_with_their_answers(bot, fake):
 def test_add_stores_a_quote_for_this_workspace_only(bot, fake):
     reply = reply_to(bot, fake, 'add "The export button is impossible to find" sales call')
     assert "source: sales-call" in reply["text"]
-    row = bot.conn().execute(
+    row = bot.sql(
         "SELECT team_id, source, text FROM feedback WHERE source = 'sales-call'").fetchone()
     assert tuple(row) == (TEAM, "sales-call", "The export button is impossible to find")
     reply = reply_to(bot, fake, "add “Smart quotes work too”", response="smart")
@@ -139,7 +139,7 @@ def test_hostile_text_is_acknowledged_quickly_and_answered(bot, fake, text):
 
 def test_command_is_acknowledged_while_the_database_is_locked(bot, fake):
     """The 200 does not wait for SQLite: the answer follows through the response_url."""
-    blocker = bot.conn()
+    blocker = bot.conn().connection
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         result = bot.command("add \"Locked out of my account\"", channel=new_channel(), response="locked")

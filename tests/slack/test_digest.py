@@ -185,8 +185,7 @@ def test_the_scheduler_keeps_one_job_per_schedule_at_its_local_time(world):
             assert (local.weekday(), local.hour, local.minute) == (0, 9, 0)
         assert SpecTrigger(parse_spec("weekly mon 09:00 America/New_York", "UTC")).get_next_fire_time(
             None, SET_AT) == NEW_YORK_0900
-        connect(world.db_path).execute("UPDATE digest_schedules SET enabled = 0 WHERE channel_id = ?",
-                                       (berlin,))
+        connect(world.db_path).digests.switch_off(TEAM, berlin, "test")
         scheduler.sync()  # switched off (here, or by another instance): its job goes
         assert job_id(TEAM, berlin) not in scheduler.next_runs()
         assert job_id(TEAM, new_york) in scheduler.next_runs()

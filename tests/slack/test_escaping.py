@@ -72,7 +72,7 @@ def hostile_corpus(slack_corpus: Path, tmp_path_factory: pytest.TempPathFactory)
     rows = [["text", "category", "date"]] + [[text, LABEL, today] for text in QUOTES + FILLER]
     conn = connect(path)
     import_file(conn, write_csv(folder / "hostile.csv", rows), source=SOURCE)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return path
 
@@ -160,7 +160,7 @@ def settle(bot: BotUnderTest, channel: str, start: float = 0.0) -> None:
 
 
 def quote_ids(bot: BotUnderTest) -> dict[str, int]:
-    rows = bot.conn().execute("SELECT id, text FROM feedback WHERE source = ?", (SOURCE,)).fetchall()
+    rows = bot.sql("SELECT id, text FROM feedback WHERE source = ?", (SOURCE,)).fetchall()
     return {text: quote_id for quote_id, text in rows}
 
 
@@ -294,7 +294,7 @@ def test_a_captured_message_is_stored_as_plain_text_and_shown_inert(bot, fake):
                "item": {"type": "message", "channel": channel, "ts": ts}})
     fake.wait_for("chat.postEphemeral")
     bot.idle()
-    (stored,) = bot.conn().execute("SELECT text FROM feedback WHERE source = 'slack'").fetchall()
+    (stored,) = bot.sql("SELECT text FROM feedback WHERE source = 'slack'").fetchall()
     assert stored[0] == "@U0ADMIN my zephyrcard is frozen @channel https://bank.example/reset &lt;b&gt;"
     bot.command("zephyrcard frozen", channel=channel, response="captured")
     shown = json.dumps(fake.wait_for("response", path="/response/captured")[-1].params["blocks"])

@@ -16,7 +16,7 @@ def join_event(channel: str) -> dict:
 
 
 def feedback_rows(bot) -> int:
-    return bot.conn().execute("SELECT count(*) FROM feedback").fetchone()[0]
+    return bot.sql("SELECT count(*) FROM feedback").fetchone()[0]
 
 
 def test_slack_retry_of_an_event_posts_once(bot, fake):

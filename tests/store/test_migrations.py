@@ -19,20 +19,20 @@ def test_old_database_is_migrated_without_losing_rows(tmp_path):
                 "VALUES ('s', '1', 'kept', 'now')")
     raw.close()
     conn = connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert conn.execute("SELECT text FROM feedback").fetchone()[0] == "kept"
-    assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+    assert conn.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.connection.execute("SELECT text FROM feedback").fetchone()[0] == "kept"
+    assert conn.connection.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
 
 
 def test_newer_database_is_refused(tmp_path):
     conn = connect(tmp_path / "new.db")
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(NewerSchema, match="upgrade"):
-        migrate(conn)
+        migrate(conn.connection)
 
 
 def test_wal_mode(conn):
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 # The DDL of each step as it first shipped (hand-written SQL, run statement by statement).

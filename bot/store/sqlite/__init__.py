@@ -68,7 +68,3 @@ class SqliteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # Transitional: code not yet moved behind a repository still reaches the connection.
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.db.current(), name)

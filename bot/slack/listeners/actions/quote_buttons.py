@@ -41,13 +41,13 @@ def more_like_this(body: dict[str, Any], action: dict[str, Any], context: BoltCo
         if clicked is None:
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         team, channel, quote = clicked
-        conn = chair.db()
-        conn.clicks.record(team, channel, quote.id, user_of(body), "more_like_this")
-        seen = conn.channels.hidden(team, channel) | {quote.id}
-        found = answer_topic(conn, chair.voice, team, channel, quote.text, exclude_ids=seen)
+        store = chair.db()
+        store.clicks.record(team, channel, quote.id, user_of(body), "more_like_this")
+        seen = store.channels.hidden(team, channel) | {quote.id}
+        found = answer_topic(store, chair.voice, team, channel, quote.text, exclude_ids=seen)
         if not found.quotes:
             return reply(respond, logger, chair.voice.render("slack.more_none"))
-        conn.channels.mark_shown(team, channel, [q.id for q in found.quotes])
+        store.channels.mark_shown(team, channel, [q.id for q in found.quotes])
         parts = [chair.voice.render("commands.more_header")]
         parts += [quote_text(chair.voice, q) for q in found.quotes]
         parts.append(evidence_text(chair.voice, found.evidence))

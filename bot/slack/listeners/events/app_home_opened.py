@@ -18,9 +18,9 @@ def app_home_opened(body: dict[str, Any], event: dict[str, Any], context: BoltCo
     try:
         if event.get("tab", "home") != "home" or not chair.first_delivery(body):
             return
-        team, conn = team_of(context, body), chair.db()
-        view = home_view(chair.voice, conn.quotes.count(team), conn.quotes.sources(team),
-                         conn.channels.list(team), chair.settings.capture_reaction)
+        team, store = team_of(context, body), chair.db()
+        view = home_view(chair.voice, store.quotes.count(team), store.quotes.sources(team),
+                         store.channels.list(team), chair.settings.capture_reaction)
         call(client.views_publish, chair=chair, team_id=team, logger=logger, user_id=event["user"],
              view=view)
     except Exception:
