@@ -22,9 +22,10 @@ from bot.search.conversation import conversation_terms  # noqa: E402
 from bot.search.lexical import search_quotes, search_terms  # noqa: E402
 from bot.store import Store, connect  # noqa: E402
 
-from ..conftest import ROOT, SAMPLE, write_csv  # noqa: E402
+from ..conftest import ROOT, SAMPLE, SEMANTIC, write_csv  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not semantic.available(), reason="semantic search switched off")
+pytestmark = pytest.mark.skipif(not (SEMANTIC and semantic.available()),
+                                reason="search by meaning is switched off or not installed")
 
 LABELS = ("why_verify_identity", "verify_my_identity", "card_arrival", "exchange_rate",
           "lost_or_stolen_card", "top_up_failed", "cash_withdrawal_charge", "passcode_forgotten")
