@@ -1,0 +1,344 @@
+"""The storage interface every backend implements, written as typing Protocols.
+
+Callers depend on these names only; `bot.store.sqlite` implements them over one SQLite
+file, and a server backend implements the same methods with the same records. Records
+are the dataclasses of `bot.models`; ids are integers the backend assigns; times are
+epoch seconds or aware datetimes, never a backend's own types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..models import (
+    Candidate,
+    Channel,
+    Claim,
+    Decision,
+    Due,
+    Period,
+    PeriodQuote,
+    Quote,
+    QuoteFilter,
+    Run,
+    Schedule,
+    Spec,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class Quotes(Protocol):
+    """Quotes: imports write them, search reads them by words, ids and workspace."""
+
+    def add(self, row: Sequence[Any]) -> int | None:
+        """One quote (captured in Slack, typed in by hand): its id, so the caller can point at it,
+        or None when it was stored before. `row` is shaped as for `add_many`."""
+
+    def add_many(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Store quotes and their full-text entries together, so a crash or a kill never leaves a
+        quote that search cannot find; returns how many were new."""
+
+    def address(self) -> str | None:
+        """What `bot.store.connect` needs to open this database from another process (the import's
+        writer processes), or None for an in-memory one, which no other process sees."""
+
+    def candidates(
+        self, relevance: Mapping[int, float], team_id: str = "", exclude_ids: Collection[int] = ()
+    ) -> list[Candidate]:
+        """The quotes of a search's pool this workspace may see, each with its match relevance."""
+
+    def count(self, team_id: str = "") -> int:
+        """How many quotes a workspace can draw on (its own plus the shared corpus)."""
+
+    def get(self, quote_id: int, team_id: str = "") -> Quote | None:
+        """One stored quote, if this workspace may see it (its own or the shared corpus)."""
+
+    def is_empty(self) -> bool:
+        """No quote at all, in any workspace (statistics of nothing need no counting)."""
+
+    def load_stats(self) -> tuple[int, float | None, dict[str, int]]:
+        """Quotes counted, their typical length in characters (None if never counted), and how many
+        quotes hold each stemmed word."""
+
+    def matches(self, words: Sequence[str], limit: int) -> dict[int, float]:
+        """The `limit` best full-text matches of any of `words`, best first, with their relevance."""
+
+    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False) -> dict[int, float]:
+        """The `limit` newest quotes matching any (or, with `every`, all) of `words`, with
+        relevance."""
+
+    def refresh_stats(self) -> int:
+        """Recount document frequencies from the full-text index (after an import); returns quotes
+        counted."""
+
+    def sources(self, team_id: str = "") -> list[tuple[str, int, str | None]]:
+        """Each source a workspace can draw on: its name, how many quotes, the newest date."""
+
+    def stats_generation(self) -> str | None:
+        """Which count the stored statistics are (None before the first): cheap, asked every search."""
+
+    def text_and_labels(self, ids: Sequence[int]) -> list[tuple[int, str, tuple[str, ...]]]:
+        """Id, text and labels of a few quotes (the ones a channel clicked on), to compare others
+        with."""
+
+    def total(self) -> int:
+        """How many quotes the database holds for every workspace together (what an operator's
+        import reports, unlike `count`, which is one workspace's view)."""
+
+
+class Themes(Protocol):
+    """What digests count over a period's quotes: per label, per tracked topic, salient words."""
+
+    def corpus_df(self, stems: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many quotes of the whole corpus contain each stem, and how many quotes there are."""
+
+    def count_by_period(
+        self, team_id: str, periods: Sequence[Period], where: QuoteFilter | None = None
+    ) -> list[int]:
+        """How many quotes (those `where` selects, or all) fall in each of `periods`, in one query:
+        one range scan over all the periods rather than one per period."""
+
+    def index_time(self) -> None:
+        """Index quotes by time the first time a digest needs it, not in a migration."""
+
+    def label_counts(self, team_id: str, period: Period) -> list[tuple[str, int, int]]:
+        """Each imported label with quotes in the period or the one before: (label, quotes in the
+        period, quotes in the period before), in one scan of both periods."""
+
+    def newest(
+        self, team_id: str, period: Period, where: QuoteFilter | None = None, limit: int = 200
+    ) -> list[PeriodQuote]:
+        """The newest quotes of the period (those `where` selects, or all), newest first: a theme's
+        candidates for its representative quote, or the sample severity is scored on."""
+
+    def texts(
+        self, team_id: str, period: Period, where: QuoteFilter | None, limit: int
+    ) -> list[tuple[int, str]]:
+        """The newest `limit` quotes of the period that `where` selects, as (id, text): what salient
+        terms are found in."""
+
+
+class Vectors(Protocol):
+    """Sentence embeddings, one per quote and model; numpy arrays cross this seam."""
+
+    def add(self, model: str, ids: Sequence[int], vectors: np.ndarray) -> int:
+        """Store one vector per id (row i of `vectors` for ids[i]); returns how many were new."""
+
+    def drop_other_models(self, model: str) -> bool:
+        """Forget every vector not made by `model`; True if any went."""
+
+    def get(self, model: str, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """`model`'s vectors (float16) of the given quotes, by id; quotes without one are left out."""
+
+    def pending(self, model: str, after: int, limit: int) -> list[tuple[int, str]]:
+        """(id, text) of quotes after id `after` that have no vector from `model`, in id order."""
+
+    def pending_count(self, model: str) -> int:
+        """Quotes that have no vector from `model` yet."""
+
+    def since(self, model: str, after: int = 0, batch: int = 10000) -> Iterator[tuple[list[int], np.ndarray]]:
+        """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16
+        matrix)."""
+
+    def state(self) -> tuple[int, int]:
+        """(epoch, count): the epoch changes when vectors are dropped, the count as they land."""
+
+
+class Channels(Protocol):
+    """Per-channel state: mode, cooldown, context, the conversation window, quotes shown."""
+
+    def edit_message(self, team_id: str, channel_id: str, ts: str, text: str) -> None: ...
+
+    def ensure(self, team_id: str, channel_id: str, now: float | None = None) -> Channel:
+        """The channel's row, created on first sight (the bot was invited, or heard a message)."""
+
+    def forget_message(self, team_id: str, channel_id: str, ts: str) -> None: ...
+
+    def forget_team(self, team_id: str) -> None:
+        """Drop what the bot remembers of a workspace's channels (the app was uninstalled), digest
+        schedules included."""
+
+    def get(self, team_id: str, channel_id: str) -> Channel | None: ...
+
+    def hidden(
+        self, team_id: str, channel_id: str, now: float | None = None, include_shown: bool = True
+    ) -> set[int]:
+        """Quotes not to show here: marked not relevant (here, or in enough channels), or shown
+        lately."""
+
+    def list(self, team_id: str) -> list[Channel]:
+        """The workspace's channels the bot still sits in."""
+
+    def mark_shown(self, team_id: str, channel_id: str, ids: Sequence[int], now: float | None = None) -> None:
+        """Quotes just posted here, so the channel does not hear them again for a while."""
+
+    def recent_messages(
+        self, team_id: str, channel_id: str, count: int, since_ts: float | None = None
+    ) -> list[str]:
+        """The last `count` top-level messages, oldest first."""
+
+    def remember_message(
+        self,
+        team_id: str,
+        channel_id: str,
+        ts: str,
+        user_id: str | None,
+        text: str,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Keep the channel's recent conversation, from the events Slack sends (no polling)."""
+
+    def update(self, team_id: str, channel_id: str, **values: object) -> None:
+        """Set a channel's settings (mode, cooldown_seconds, topic, purpose, active ...)."""
+
+
+class Clicks(Protocol):
+    """Votes on shown quotes: 'not_relevant' and 'more_like_this'."""
+
+    def recent(self, team_id: str, channel_id: str, kind: str, limit: int) -> tuple[int, ...]:
+        """The quotes a channel last clicked `kind` on, newest click first, each once."""
+
+    def record(
+        self,
+        team_id: str,
+        channel_id: str,
+        feedback_id: int,
+        user_id: str | None,
+        kind: str,
+        now: float | None = None,
+    ) -> None:
+        """A click on 'Not relevant' or 'More like this', kept to shape later answers."""
+
+
+class Decisions(Protocol):
+    """The decision log with its evidence (quote ids) and the team's answer."""
+
+    def at(self, team_id: str, channel_id: str, ts: str) -> Decision | None:
+        """The decision stated in the message `ts`, if there is one (a thread's parent)."""
+
+    def count(self, team_id: str, channel_id: str) -> int:
+        """How many decisions a channel has logged (it picks the next question's wording)."""
+
+    def list(
+        self, team_id: str, channel_id: str | None = None, since: float | None = None, limit: int = 50
+    ) -> list[Decision]:
+        """Newest first; a channel's, or a workspace's when `channel_id` is None."""
+
+    def record(
+        self,
+        team_id: str,
+        channel_id: str,
+        ts: str,
+        user_id: str | None,
+        text: str,
+        question: str,
+        evidence: Sequence[int],
+        now: float | None = None,
+    ) -> int | None:
+        """Log a decision once per message; its id, or None if that message was logged already."""
+
+    def record_answer(
+        self, decision_id: int, text: str, user_id: str | None, now: float | None = None
+    ) -> None:
+        """The team's answer; later replies in the thread add to it rather than replace it."""
+
+
+class Digests(Protocol):
+    """Digest schedules and the exactly-once ledger of digest runs."""
+
+    def claim(
+        self, due: Due, instance: str, now: float, lease: float, marker: str, max_attempts: int
+    ) -> Claim | None:
+        """Claim a run before posting it: insert its row, or take over one whose lease ran out."""
+
+    def enabled_schedules(self) -> list[Schedule]:
+        """Every schedule that is on, in every workspace; in a stable order, so the scheduler's
+        sends (and its logs) come in the same order each time."""
+
+    def finish(self, claim: Claim, status: str, now: float, note: str | None) -> bool: ...
+
+    def first_gap_start(
+        self, team_id: str, channel_id: str, before: datetime, kinds: Sequence[str]
+    ) -> datetime | None:
+        """Where the earliest given-up run of `kinds` ending before `before` started: with no digest
+        delivered since, the next one covers the gap's quotes too."""
+
+    def get_run(self, team_id: str, channel_id: str, kind: str, end: datetime) -> Run | None: ...
+
+    def get_schedule(self, team_id: str, channel_id: str) -> Schedule | None: ...
+
+    def give_up(self, run: Run, now: float) -> bool:
+        """Mark a run whose lease ran out a gap; True for the one caller that did (so it is logged
+        once), False if it was no longer an expired claim."""
+
+    def last_end(
+        self, team_id: str, channel_id: str, before: datetime, kinds: Sequence[str], statuses: Sequence[str]
+    ) -> datetime | None:
+        """Where the latest run of `kinds` in `statuses` ending before `before` ended: the next
+        digest of the channel starts there."""
+
+    def last_posted(self, team_id: str, channel_id: str) -> Run | None:
+        """The latest digest that was posted in a channel (what `/customer-voice digest` reports)."""
+
+    def record_chart(self, claim: Claim, state: str) -> bool: ...
+
+    def record_details(self, claim: Claim, ts: str, lease_until: float) -> bool: ...
+
+    def record_summary(self, claim: Claim, ts: str, lease_until: float) -> bool:
+        """The summary landed as message `ts`; False if another sender took the run over."""
+
+    def release(self, claim: Claim, lease_until: float, note: str) -> bool:
+        """Hand a claim back: any sender may take it over once `lease_until` has passed."""
+
+    def set_schedule(
+        self, team_id: str, channel_id: str, spec: Spec, user_id: str | None, now: float
+    ) -> Schedule:
+        """Turn a channel's digest on (or change it); setting it again turns it back on."""
+
+    def stalled_runs(self, now: float) -> list[tuple[Run, str | None]]:
+        """Claimed runs whose lease ran out, oldest lease first, each with its channel's schedule
+        zone (None when the channel has no schedule any more): the zone says when it was due."""
+
+    def switch_off(self, team_id: str, channel_id: str, reason: str) -> bool:
+        """Stop a channel's digests (asked to, or the channel is gone); True if one was on."""
+
+    def team_of_channel(self, channel_id: str) -> str | None:
+        """The workspace a channel id belongs to, from what the bot stored about it."""
+
+
+class Events(Protocol):
+    """Slack event ids already handled (retries are not handled twice)."""
+
+    def prune(self, older_than: float) -> int:
+        """Forget event ids older than Slack's retry window; returns how many went."""
+
+    def seen(self, event_id: str, now: float | None = None) -> bool:
+        """Record an event id; True if it was recorded before (a retry), so it is not handled twice."""
+
+
+class Store(Protocol):
+    """One database: its repositories, transactions, and a name for per-database caches."""
+
+    backend: str
+    key: str
+    quotes: Quotes
+    themes: Themes
+    vectors: Vectors
+    channels: Channels
+    clicks: Clicks
+    decisions: Decisions
+    digests: Digests
+    events: Events
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Everything inside lands together or not at all; nested use joins the outer one."""
+
+    def ping(self) -> bool:
+        """Whether the database answers (a load balancer's health check)."""
+
+    def close(self) -> None: ...
