@@ -216,7 +216,7 @@ def search(settings: Settings, text: str, db_path: Path | None, limit: int, as_j
         return
     voice = _voice(settings)
     if not result.quotes:
-        click.echo(voice.render("meeting.no_evidence", topic=text[:80]))
+        click.echo(voice.render("meeting.no_evidence", topic=voice.style.strong(text[:80])))
         return
     for quote in result.quotes:
         click.echo(quote_text(voice, quote) + "\n")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import string
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,15 +20,32 @@ from .models import Evidence, Quote
 from .text import shorten
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Style:
+    """How emphasis is written. Plain text (the CLI, replay, the demo) has none; the Slack
+    adapter passes its own, so only it writes Slack markup."""
+
+    strong: Callable[[str], str] = _as_is  # a topic, a theme, a section header
+    emphasis: Callable[[str], str] = _as_is  # a decision as it was stated
+
+
+PLAIN = Style()
+
+
 @dataclass
 class Voice:
-    """The loaded templates of one `prompts/` folder."""
+    """The loaded templates of one `prompts/` folder, and how emphasis is written."""
 
     folder: Path
     templates: dict[str, Any] = field(default_factory=dict)
+    style: Style = PLAIN
 
     @classmethod
-    def load(cls, folder: str | Path) -> Voice:
+    def load(cls, folder: str | Path, style: Style = PLAIN) -> Voice:
         folder = Path(folder)
         if not folder.is_dir():
             raise NoSuchPrompt(f"prompts folder {folder} does not exist")
@@ -40,7 +57,7 @@ class Voice:
                 raise NoSuchPrompt(f"{path}: invalid TOML ({err})") from None
             for key, value in data.items():
                 templates[f"{path.stem}.{key}"] = value
-        return cls(folder, templates)
+        return cls(folder, templates, style)
 
     def raw(self, name: str) -> Any:
         try:
@@ -94,8 +111,8 @@ def evidence_text(voice: Voice, evidence: Evidence) -> str:
 def quotes_message(voice: Voice, topic: str, quotes: Sequence[Quote], evidence: Evidence) -> str:
     """The plain-text form of a quotes post (Slack builds blocks from the same parts)."""
     if not quotes:
-        return voice.render("meeting.no_evidence", topic=topic)
-    parts = [voice.render("meeting.quotes_header", topic=topic)]
+        return voice.render("meeting.no_evidence", topic=voice.style.strong(topic))
+    parts = [voice.render("meeting.quotes_header", topic=voice.style.strong(topic))]
     parts += [quote_text(voice, q) for q in quotes]
     parts.append(evidence_text(voice, evidence))
     return "\n".join(p for p in parts if p)

@@ -79,3 +79,11 @@ def test_demo_shows_customer_speaking_and_asking(tmp_path):
     assert "quotes" in kinds and "decision" in kinds
     assert kinds.count("silent") > len(kinds) / 2
     assert (ROOT / "data" / "demo_meeting.txt").exists()
+
+
+def test_replay_prints_plain_text_not_slack_markup(banking_db, tmp_path):
+    db = tmp_path / "replay.db"
+    db.write_bytes(banking_db.read_bytes())
+    out = run("replay", ROOT / "data" / "demo_meeting.txt", "--db", db)
+    assert out.exit_code == 0 and "the customer shares quotes" in out.output
+    assert "about *" not in out.output and "decision: _" not in out.output and "<@" not in out.output

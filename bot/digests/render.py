@@ -105,7 +105,7 @@ def late_text(voice: Voice, digest: Digest) -> str:
 def theme_line(voice: Voice, line: ThemeLine, length: str) -> str:
     count = line.count
     kind = voice.render(f"digest.kind_{line.theme.kind}")
-    return voice.render("digest.theme_line", theme=theme_name(line), kind=kind,
+    return voice.render("digest.theme_line", theme=voice.style.strong(theme_name(line)), kind=kind,
                         count=f"{count.count:,}", plural=_plural(count.count),
                         change=change_text(voice, count.count, count.previous, length),
                         trend=voice.render(f"digest.trend_{count.trend}"))
@@ -139,7 +139,7 @@ def decision_text(voice: Voice, line: DecisionLine) -> list[str]:
     decision = line.decision
     day = utc(decision.created_at).strftime("%Y-%m-%d")
     text = shorten(decision.text, 200).replace("_", " ")
-    lines = [voice.render("digest.decision_line", text=text, date=day)]
+    lines = [voice.render("digest.decision_line", text=voice.style.emphasis(text), date=day)]
     if decision.answered:
         lines.append(voice.render("digest.decision_answered", answer=shorten(decision.answer or "", 200)))
     else:
@@ -156,7 +156,7 @@ def decision_text(voice: Voice, line: DecisionLine) -> list[str]:
 def theme_section(voice: Voice, digest: Digest) -> list[str]:
     """The themes, each with its representative quote (the thread's first part)."""
     length = length_text(voice, digest.period)
-    parts = [voice.render("digest.themes_header")]
+    parts = [voice.style.strong(voice.render("digest.themes_header"))]
     if not digest.themes:
         parts.append(voice.render("digest.themes_none"))
     for line in digest.themes:
@@ -168,7 +168,7 @@ def theme_section(voice: Voice, digest: Digest) -> list[str]:
 
 
 def severe_section(voice: Voice, digest: Digest) -> list[str]:
-    parts = [voice.render("digest.severe_header")]
+    parts = [voice.style.strong(voice.render("digest.severe_header"))]
     if not digest.severe:
         parts.append(voice.render("digest.severe_none"))
     for complaint in digest.severe:
@@ -177,7 +177,7 @@ def severe_section(voice: Voice, digest: Digest) -> list[str]:
 
 
 def decision_section(voice: Voice, digest: Digest) -> list[str]:
-    parts = [voice.render("digest.decisions_header")]
+    parts = [voice.style.strong(voice.render("digest.decisions_header"))]
     if not digest.decisions:
         parts.append(voice.render("digest.decisions_none"))
     parts += ["\n".join(decision_text(voice, line)) for line in digest.decisions]

@@ -91,7 +91,8 @@ def _decision(store: Store, voice: Voice, message: Message,
         return Action("silent", "decision already logged", decision=True)
     if channel.mode == "quiet":
         return Action("silent", "decision logged (quiet mode)", decision_id=decision_id, decision=True)
-    parts = [voice.render("meeting.decision_intro", decision=shorten(message.text, 200)), question]
+    stated = voice.style.emphasis(shorten(message.text, 200))
+    parts = [voice.render("meeting.decision_intro", decision=stated), question]
     if result.quotes:
         parts.append(voice.render("meeting.decision_evidence"))
         parts += [quote_text(voice, q) for q in result.quotes]

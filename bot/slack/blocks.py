@@ -23,13 +23,15 @@ from typing import Any
 from ..digests import render
 from ..digests.build import Digest
 from ..models import Action, Channel, Quote
-from ..voice import Voice, quote_text
+from ..voice import Style, Voice, quote_text
 from . import ids
 
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
 VALUE_LIMIT = 2000
 TEXT_LIMIT = 3000  # fallback text: enough for a notification, far below Slack's 40k
+# Emphasis in Slack's mrkdwn; the core asks for it through the voice's style.
+SLACK_STYLE = Style(strong=lambda text: f"*{text}*", emphasis=lambda text: f"_{text}_")
 QUOTE_CHARS = 600  # as voice.quote_text trims; longer quotes get a "Full quote" button
 MAX_SOURCES = 15
 
@@ -357,4 +359,5 @@ def digest_details(voice: Voice, digest: Digest) -> list[Block]:
 
 
 def digest_details_text(voice: Voice, digest: Digest) -> str:
-    return fallback(voice.render("digest.themes_header") + "\n" + render.headline(voice, digest))
+    header = voice.style.strong(voice.render("digest.themes_header"))
+    return fallback(header + "\n" + render.headline(voice, digest))

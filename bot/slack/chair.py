@@ -18,6 +18,7 @@ from ..config import Settings
 from ..meeting.policy import Policy
 from ..store import Store, connect
 from ..voice import Voice
+from .blocks import SLACK_STYLE
 
 EVENT_MEMORY = 24 * 3600  # Slack retries within minutes; a day of event ids is plenty
 PRUNE_EVERY = 600
@@ -30,7 +31,7 @@ class Chair:
                  voice: Voice | None = None) -> None:
         self.settings = settings
         self.db_path = Path(db_path or settings.db_path)
-        self.voice = voice or Voice.load(settings.prompts_dir)
+        self.voice = voice or Voice.load(settings.prompts_dir, style=SLACK_STYLE)
         self.policy = Policy(cooldown_seconds=settings.cooldown_seconds,
                              window_messages=settings.window_messages)
         self.installation_store: Any = None

@@ -88,7 +88,7 @@ def test_digest_has_themes_quotes_severe_complaints_and_a_headline(week, voice):
     assert text.startswith("What our customers are saying — 2025-01-06 to 2025-01-13 (UTC)")
     assert "9 customer quotes (up from 7). Most raised: Card arrival (6, growing)." in text
     assert "Fading: Exchange rate." in text
-    assert "• *Card arrival*: 6 quotes, up from 2 (growing)" in text
+    assert "• Card arrival: 6 quotes, up from 2 (growing)" in text
     assert "No decisions were logged in this channel in this period." in text
     assert "$" not in text
 
@@ -100,7 +100,7 @@ def test_fading_themes_are_shown_even_with_few_quotes(conn, tmp_path, voice):
     digest = build_digest(conn, due())
     fading = [t for t in digest.themes if t.count.trend == "fading"]
     assert [t.theme.name for t in fading] == ["Top up failed"] and fading[0].count.count == 0
-    assert "Top up failed*: 0 quotes, down from 9 (fading)" in render_text(voice, digest)
+    assert "Top up failed: 0 quotes, down from 9 (fading)" in render_text(voice, digest)
 
 
 def test_an_empty_period_is_empty(conn, voice):
@@ -197,7 +197,7 @@ def test_tracked_topics_are_themes(week, tmp_path, voice):
     digest = build_digest(week, due(), load_topics(path))
     tracked = [t for t in digest.themes if t.theme.kind == TOPIC]
     assert [(t.theme.name, t.count.count, t.count.previous) for t in tracked] == [("Card delivery", 6, 2)]
-    assert "*Card delivery* (tracked topic): 6 quotes" in render_text(voice, digest)
+    assert "Card delivery (tracked topic): 6 quotes" in render_text(voice, digest)
 
 
 def test_unlabelled_quotes_get_themes_from_the_words_that_stand_out(conn, voice):
@@ -214,7 +214,7 @@ def test_unlabelled_quotes_get_themes_from_the_words_that_stand_out(conn, voice)
     digest = build_digest(conn, due())
     terms = [t for t in digest.themes if t.theme.kind == TERM]
     assert terms and terms[0].theme.name == "overdraft" and terms[0].count.count == 6
-    assert "*overdraft* (word that stands out): 6 quotes" in render_text(voice, digest)
+    assert "overdraft (word that stands out): 6 quotes" in render_text(voice, digest)
 
 
 def test_labelled_quotes_do_not_make_word_themes(week):
@@ -248,8 +248,8 @@ def test_dry_run_over_the_sample_data_reads_in_a_minute(banking_db, tmp_path):
     lines = text.splitlines()
     assert lines[0] == "What our customers are saying — 2019-01-01 to 2019-04-01 (UTC)"
     assert lines[2].startswith("656 customer quotes (up from 233). Most raised:")
-    for part in ("*Themes customers raised*", "(tracked topic)", "— cfpb-complaints, 2019-",
-                 "*Most severe new complaints*", "Why it stands out: mentions", "*Decisions made here*",
+    for part in ("Themes customers raised", "(tracked topic)", "— cfpb-complaints, 2019-",
+                 "Most severe new complaints", "Why it stands out: mentions", "Decisions made here",
                  "No decisions were logged"):
         assert part in text
     assert len(text) < 9000  # a minute's reading
@@ -276,3 +276,8 @@ def test_digest_cli_errors_are_plain(tmp_path):
     assert no_token.exit_code == 1 and "SLACK_BOT_TOKEN is not set" in no_token.output
     until = CliRunner().invoke(cli, ["digest", "--channel", "C1", "--until", "2020-01-01", "--db", db])
     assert until.exit_code == 2 and "--until needs --dry-run" in until.output
+
+
+def test_the_printed_digest_has_no_slack_markup(week, voice):
+    text = render_text(voice, build_digest(week, due()))
+    assert "*" not in text and "<#" not in text and "<@" not in text
