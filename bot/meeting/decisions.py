@@ -528,7 +528,7 @@ _RE_MARKER = _Gated(
     r"\b(?:the|our) (?:final )?(?:decision|call|verdict) is\b(?! " + _EVALUATIVE + r")|"
     r"\bwe(?:'ve| have)? (?:just |now |all |finally |officially )?" + _alt(_WE_DECIDED) + r"\b"
     r"(?! (?:to disagree|on nothing|nothing|anything|on anything))|"
-    r"\bwe're (?:all )?(?:agreed|aligned|settled|decided|locked)\b|" + _STRONG_CONFIRM + r"\b",
+    r"\bwe're (?:all )?(?:agreed|aligned|settled|decided|locked)\b|\b" + _STRONG_CONFIRM + r"\b",
 )
 _RE_PLAN = re.compile(
     r"^(?:the |our )?(?:new |final |current )?" + _alt(_words("markers", "plan_nouns")) + r"(?: now)?"

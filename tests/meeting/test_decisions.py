@@ -89,3 +89,23 @@ def test_never_raises(text):
     assert isinstance(verdict, Verdict)
     assert isinstance(verdict.is_decision, bool)
     assert not verdict.reason.startswith("error"), verdict.reason
+
+
+# --------------------------------------------------------------------------
+# General patterns, each with sentences written for these tests (not taken
+# from the labelled sets).
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Payments sitting unsettled since Friday are piling up.",
+        "Two unapproved vendors are still invoicing us.",
+        "Chargebacks from the unlocked in-app wallet keep coming in.",
+        "Transfers unsettled for days confuse people.",
+    ],
+)
+def test_a_marker_inside_a_longer_word_is_not_a_marker(text):
+    verdict = classify(text)
+    assert not verdict.is_decision, verdict.reason
