@@ -1069,6 +1069,9 @@ def _analyse_clauses(
     for clause in clauses:
         if _SUBORDINATE.match(clause):
             continue  # "even if we ship", "because ..." assert nothing themselves
+        if _is_confirmation(clause) == "strong":
+            # before the blockers: "decision made" is not a past report
+            return "marker: " + (_strip_fillers(clause) or clause), None
         why = _clause_blocker(clause)
         if why:
             blocker = blocker or why
@@ -1086,8 +1089,6 @@ def _analyse_clauses(
             accepted = accepted or bool(_RE_ACCEPT_ACK.match(clause))
             continue
         conf = _is_confirmation(clause)
-        if conf == "strong":
-            return "marker: " + (_strip_fillers(clause) or clause), None
         if conf == "weak":
             word = _strip_fillers(clause) or clause
             if last_content and _RE_TRAILING_CONFIRM.fullmatch(word) and (

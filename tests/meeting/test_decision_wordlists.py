@@ -58,3 +58,9 @@ def test_entries_are_plain_lowercase_text(name):
 def test_each_commitment_verb_makes_a_decision_after_we_will(verb):
     verdict = decisions.classify(f"We'll {verb} the legacy export.")
     assert verdict.is_decision, verdict.reason
+@pytest.mark.parametrize("phrase", decisions._words("markers", "strong_confirm"))
+def test_each_strong_confirmation_alone_is_a_decision(phrase):
+    verdict = decisions.classify(phrase.capitalize() + ".")
+    assert verdict.is_decision, verdict.reason
+
+
