@@ -418,7 +418,15 @@ _RE_QUESTION_OPEN = re.compile(
     r"that|these|those|it)\b|do\s+(?:we|you|they|i|he|she|our|your|everyone|anyone|people|"
     r"the)\b|(?:does|do)\s+(?:anyone|anybody)|anyone (?:know|have|seen|got)|any (?:update|news|"
     r"word|thoughts|idea|decision|call)s?\b|not sure (?:if|whether|what|which|how|when|who)|"
-    r"(?:i'm )?wondering (?:if|whether)|i wonder|do you know|curious (?:if|whether))"
+    r"(?:i'm )?wondering (?:if|whether)|i wonder|do you know|curious (?:if|whether)|"
+    # no question mark: "does the export include fees", "do premium users still get it"
+    r"(?:does|did)\s+(?!not\b)[\w$%'-]+\s+\S|"
+    r"do\s+(?:[\w$%'-]+\s+){1,3}?" + _alt(_words("grammar", "question_adverbs")) + r"\b)"
+)
+# "..., or did that change": an alternative question, with or without its question mark.
+_RE_ALT_QUESTION = re.compile(
+    r"\bor (?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should) "
+    r"(?:it|that|this|they|we|you|he|she|the|there|those|these|our|anyone)\b"
 )
 _RE_QUESTION_TAIL = re.compile(r"(?<=\w) (?:or not|right|correct|yes or no|no\?|yeah\?)$")
 
@@ -1132,7 +1140,7 @@ def _analyse_sentence(
         return None, None
     if _RE_HYPO_OPEN.match(core):
         return None, "hypothetical"
-    if ends_q:
+    if ends_q or _RE_ALT_QUESTION.search(core):
         return None, "question"
 
     m = _RE_TOPIC_LABEL.match(core)

@@ -109,3 +109,25 @@ def test_never_raises(text):
 def test_a_marker_inside_a_longer_word_is_not_a_marker(text):
     verdict = classify(text)
     assert not verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does the export include fees",
+        "did finance ever sign off on the waiver",
+        "Quick one, do trial users even see the banner",
+        "quick one: do refunds actually go back to the card",
+        "Keep the free tier, or is that too generous",
+        "We keep the free tier, or did you want to cut it",
+    ],
+)
+def test_a_question_without_its_question_mark_is_a_question(text):
+    verdict = classify(text)
+    assert verdict == Verdict(False, "question"), verdict.reason
+
+
+@pytest.mark.parametrize("text", ["Do it.", "Do both: email and SMS.", "do it all in one release"])
+def test_an_imperative_do_stays_a_decision(text):
+    verdict = classify(text)
+    assert verdict.is_decision, verdict.reason
