@@ -538,6 +538,11 @@ _RE_MARKER = _Gated(
     r"(?! (?:to disagree|on nothing|nothing|anything|on anything))|"
     r"\bwe're (?:all )?(?:agreed|aligned|settled|decided|locked)\b|\b" + _STRONG_CONFIRM + r"\b",
 )
+# Subjectless "Agreed to X", "Decided against Y", "Settled on Z": the team's decision,
+# announced (a time cue such as "in March" makes it a report, see _RE_ANNOUNCE_WHEN).
+_RE_SUBJECTLESS_DECIDED = re.compile(
+    r"^" + _alt(_LIVE_PAST) + r" (?:to|on|against|for)\b(?! (?:disagree|nothing|anything)\b)"
+)
 _RE_PLAN = re.compile(
     r"^(?:the |our )?(?:new |final |current )?" + _alt(_words("markers", "plan_nouns")) + r"(?: now)?"
     r"(?: is| now is|'s)\s+(?:(?:still|now|just|simply)\s+)?(?:to|that|we|:|(?!" + _EVALUATIVE + r")\S)"
@@ -923,6 +928,8 @@ def _evidence(clause: str, acked: str = "") -> str | None:
         return None
     snippet = " ".join(core.split()[:6])
     if _RE_MARKER.search(core) or _RE_MARKER.search(clause):
+        return "marker: " + snippet
+    if _RE_SUBJECTLESS_DECIDED.match(core) and not _RE_ANNOUNCE_WHEN.search(core):
         return "marker: " + snippet
     if _RE_PLAN.match(core):
         return "plan: " + snippet

@@ -131,3 +131,31 @@ def test_a_question_without_its_question_mark_is_a_question(text):
 def test_an_imperative_do_stays_a_decision(text):
     verdict = classify(text)
     assert verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agreed to keep the paper statements for over-70s.",
+        "Decided against a fee for instant transfers.",
+        "Settled on the blue card design.",
+        "ok, agreed to move the KYC vendor to the new contract in May",
+    ],
+)
+def test_a_subjectless_agreed_to_announces_the_decision(text):
+    verdict = classify(text)
+    assert verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agreed to disagree on the fee.",
+        "Agreed on nothing today.",
+        "Agreed to revisit the fee next month.",
+        "Agreed that the fee is confusing.",
+    ],
+)
+def test_a_subjectless_agreed_without_a_commitment_is_not_a_decision(text):
+    verdict = classify(text)
+    assert not verdict.is_decision, verdict.reason
