@@ -391,6 +391,12 @@ _RE_TOPIC_LABEL = re.compile(
     r"outcome|resolution|conclusion)s? (?:from|for|on|re|about|regarding|of) [a-z0-9$%'/&. -]{1,40}?"
     r"\s*(?::|\s-\s)\s*(.+)$"
 )
+# "Product decision, one-click cancel", "Team call: monthly only": a decision noun qualified by
+# whose or what kind of decision it is, with a colon, dash or comma before the content.
+_RE_KIND_LABEL = re.compile(
+    r"^(?:the |our |a )?" + _alt(_words("markers", "decision_label_kinds")) + r" "
+    r"(?:decision|call|verdict|ruling)s?(?: made| taken)?\s*(?::|,|\s-\s)\s*(.+)$"
+)
 _RE_OPEN_CONTENT = re.compile(r"^(?:still |not |none )?" + _alt(_words("markers", "open_content")) + r"\b")
 _RE_RECAP = re.compile(r"\b" + _alt(_words("blockers", "past.recap")) + r"\b")
 
@@ -1150,7 +1156,7 @@ def _analyse_sentence(
     if ends_q or _RE_ALT_QUESTION.search(core):
         return None, "question"
 
-    m = _RE_TOPIC_LABEL.match(core)
+    m = _RE_TOPIC_LABEL.match(core) or _RE_KIND_LABEL.match(core)
     lab = ("decision", m.group(1).strip()) if m else (_label(body) or _label(core))
     if lab:
         label, content = lab

@@ -159,3 +159,32 @@ def test_a_subjectless_agreed_to_announces_the_decision(text):
 def test_a_subjectless_agreed_without_a_commitment_is_not_a_decision(text):
     verdict = classify(text)
     assert not verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Product decision, paper statements stay free for over-70s.",
+        "Team call: the beta stays invite-only.",
+        "Pricing decision - annual plans get two months free.",
+        "Design decision, the card number is shown on the back only.",
+    ],
+)
+def test_a_kind_of_decision_as_a_label_announces_it(text):
+    verdict = classify(text)
+    assert verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Product decision: pending.",
+        "Product decision, do we keep it?",
+        "Product decisions are made by the pricing council.",
+        "Risk decision, let us revisit it in May.",
+        "Tough call, hard to say.",
+    ],
+)
+def test_a_decision_label_without_a_settled_content_is_not_a_decision(text):
+    verdict = classify(text)
+    assert not verdict.is_decision, verdict.reason
