@@ -688,9 +688,26 @@ _RE_IT_IS = re.compile(r"^(?:[\w$%'/.-]+ ){0,3}[\w$%'/.-]+ it is(?: then| now)?$
 _IT_IS_BAD = _set("grammar", "it_is_bad")
 _RE_NP_THEN = re.compile(r"^(?:[\w$%'/.-]+ ){0,3}[\w$%'/.-]+ then$")
 _NP_BAD = _set("grammar", "np_then_bad")
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+# A time still to come: "tonight", "on Monday", "in Sept", "next release", "from the 1st", "by Q3".
+_FUTURE = (
+    r"(?:" + _alt(_words("time", "future")) + r"|"
+    r"(?:this|next|the next|coming|the coming) (?:" + _alt(_words("time", "units")) + r"|" + _WHEN + r")|"
+    r"(?:on|from|by|until|starting|before) (?:the )?\d{1,2}(?:st|nd|rd|th)|"
+    r"(?:on|from|by|starting|until) " + _DAYS + r"|"
+    r"(?:in|from|by|starting|until|early|mid|late|end of) " + _MONTHS + r"|"
+    r"(?:on |from |by |starting )?(?:" + _MONTHS + r") " + _ORDINAL + r"|"
+    r"(?:on |from |by |starting )?(?:the )?" + _ORDINAL + r" (?:of )?" + _MONTHS + r"|"
+    r"(?:in|from|by|for|starting) q[1-4]|in \d+ (?:days|weeks|hours))\b"
+)
+# "effective tonight", "starting next month": a change with the date it takes effect.
+_RE_TAKES_EFFECT = re.compile(
+    r"\b(?:effective|starting|as of) (?:immediately|today|now|\d|" + _WHEN + r"|" + _FUTURE + r")"
+)
+_PRONOUNS = frozenset("i we you they he she it".split())
 _RE_POLICY = re.compile(
     r"\b(?:" + _alt(_words("time", "policy")) + r"|"
-    r"effective (?:immediately|today|now|tomorrow|\d|" + _WHEN + r")|"
+    r"effective (?:immediately|today|now|\d|" + _WHEN + r"|" + _FUTURE + r")|"
     r"starting (?:today|tomorrow|now|next|this|on|the \d|" + _WHEN + r")|"
     r"as of (?:today|now|next|the \d|" + _DAYS + r"))\b"
 )
@@ -899,6 +916,8 @@ def _is_past(clause: str) -> bool:
     if _RE_PAST_MARKER.search(clause):
         return True
     toks = _tokens(clause)
+    # "Overdraft buffer raised to 50 effective next month": a headline's participle, not a past
+    headline = bool(_RE_TAKES_EFFECT.search(clause))
     for i, tok in enumerate(toks):
         if tok not in _PAST_VERBS:
             continue
@@ -910,7 +929,7 @@ def _is_past(clause: str) -> bool:
         if j < 0:
             continue  # clause-initial "Decided." / "Agreed, ..." are markers
         subj = toks[j]
-        if subj in _NON_SUBJECT or "'" in subj:
+        if subj in _NON_SUBJECT or "'" in subj or (headline and subj not in _PRONOUNS):
             continue
         if tok in _LIVE_PAST and subj == "we":
             # "we just decided", "ok so we decided": announced now, not reported.

@@ -188,3 +188,31 @@ def test_a_kind_of_decision_as_a_label_announces_it(text):
 def test_a_decision_label_without_a_settled_content_is_not_a_decision(text):
     verdict = classify(text)
     assert not verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Overdraft buffer raised to 50 pounds effective next month.",
+        "Card freeze limit lifted effective end of the week.",
+        "Paper statements discontinued effective from the 1st.",
+        "Instant transfer fee waived for students effective tonight.",
+    ],
+)
+def test_a_change_effective_from_a_future_time_is_a_decision(text):
+    verdict = classify(text)
+    assert verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am on leave effective tomorrow.",
+        "Is the new limit effective next month?",
+        "The new limit was effective last month.",
+        "Not sure the cap is effective tonight.",
+    ],
+)
+def test_effective_without_a_team_change_is_not_a_decision(text):
+    verdict = classify(text)
+    assert not verdict.is_decision, verdict.reason
