@@ -759,6 +759,43 @@ _RE_ACK_PERMIT = re.compile(
     r"(?:up to|at most|at least|no more than|max(?:imum)?|over|under|above|below) (?:[$€£]|eur |usd )?\d|"
     r"without (?:approval|sign-?off|review|asking|a ticket|a manager|manager approval))"
 )
+# "The export job runs tonight", "Extra cards ship with the family plan in May": a thing, a
+# present-tense verb that moves or schedules it, and a time still to come.  A timetable set
+# by the team; outside parties, people, metrics and habits are excluded as elsewhere.
+_RE_FUTURE = re.compile(r"\b" + _FUTURE)
+_SCHEDULED_VERBS = frozenset(_BASES + _THIRDS + _words("grammar", "scheduled_verbs"))
+_SCHEDULED_FIRST = frozenset(v.split()[0] for v in _SCHEDULED_VERBS)
+_OUTSIDERS = _set("grammar", "outsiders")
+_MEETING_WORDS = _set("errands", "meetings")
+
+
+def _scheduled(core: str) -> bool:
+    """True for "<thing> <present verb> ... <future time>", said as the team's timetable."""
+    if not _RE_FUTURE.search(core) or _RE_HABITUAL.search(core) or _RE_FIRST_PERSON.search(core):
+        return False
+    if _RE_ERRAND.search(core) or _RE_STATUS.search(core) or _RE_SETTLED_BAD_SUBJ.match(core):
+        return False
+    toks = core.split()
+    if not toks or toks[0] in ("their", "his"):  # someone else's timetable
+        return False
+    start = 1 if toks[0] in _ACK_DETERMINERS else 0
+    for i in range(start + 1, min(len(toks), start + 7)):
+        if toks[i] not in _SCHEDULED_FIRST:
+            continue
+        if not any(" ".join(toks[i : i + n]) in _SCHEDULED_VERBS for n in (1, 2)):
+            continue
+        subj = toks[start:i]
+        return not any(
+            w in _CONTENT_BAD
+            or w in _ACK_SUBJ_BAD
+            or w in _NON_SUBJECT
+            or w.removesuffix("'s") in _OUTSIDERS
+            or w in _MEETING_WORDS  # "the offsite starts tomorrow": logistics
+            for w in subj
+        )
+    return False
+
+
 # "..., that's why it's slow": the statement explains what happens, it settles nothing.
 _RE_EXPLAIN = re.compile(r"\b" + _alt(_words("blockers", "description.explain")) + r"\b")
 _RE_ACK_LIMIT = re.compile(
@@ -1039,6 +1076,8 @@ def _evidence(clause: str, acked: str = "") -> str | None:
             return "acknowledged: " + snippet
     elif (_RE_YES_ACK.match(acked) or _RE_YES_ACK.match(clause.strip())) and _ack_statement(core, True):
         return "acknowledged: " + snippet
+    if _scheduled(core):
+        return "scheduled: " + snippet
     if len(toks) >= 2 and toks[0] not in _IT_IS_BAD and _RE_IT_IS.match(core):
         return "settled: " + snippet
     if (

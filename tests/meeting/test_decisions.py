@@ -216,3 +216,37 @@ def test_a_change_effective_from_a_future_time_is_a_decision(text):
 def test_effective_without_a_team_change_is_not_a_decision(text):
     verdict = classify(text)
     assert not verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The statement export job runs tonight.",
+        "Joint accounts ship with the spring release in April.",
+        "The new fee schedule takes effect on the 1st.",
+        "The old app switches over next Monday.",
+        "Fine. Virtual cards launch for business accounts next quarter.",
+    ],
+)
+def test_a_thing_on_the_teams_timetable_is_a_decision(text):
+    verdict = classify(text)
+    assert verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The vendor's patch lands next week.",
+        "Their new API lands next sprint.",
+        "My flight lands tomorrow.",
+        "Payroll usually runs on Friday.",
+        "The report runs every night.",
+        "Revenue goes up next quarter.",
+        "The team offsite starts tomorrow in Lisbon.",
+        "The new hire starts on Monday.",
+        "Does the export job run tonight",
+    ],
+)
+def test_someone_elses_timetable_or_a_habit_is_not_a_decision(text):
+    verdict = classify(text)
+    assert not verdict.is_decision, verdict.reason
