@@ -796,6 +796,29 @@ def _scheduled(core: str) -> bool:
     return False
 
 
+_RE_ING_OPEN = re.compile(r"^([a-z]+ing)\b")
+_ACTIVITIES = _set("errands", "activities")
+
+
+def _scheduled_gerund(core: str) -> bool:
+    """True for "<verb>ing <something> <future time>" ("Ramping to half of users on Monday").
+
+    Any verb, not only the commitment verbs, as long as it is not a state or
+    experience ("losing", "waiting") or a person's own activity ("interviewing",
+    "travelling"), and something besides the time follows it.
+    """
+    m = _RE_ING_OPEN.match(core)
+    if not m or m.group(1) in _PROG_EXCLUDE or m.group(1) in _ACTIVITIES:
+        return False
+    future = _RE_FUTURE.search(core)
+    if not future or _RE_ACTION_STOP.match(core) or _RE_GERUND_SUBJECT.search(core):
+        return False
+    if _RE_ERRAND.search(core) or _RE_HABITUAL.search(core) or _RE_FIRST_PERSON.search(core):
+        return False
+    rest = (core[m.end() : future.start()] + " " + core[future.end() :]).split()
+    return bool(rest) and not all(w in _CONTENT_BAD for w in rest)
+
+
 # "..., that's why it's slow": the statement explains what happens, it settles nothing.
 _RE_EXPLAIN = re.compile(r"\b" + _alt(_words("blockers", "description.explain")) + r"\b")
 _RE_ACK_LIMIT = re.compile(
@@ -1076,7 +1099,7 @@ def _evidence(clause: str, acked: str = "") -> str | None:
             return "acknowledged: " + snippet
     elif (_RE_YES_ACK.match(acked) or _RE_YES_ACK.match(clause.strip())) and _ack_statement(core, True):
         return "acknowledged: " + snippet
-    if _scheduled(core):
+    if _scheduled(core) or _scheduled_gerund(core):
         return "scheduled: " + snippet
     if len(toks) >= 2 and toks[0] not in _IT_IS_BAD and _RE_IT_IS.match(core):
         return "settled: " + snippet

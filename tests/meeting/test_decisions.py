@@ -250,3 +250,32 @@ def test_a_thing_on_the_teams_timetable_is_a_decision(text):
 def test_someone_elses_timetable_or_a_habit_is_not_a_decision(text):
     verdict = classify(text)
     assert not verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ramping the new onboarding flow to half of users on Monday.",
+        "Expanding the pilot to Ireland in June.",
+        "ok, flipping the savings boost flag for everyone tonight",
+    ],
+)
+def test_an_opening_verb_with_a_future_time_is_a_scheduled_decision(text):
+    verdict = classify(text)
+    assert verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Interviewing two candidates tomorrow.",
+        "Travelling to Berlin on Monday.",
+        "Working from home tomorrow.",
+        "Presenting the roadmap at the all-hands next week.",
+        "Chasing the vendor again tomorrow.",
+        "Celebrating tonight!",
+    ],
+)
+def test_a_persons_own_plans_are_not_decisions(text):
+    verdict = classify(text)
+    assert not verdict.is_decision, verdict.reason
