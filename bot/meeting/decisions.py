@@ -595,6 +595,31 @@ _RE_WE_WILL_BE = re.compile(
 )
 # Ongoing-status framing: "we're onboarding 3 customers this week" reports, not decides.
 _RE_STATUS = re.compile(r"\b" + _alt(_words("blockers", "description.status")) + r"\b")
+# Status words that can also name the time a commitment is for.
+_FUTURE_STATUS = _set("blockers", "description.status_or_future")
+# -ing verbs of a person's own day ("interviewing", "travelling"), not the product's.
+_ACTIVITIES = _set("errands", "activities")
+
+# "we're reversing all of it this week" plans; "we're onboarding 3 customers this week" reports.
+_RE_DEFINITE_OBJECT = re.compile(r"\s*(?:all|every|each|both|the|it|them|these|those|our)\b")
+
+
+def _ongoing(core: str, verb: re.Match[str]) -> bool:
+    """True if "we're <verb>ing ..." reports ongoing work rather than announcing it.
+
+    A status word says so ("currently", "already"), except "this week" / "this
+    sprint" before a definite object ("we're reversing all of it this week"),
+    which is the week the team commits to.
+    """
+    found = _RE_STATUS.findall(core)
+    if not found:
+        return False
+    return not (
+        set(found) <= _FUTURE_STATUS
+        and verb.group(1) not in _ACTIVITIES
+        and _RE_DEFINITE_OBJECT.match(core[verb.end() :])
+    )
+
 
 _RE_WE_PROG = re.compile(r"\bwe\s*(?:'re|are)\s+(?:not\s+)?" + _WE_ADVERBS + r"([a-z]+ing)\b")
 # Verbs that usually describe ongoing state ("we're hiring", "we're doing ok") but,
@@ -797,7 +822,6 @@ def _scheduled(core: str) -> bool:
 
 
 _RE_ING_OPEN = re.compile(r"^([a-z]+ing)\b")
-_ACTIVITIES = _set("errands", "activities")
 
 
 def _scheduled_gerund(core: str) -> bool:
@@ -1036,7 +1060,7 @@ def _evidence(clause: str, acked: str = "") -> str | None:
         (_RE_WE_PROG, _PROG_EXCLUDE),
     ):
         m = rx.search(core)
-        if m and m.group(1) not in bad and not (rx is _RE_WE_PROG and _RE_STATUS.search(core)):
+        if m and m.group(1) not in bad and not (rx is _RE_WE_PROG and _ongoing(core, m)):
             return "commitment: " + snippet
     if (
         (acked or _RE_CONFIRM_PREFIX.match(clause.strip()))

@@ -279,3 +279,30 @@ def test_an_opening_verb_with_a_future_time_is_a_scheduled_decision(text):
 def test_a_persons_own_plans_are_not_decisions(text):
     verdict = classify(text)
     assert not verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are refunding every affected customer this week.",
+        "We're rewriting the dispute emails this week.",
+    ],
+)
+def test_we_are_doing_a_definite_thing_this_week_is_a_decision(text):
+    verdict = classify(text)
+    assert verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're onboarding 3 customers this week.",
+        "We're currently rewriting the dispute emails.",
+        "We're still rewriting the emails this week.",
+        "We're seeing the same errors this week.",
+        "we're interviewing the two finalists this week",
+    ],
+)
+def test_we_are_doing_something_as_status_is_not_a_decision(text):
+    verdict = classify(text)
+    assert not verdict.is_decision, verdict.reason
