@@ -130,7 +130,8 @@ def _keys(*lists: tuple[str, ...], extra: str = "") -> str:
 # Product actions a team commits to, base -> -ing form ("ship" -> "shipping").
 _ACTIONS: tuple[tuple[str, str], ...] = tuple(_table("actions", "commit").items())
 
-_DAYS = _alt(_words("time", "days"))
+_DAY_WORDS = _set("time", "days")
+_DAYS = _alt(_DAY_WORDS)
 _MONTHS = _alt(_words("time", "months"))
 _WHEN = _DAYS + "|" + _MONTHS
 _MEETINGS = _alt(_words("errands", "meetings"))
@@ -559,6 +560,37 @@ _RE_LETS = re.compile(
     + r"|make (?:\S+ ){1,3}the (?:default|standard|norm|rule))\b|"
     r"\blet's (?:not|never) (?!" + _alt(_words("actions", "phrases.lets_not_small_talk")) + r")[a-z]+"
 )
+# "let's <any verb> <object>": "let's make the card PIN visible in the app", "let's hire a
+# contractor for the audit".  Deliberation ("let's discuss") is blocked before, as a proposal
+# or deferral; verbs that run the meeting or the talk ("let's sync", "let's be honest") and
+# giving something time ("let's give it a week") commit to nothing.
+_RE_LETS_ANY = re.compile(r"\blet's\s+(?:just\s+|all\s+|definitely\s+|also\s+)?([a-z]+)\b")
+_RE_LETS_NOT = re.compile(_alt(_words("actions", "phrases.lets_not_commit")) + r"\b")
+_PARTICLES = frozenset("up down on off out over back in along ahead around through away".split())
+_NOT_AN_OBJECT = frozenset("later soon again now first quickly asap offline together here there".split())
+_RE_GIVE_TIME = re.compile(
+    r"\bgive (?:\S+ ){1,2}(?:a|another|some|more) (?:week|day|month|few|couple|bit|moment|minute|"
+    r"second|sec|try|go|shot|chance|time)\b"
+)
+
+
+def _lets_commit(core: str) -> bool:
+    """True for "let's <verb> <object>" with a verb that acts on the product."""
+    m = _RE_LETS_ANY.search(core)
+    if not m or _RE_LETS_NOT.match(core, m.start(1)):
+        return False
+    if _RE_LETS_STOP.match(core[m.start() :]) or _RE_GIVE_TIME.search(core):
+        return False
+    rest = core[m.end(1) :].split()
+    while rest and rest[0] in _PARTICLES:  # "bring back the old layout"
+        rest = rest[1:]
+    if not rest or rest[0] in _NOT_AN_OBJECT or rest[0] in _DAY_WORDS:
+        return False
+    if _RE_FUTURE.match(" ".join(rest)):
+        return False  # "let's regroup tomorrow": nothing but a time after the verb
+    return not (_RE_ERRAND.search(core) or _RE_FIRST_PERSON.search(core))
+
+
 # Habitual framing: "we ship a lot of bugs on fridays" describes, it does not commit.
 _RE_HABITUAL = re.compile(
     r"\b(?:" + _alt(_words("blockers", "description.habitual")) + r"|"
@@ -1044,6 +1076,8 @@ def _evidence(clause: str, acked: str = "") -> str | None:
         return "plan: " + snippet
     m = _RE_LETS.search(core)
     if m and not _RE_LETS_GO.search(core) and not _RE_LETS_STOP.match(core[m.start() :]):
+        return "commitment: " + snippet
+    if _lets_commit(core):
         return "commitment: " + snippet
     m = _RE_WE_COMMIT.search(core)
     if (

@@ -306,3 +306,45 @@ def test_we_are_doing_a_definite_thing_this_week_is_a_decision(text):
 def test_we_are_doing_something_as_status_is_not_a_decision(text):
     verdict = classify(text)
     assert not verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Let's make the savings goal editable after it is created.",
+        "let's hire a contractor for the audit",
+        "let's give premium users free instant transfers",
+        "let's set the daily limit to 500",
+        "let's leave the onboarding as is",
+        "let's bring back the old statement layout",
+        "let's notify affected customers by email",
+    ],
+)
+def test_lets_with_any_verb_and_an_object_is_a_commitment(text):
+    verdict = classify(text)
+    assert verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "let's revisit the fee",
+        "let's discuss the fee",
+        "let's look into the chargebacks",
+        "let's think about the fee",
+        "let's make sure legal sees it",
+        "let's grab lunch",
+        "let's sync tomorrow",
+        "let's regroup monday",
+        "let's give it a week",
+        "let's be honest about the churn",
+        "let's put a pin in the fee question",
+        "let's sit on it",
+        "let's ping legal",
+        "let's hop on a call",
+        "let's wrap up",
+    ],
+)
+def test_lets_that_talks_or_runs_the_meeting_is_not_a_commitment(text):
+    verdict = classify(text)
+    assert not verdict.is_decision, verdict.reason
