@@ -672,8 +672,14 @@ _RE_ERRAND = re.compile(
     r"\bthe recording\b(?! (?:feature|option|setting))|\bvideo (?:off|on)\b|"
     r"\b(?:to|from|on) the (?:invite|call|meeting|agenda)\b|\b(?:calendar|meeting) invite\b|"
     r"\b(?:the|a) " + _alt(_words("errands", "shared")) + r"s?\b(?= *$| (?:here|in|into|to|"
-    r"after|before|later|now|for (?:the|this) (?:call|meeting))\b)"
+    r"after|before|later|now|for (?:the|this) (?:call|meeting))\b)|"
+    r"\b(?:at|to|from|in) " + _alt(_words("errands", "places")) + r"\b|"
+    r"\b" + _alt(_words("errands", "manner")) + r"\b"
 )
+# "live on staging", "deployed to the sandbox": an internal build, not a customer decision.
+_RE_ENVIRONMENT = re.compile(r"\b(?:on|in|to) (?:the )?" + _alt(_words("errands", "environments")) + r"\b")
+# "mornings only": someone's availability.
+_HOURS = _set("errands", "hours")
 _RE_GERUND_SUBJECT = re.compile(
     r"\b" + _alt(_words("grammar", "gerund_subject_verbs")) + r"\b|"
     r"^\w+ing " + _alt(_words("grammar", "gerund_manner")) + r"\b"
@@ -1140,12 +1146,13 @@ def _evidence(clause: str, acked: str = "") -> str | None:
         and (len(toks) <= 4 or acked)
     ):
         return "settled: " + snippet
-    if len(toks) <= 8 and toks[0] not in _ONLY_BAD_START and _RE_ONLY.search(core):
+    if len(toks) <= 8 and toks[0] not in _ONLY_BAD_START and toks[0] not in _HOURS and _RE_ONLY.search(core):
         return "settled: " + snippet
     if (
         _RE_SETTLED_STATE.search(core)
         and not _RE_SETTLED_BAD_SUBJ.match(core)
         and not _RE_HABITUAL.search(core)
+        and not _RE_ENVIRONMENT.search(core)
     ):
         return "settled: " + snippet
     if (

@@ -348,3 +348,31 @@ def test_lets_with_any_verb_and_an_object_is_a_commitment(text):
 def test_lets_that_talks_or_runs_the_meeting_is_not_a_commitment(text):
     verdict = classify(text)
     assert not verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do it in one sitting, takes about an hour",
+        "dropping the spare badge at reception later",
+        "evenings only",
+        "the new onboarding flow is live on staging",
+    ],
+)
+def test_errands_availability_and_internal_builds_are_not_decisions(text):
+    verdict = classify(text)
+    assert not verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do it in the next release.",
+        "The new savings screen is live for all customers.",
+        "Weekly only for the digest emails.",
+        "Card PIN reveal goes live on Monday.",
+    ],
+)
+def test_the_same_shapes_about_the_product_stay_decisions(text):
+    verdict = classify(text)
+    assert verdict.is_decision, verdict.reason
