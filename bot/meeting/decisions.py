@@ -829,7 +829,9 @@ _RE_FUTURE = re.compile(r"\b" + _FUTURE)
 _SCHEDULED_VERBS = frozenset(_BASES + _THIRDS + _words("grammar", "scheduled_verbs"))
 _SCHEDULED_FIRST = frozenset(v.split()[0] for v in _SCHEDULED_VERBS)
 _OUTSIDERS = _set("grammar", "outsiders")
-_MEETING_WORDS = _set("errands", "meetings")
+# Subjects that are the team's own meetings, events and papers: logistics, not the product.
+_LOGISTICS = _set("errands", "meetings") | _set("errands", "events") | _set("errands", "documents")
+_LOGISTICS = _LOGISTICS | _set("errands", "shared")
 
 
 def _scheduled(core: str) -> bool:
@@ -848,14 +850,16 @@ def _scheduled(core: str) -> bool:
         if not any(" ".join(toks[i : i + n]) in _SCHEDULED_VERBS for n in (1, 2)):
             continue
         subj = toks[start:i]
-        return not any(
-            w in _CONTENT_BAD
-            or w in _ACK_SUBJ_BAD
-            or w in _NON_SUBJECT
-            or w.removesuffix("'s") in _OUTSIDERS
-            or w in _MEETING_WORDS  # "the offsite starts tomorrow": logistics
+        if any(
+            w in _CONTENT_BAD or w in _ACK_SUBJ_BAD or w in _NON_SUBJECT or w.removesuffix("'s") in _OUTSIDERS
             for w in subj
-        )
+        ):
+            return False
+        if i + 1 < len(toks) and toks[i + 1] in ("its", "their", "his", "her"):
+            return False  # "<someone> changes its fee table in April": their own business
+        if subj[-1] not in _LOGISTICS:  # "the offsite starts tomorrow", "the outage report lands"
+            return True
+        # else the word may be a noun ("holiday freeze starts ..."): look further
     return False
 
 

@@ -226,6 +226,7 @@ def test_effective_without_a_team_change_is_not_a_decision(text):
         "The new fee schedule takes effect on the 1st.",
         "The old app switches over next Monday.",
         "Fine. Virtual cards launch for business accounts next quarter.",
+        "Holiday freeze starts Dec 15.",
     ],
 )
 def test_a_thing_on_the_teams_timetable_is_a_decision(text):
@@ -245,6 +246,12 @@ def test_a_thing_on_the_teams_timetable_is_a_decision(text):
         "The team offsite starts tomorrow in Lisbon.",
         "The new hire starts on Monday.",
         "Does the export job run tonight",
+        "The audit starts next Monday, expect questions.",
+        "Reminder: the all-hands starts at 4 tomorrow.",
+        "Q3 planning kicks off next week.",
+        "The outage report lands tomorrow.",
+        "Mastercard changes its fee table in April.",
+        "Statements go out on the 1st as usual.",
     ],
 )
 def test_someone_elses_timetable_or_a_habit_is_not_a_decision(text):
