@@ -226,7 +226,7 @@ def test_effective_without_a_team_change_is_not_a_decision(text):
         "The new fee schedule takes effect on the 1st.",
         "The old app switches over next Monday.",
         "Fine. Virtual cards launch for business accounts next quarter.",
-        "Holiday freeze starts Dec 15.",
+        "Audit freeze starts on the 20th.",
     ],
 )
 def test_a_thing_on_the_teams_timetable_is_a_decision(text):
