@@ -674,7 +674,8 @@ _RE_ERRAND = re.compile(
     r"\b(?:the|a) " + _alt(_words("errands", "shared")) + r"s?\b(?= *$| (?:here|in|into|to|"
     r"after|before|later|now|for (?:the|this) (?:call|meeting))\b)|"
     r"\b(?:at|to|from|in) " + _alt(_words("errands", "places")) + r"\b|"
-    r"\b" + _alt(_words("errands", "manner")) + r"\b"
+    r"\b" + _alt(_words("errands", "manner")) + r"\b|"
+    r"\bin (?:one|a single) " + _alt(_words("errands", "stretches")) + r"\b"
 )
 # "live on staging", "deployed to the sandbox": an internal build, not a customer decision.
 _RE_ENVIRONMENT = re.compile(r"\b(?:on|in|to) (?:the )?" + _alt(_words("errands", "environments")) + r"\b")
