@@ -594,7 +594,11 @@ def _lets_commit(core: str) -> bool:
 # Habitual framing: "we ship a lot of bugs on fridays" describes, it does not commit.
 _RE_HABITUAL = re.compile(
     r"\b(?:" + _alt(_words("blockers", "description.habitual")) + r"|"
-    r"every (?:" + _alt(_words("time", "periods")) + r"|" + _DAYS + r"))\b"
+    r"every (?:" + _alt(_words("time", "periods")) + r"|" + _DAYS + r")|"
+    # a frequency, unless it qualifies a noun: "a 500 daily limit", "the weekly digest"
+    r"(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\bour )(?<!\bper )(?<![\d%] )"
+    + _alt(_words("blockers", "description.frequency"))
+    + r")\b"
 )
 _WE_ADVERB = _alt(_words("grammar", "we_adverbs"))
 _WE_ADVERBS = r"(?:" + _WE_ADVERB + r"\s+){0,2}"

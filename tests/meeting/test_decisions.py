@@ -383,3 +383,17 @@ def test_errands_availability_and_internal_builds_are_not_decisions(text):
 def test_the_same_shapes_about_the_product_stay_decisions(text):
     verdict = classify(text)
     assert verdict.is_decision, verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("New accounts get a 500 daily limit from Monday.", True),
+        ("The weekly digest moves to Mondays from next month.", True),
+        ("We deploy weekly.", False),
+        ("we run the reconciliation nightly", False),
+    ],
+)
+def test_a_frequency_before_a_noun_is_no_habit(text, expected):
+    verdict = classify(text)
+    assert verdict.is_decision is expected, verdict.reason
