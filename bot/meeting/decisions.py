@@ -689,11 +689,12 @@ _RE_GERUND_SUBJECT = re.compile(
     r"\b" + _alt(_words("grammar", "gerund_subject_verbs")) + r"\b|"
     r"^\w+ing " + _alt(_words("grammar", "gerund_manner")) + r"\b"
 )
+_NOUN_NEXT = _set("grammar", "action_as_noun_next")
 _RE_IMPERATIVE = re.compile(
     r"^(?:just |please |definitely |also |don't |do not |never )?"
     + _BASE_ALT
     + r"\b\s+(?!"
-    + _alt(_words("grammar", "action_as_noun_next"))
+    + _alt(_NOUN_NEXT)
     + r"\b)\S"
 )
 _RE_NO_MORE = re.compile(
@@ -766,7 +767,10 @@ _FUTURE = (
     r"(?:in|from|by|starting|until|early|mid|late|end of) " + _MONTHS + r"|"
     r"(?:on |from |by |starting )?(?:" + _MONTHS + r") " + _ORDINAL + r"|"
     r"(?:on |from |by |starting )?(?:the )?" + _ORDINAL + r" (?:of )?" + _MONTHS + r"|"
-    r"(?:in|from|by|for|starting) q[1-4]|in \d+ (?:days|weeks|hours))\b"
+    r"(?:in|from|by|for|starting) q[1-4]|in \d+ (?:days|weeks|hours)|"
+    # "in the March release", "with the spring update", "from the v2.3 build"
+    r"(?:in|with|for|from) the (?:" + _MONTHS + r"|q[1-4]|upcoming|spring|summer|autumn|fall|winter|"
+    r"v?\d[\w.]*) (?:" + _alt(_words("time", "units")) + r"|update))\b"
 )
 # "effective tonight", "starting next month": a change with the date it takes effect.
 _RE_TAKES_EFFECT = re.compile(
@@ -854,6 +858,8 @@ def _scheduled(core: str) -> bool:
             continue
         if not any(" ".join(toks[i : i + n]) in _SCHEDULED_VERBS for n in (1, 2)):
             continue
+        if i + 1 < len(toks) and toks[i + 1] in _NOUN_NEXT:
+            continue  # "the v2 build is broken": a noun after all
         subj = toks[start:i]
         if any(
             w in _CONTENT_BAD or w in _ACK_SUBJ_BAD or w in _NON_SUBJECT or w.removesuffix("'s") in _OUTSIDERS

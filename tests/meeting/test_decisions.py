@@ -227,6 +227,8 @@ def test_effective_without_a_team_change_is_not_a_decision(text):
         "The old app switches over next Monday.",
         "Fine. Virtual cards launch for business accounts next quarter.",
         "Audit freeze starts on the 20th.",
+        "Statement redesign lands in the March release.",
+        "Budget pots move to the home screen in the 5.2 release.",
     ],
 )
 def test_a_thing_on_the_teams_timetable_is_a_decision(text):
@@ -252,6 +254,7 @@ def test_a_thing_on_the_teams_timetable_is_a_decision(text):
         "The outage report lands tomorrow.",
         "Mastercard changes its fee table in April.",
         "Statements go out on the 1st as usual.",
+        "The v2 build is broken in the March release.",
     ],
 )
 def test_someone_elses_timetable_or_a_habit_is_not_a_decision(text):
