@@ -726,6 +726,10 @@ _RE_SETTLED_STATE = _Gated(
     r"weekly|free|the \d|next|email|sms)|"
     r"\b(?:stays|remains|is staying|are staying|stay put|remain)\b(?! (?:longer|engaged|"
     r"around|active|loyal|happy|with us|the same|quiet|unclear|open))|"
+    # "instant transfers stay free": a plural subject (an opening "stay" is an imperative)
+    r"(?<=[a-z0-9] )stay (?=free|paid|on|off|at|as|in|the|with|monthly|annual|opt-in|opt-out|"
+    r"invite-only|hidden|visible|disabled|enabled|manual|unchanged|capped|blocked|available|"
+    r"\$?\d)(?!on (?:it|top|the line|track)\b|in touch\b)|"
     r"\b(?:gets|get|getting|is getting|are getting|will be|'ll be|is being|are being|"
     r"is to be|are to be) " + _alt(_words("grammar", "changed_participles")) + r"\b|"
     r"\b(?:ships|launches|is launching|is shipping|goes live|go live|is live|comes out|"

@@ -400,3 +400,19 @@ def test_the_same_shapes_about_the_product_stay_decisions(text):
 def test_a_frequency_before_a_noun_is_no_habit(text, expected):
     verdict = classify(text)
     assert verdict.is_decision is expected, verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Instant transfers stay free for Premium.", True),
+        ("Paper statements stay opt-in.", True),
+        ("Joint accounts stay on the old plan.", True),
+        ("Customers stay with us longer.", False),
+        ("Numbers stay flat.", False),
+        ("We need people to stay on top of it.", False),
+    ],
+)
+def test_things_that_stay_as_they_are_by_decision(text, expected):
+    verdict = classify(text)
+    assert verdict.is_decision is expected, verdict.reason
