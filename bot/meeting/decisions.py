@@ -842,9 +842,12 @@ _RE_FUTURE = re.compile(r"\b" + _FUTURE)
 _SCHEDULED_VERBS = frozenset(_BASES + _THIRDS + _words("grammar", "scheduled_verbs"))
 _SCHEDULED_FIRST = frozenset(v.split()[0] for v in _SCHEDULED_VERBS)
 _OUTSIDERS = _set("grammar", "outsiders")
-# Subjects that are the team's own meetings, events and papers: logistics, not the product.
-_LOGISTICS = _set("errands", "meetings") | _set("errands", "events") | _set("errands", "documents")
-_LOGISTICS = _LOGISTICS | _set("errands", "shared")
+# Subjects that are the team's own meetings, events, papers, organisation and calendar:
+# logistics, not the product.
+_LOGISTICS = frozenset().union(
+    *(_set("errands", key) for key in ("meetings", "events", "documents", "shared", "organisation")),
+    _set("time", "calendar"),
+)
 
 
 def _scheduled(core: str) -> bool:

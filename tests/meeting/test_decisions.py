@@ -255,6 +255,8 @@ def test_a_thing_on_the_teams_timetable_is_a_decision(text):
         "Mastercard changes its fee table in April.",
         "Statements go out on the 1st as usual.",
         "The v2 build is broken in the March release.",
+        "The dispute team moves to the new tool next week, expect slower responses.",
+        "Pay day lands on a Sunday next month so salaries come in Friday.",
     ],
 )
 def test_someone_elses_timetable_or_a_habit_is_not_a_decision(text):
