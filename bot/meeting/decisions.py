@@ -14,21 +14,29 @@ structure instead, using only the standard library:
 2. ``_split_sentences`` / ``_split_clauses`` cut the message into sentences and
    each sentence into clauses.
 3. Sentence-wide blockers come first, because they scope over everything in
-   the sentence: a trailing question mark, a conditional or hypothetical
+   the sentence: a trailing question mark (or an alternative question without
+   one: "..., or did that change"), a conditional or hypothetical
    frame ("if", "say we", "were we to"), a "proposal:"-style label, or work
    that waits on a future decision ("once we've decided"), or a "we decided"
    that is only a reminder or was overturned ("for the record, we decided
    ...", "we decided X but legal vetoed it").
 4. Each remaining clause is checked for clause-level blockers (deferral,
    escalation such as "raising this with legal", past report, hedge/proposal,
-   "would" modality, inverted question) and, if it is clean, for positive
-   evidence of a settled commitment (markers, "we'll/we're/we + action",
-   imperatives, gerund and "gonna" announcements, verbless settled
-   statements, scope/"becomes the default"/price changes, confirmations +
-   content).  A bare "we decided to/on/against X" announces the decision;
-   only a time cue ("in March", "last sprint", "at the offsite") makes it a
-   report.  Gerunds and imperatives about personal errands or meeting
-   mechanics ("dropping off the call in 5", "moving my 1:1") are status.
+   "would" modality, inverted question, also without its question mark:
+   "do premium users still get it") and, if it is clean, for positive
+   evidence of a settled commitment (markers and decision labels such as
+   "Decision:" or "Product decision, ...", "we'll/we're/we + action",
+   "let's" + any verb acting on the product, imperatives, gerund and "gonna"
+   announcements, verbless settled statements, scope/"becomes the
+   default"/price changes, "effective <time>", confirmations + content).  A
+   bare "(we) decided to/on/against X" or "Agreed to X" announces the
+   decision; only a time cue ("in March", "last sprint", "at the offsite")
+   makes it a report.  A scheduled commitment is a thing, a present-tense
+   verb and a time still to come ("the export job runs tonight", "ramping to
+   half of users on Monday"); the team's own meetings, papers and
+   organisation, outside parties and habits are left out.  Gerunds and
+   imperatives about personal errands or meeting mechanics ("dropping off the
+   call in 5", "moving my 1:1", "dropping it at reception") are status.
 5. Acknowledgements matter: after an acceptance ("ok", "fine", "alright",
    "cool", "ok then") a present-tense statement that assigns or arranges
    something settles it ("mkay, the welcome email drops the coupon", "ok the
