@@ -847,6 +847,10 @@ _RE_ACK_PERMIT = re.compile(
 # present-tense verb that moves or schedules it, and a time still to come.  A timetable set
 # by the team; outside parties, people, metrics and habits are excluded as elsewhere.
 _RE_FUTURE = re.compile(r"\b" + _FUTURE)
+_QUANTIFIERS = _set("grammar", "quantifiers")
+_PROBLEMS = _set("grammar", "problems")
+# Inside a subject a preposition is fine: "extra cards for children", "alerts on large payments".
+_PREPOSITIONS = frozenset("for of on in with at from per via without under over".split())
 _SCHEDULED_VERBS = frozenset(_BASES + _THIRDS + _words("grammar", "scheduled_verbs"))
 _SCHEDULED_FIRST = frozenset(v.split()[0] for v in _SCHEDULED_VERBS)
 _OUTSIDERS = _set("grammar", "outsiders")
@@ -876,14 +880,23 @@ def _scheduled(core: str) -> bool:
         if i + 1 < len(toks) and toks[i + 1] in _NOUN_NEXT:
             continue  # "the v2 build is broken": a noun after all
         subj = toks[start:i]
+        if subj[0] in _NON_SUBJECT or subj[-1] in _NON_SUBJECT:
+            return False
         if any(
-            w in _CONTENT_BAD or w in _ACK_SUBJ_BAD or w in _NON_SUBJECT or w.removesuffix("'s") in _OUTSIDERS
+            (w in _CONTENT_BAD and w not in _PREPOSITIONS)
+            or w in _ACK_SUBJ_BAD
+            or w.removesuffix("'s") in _OUTSIDERS
             for w in subj
         ):
             return False
+        if i + 1 < len(toks) and toks[i + 1].endswith("ing"):
+            return False  # "tickets start piling up on Monday": something developing, not planned
         if i + 1 < len(toks) and toks[i + 1] in ("its", "their", "his", "her"):
             return False  # "<someone> changes its fee table in April": their own business
-        if subj[-1] not in _LOGISTICS:  # "the offsite starts tomorrow", "the outage report lands"
+        head = next((subj[k - 1] for k, w in enumerate(subj) if k and w in _PREPOSITIONS), subj[-1])
+        if subj[0] in _QUANTIFIERS or head in _PROBLEMS:
+            return False  # "most disputes land in May", "delays for Ireland start Monday": descriptions
+        if head not in _LOGISTICS:  # "the offsite starts tomorrow", "the outage report lands"
             return True
         # else the word may be a noun ("holiday freeze starts ..."): look further
     return False

@@ -229,6 +229,9 @@ def test_effective_without_a_team_change_is_not_a_decision(text):
         "Audit freeze starts on the 20th.",
         "Statement redesign lands in the March release.",
         "Budget pots move to the home screen in the 5.2 release.",
+        "Savings pots for kids open in June.",
+        "Alerts on large payments switch to push next week.",
+        "Replacement cards for lost phones ship next sprint.",
     ],
 )
 def test_a_thing_on_the_teams_timetable_is_a_decision(text):
@@ -257,6 +260,9 @@ def test_a_thing_on_the_teams_timetable_is_a_decision(text):
         "The v2 build is broken in the March release.",
         "The dispute team moves to the new tool next week, expect slower responses.",
         "Pay day lands on a Sunday next month so salaries come in Friday.",
+        "Tickets about the new fee start piling up on Monday.",
+        "Most disputes from the summer land in September.",
+        "Delays for card deliveries to Ireland start on Monday because of the strike.",
     ],
 )
 def test_someone_elses_timetable_or_a_habit_is_not_a_decision(text):
