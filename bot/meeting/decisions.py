@@ -14,21 +14,29 @@ structure instead, using only the standard library:
 2. ``_split_sentences`` / ``_split_clauses`` cut the message into sentences and
    each sentence into clauses.
 3. Sentence-wide blockers come first, because they scope over everything in
-   the sentence: a trailing question mark, a conditional or hypothetical
+   the sentence: a trailing question mark (or an alternative question without
+   one: "..., or did that change"), a conditional or hypothetical
    frame ("if", "say we", "were we to"), a "proposal:"-style label, or work
    that waits on a future decision ("once we've decided"), or a "we decided"
    that is only a reminder or was overturned ("for the record, we decided
    ...", "we decided X but legal vetoed it").
 4. Each remaining clause is checked for clause-level blockers (deferral,
    escalation such as "raising this with legal", past report, hedge/proposal,
-   "would" modality, inverted question) and, if it is clean, for positive
-   evidence of a settled commitment (markers, "we'll/we're/we + action",
-   imperatives, gerund and "gonna" announcements, verbless settled
-   statements, scope/"becomes the default"/price changes, confirmations +
-   content).  A bare "we decided to/on/against X" announces the decision;
-   only a time cue ("in March", "last sprint", "at the offsite") makes it a
-   report.  Gerunds and imperatives about personal errands or meeting
-   mechanics ("dropping off the call in 5", "moving my 1:1") are status.
+   "would" modality, inverted question, also without its question mark:
+   "do premium users still get it") and, if it is clean, for positive
+   evidence of a settled commitment (markers and decision labels such as
+   "Decision:" or "Product decision, ...", "we'll/we're/we + action",
+   "let's" + any verb acting on the product, imperatives, gerund and "gonna"
+   announcements, verbless settled statements, scope/"becomes the
+   default"/price changes, "effective <time>", confirmations + content).  A
+   bare "(we) decided to/on/against X" or "Agreed to X" announces the
+   decision; only a time cue ("in March", "last sprint", "at the offsite")
+   makes it a report.  A scheduled commitment is a thing, a present-tense
+   verb and a time still to come ("the export job runs tonight", "ramping to
+   half of users on Monday"); the team's own meetings, papers and
+   organisation, outside parties and habits are left out.  Gerunds and
+   imperatives about personal errands or meeting mechanics ("dropping off the
+   call in 5", "moving my 1:1", "dropping it at reception") are status.
 5. Acknowledgements matter: after an acceptance ("ok", "fine", "alright",
    "cool", "ok then") a present-tense statement that assigns or arranges
    something settles it ("mkay, the welcome email drops the coupon", "ok the
@@ -42,16 +50,22 @@ structure instead, using only the standard library:
 6. A message is a decision if any sentence is; otherwise the first blocker
    found is reported as the reason.
 
-Everything is precompiled at import time and the big alternations sit behind
-cheap substring gates; a typical message takes about 0.2 ms, a 10 kB paste
+The words the rules look for (markers, commitment verbs, deferral and hedge
+phrases, fillers, time words, errands ...) live in ``wordlists/*.toml`` beside
+this file, each list with a comment saying what belongs in it; adding a word
+there needs no change here (see ``wordlists/README.md``).  They are read once,
+at import.  Everything is precompiled at import time and the big alternations
+sit behind cheap substring gates; a typical message takes about 0.2 ms, a 10 kB paste
 a few ms (input is capped).  ``classify`` never raises.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 __all__ = ["Verdict", "classify", "is_decision"]
 
@@ -70,64 +84,78 @@ class Verdict:
 
 
 # --------------------------------------------------------------------------
-# Vocabulary
+# Vocabulary: the word lists live in wordlists/*.toml, the rules here
 # --------------------------------------------------------------------------
 
-# Product actions a team commits to, as "base:-ing" pairs.
-_ACTION_PAIRS = (
-    "ship:shipping, launch:launching, release:releasing, drop:dropping, kill:killing, "
-    "remove:removing, keep:keeping, cut:cutting, move:moving, roll out:rolling out, "
-    "roll back:rolling back, switch:switching, go with:going with, go ahead:going ahead, "
-    "go live:going live, go back to:going back to, stick with:sticking with, "
-    "stay with:staying with, stay on:staying on, use:using, pick:picking, choose:choosing, "
-    "adopt:adopting, sunset:sunsetting, deprecate:deprecating, retire:retiring, "
-    "discontinue:discontinuing, cancel:cancelling, delay:delaying, push:pushing, "
-    "postpone:postponing, raise:raising, lower:lowering, increase:increasing, "
-    "reduce:reducing, replace:replacing, migrate:migrating, grandfather:grandfathering, "
-    "turn off:turning off, turn on:turning on, disable:disabling, enable:enabling, "
-    "add:adding, offer:offering, support:supporting, charge:charging, require:requiring, "
-    "limit:limiting, cap:capping, extend:extending, stop:stopping, start:starting, "
-    "pull:pulling, scrap:scrapping, ditch:ditching, axe:axing, nuke:nuking, "
-    "revert:reverting, restore:restoring, merge:merging, deploy:deploying, "
-    "take down:taking down, pause:pausing, freeze:freezing, waive:waiving, "
-    "phase out:phasing out, build:building, announce:announcing, block:blocking, "
-    "allow:allowing, ban:banning, default:defaulting, bump:bumping, try:trying, "
-    "get rid of:getting rid of, do:doing, lock:locking, bundle:bundling, split:splitting, "
-    "rename:renaming, hide:hiding, sell:selling, price:pricing, skip:skipping"
-)
-_ACTIONS: tuple[tuple[str, str], ...] = tuple(
-    (base, ing) for base, ing in (pair.split(":") for pair in _ACTION_PAIRS.split(", "))
-)
+_WORDLISTS = Path(__file__).resolve().with_name("wordlists")
+_USED: set[str] = set()  # "file:key" of every list read, so a test can find unused lists
+
+
+@cache
+def _wordfile(name: str) -> dict:
+    """One file of wordlists/, parsed once."""
+    with (_WORDLISTS / f"{name}.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _entry(name: str, key: str) -> object:
+    value: object = _wordfile(name)
+    for part in key.split("."):
+        value = value[part]  # type: ignore[index]
+    _USED.add(f"{name}:{key}")
+    return value
+
+
+def _clean(word: object) -> str:
+    return " ".join(str(word).lower().replace("\u2019", "'").split())
+
+
+def _words(name: str, key: str) -> tuple[str, ...]:
+    """The list ``key`` of wordlists/<name>.toml ("table.list" inside a table), as typed there."""
+    return tuple(_clean(w) for w in _entry(name, key))  # type: ignore[union-attr]
+
+
+def _table(name: str, key: str) -> dict[str, str]:
+    """The table ``key`` of wordlists/<name>.toml ("ship" = "shipping")."""
+    return {_clean(k): _clean(v) for k, v in _entry(name, key).items()}  # type: ignore[union-attr]
+
+
+def _set(name: str, key: str) -> frozenset[str]:
+    return frozenset(_words(name, key))
+
+
+def _alt(words: tuple[str, ...] | frozenset[str]) -> str:
+    """Regex alternation, longest first so multi-word entries win over their prefixes."""
+    return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"
+
+
+def _keys(*lists: tuple[str, ...], extra: str = "") -> str:
+    """Substring keys for a :class:`_Gated` regex: each literal entry is one (see there)."""
+    words = [w for ws in lists for w in ws] + ([k for k in extra.split("|") if k] if extra else [])
+    return "|".join(dict.fromkeys(words))
+
+
+# Product actions a team commits to, base -> -ing form ("ship" -> "shipping").
+_ACTIONS: tuple[tuple[str, str], ...] = tuple(_table("actions", "commit").items())
+
+_DAY_WORDS = _set("time", "days")
+_DAYS = _alt(_DAY_WORDS)
+_MONTHS = _alt(_words("time", "months"))
+_WHEN = _DAYS + "|" + _MONTHS
+_MEETINGS = _alt(_words("errands", "meetings"))
 
 # Objects/particles after an action verb that turn it into small talk.
 _ACTION_STOP = (
-    r"(?:keep(?:ing)? (?:in mind|an eye|me|us|you|going|thinking|talking|discussing|posted|track|up|it up|"
-    r"in touch|(?:it|this|that|things|them) (?:short|simple|brief|quick|tight|moving|focused|civil|"
-    r"in mind|between us))|move on|moving on|push back|pushing back|"
-    r"start (?:with|by)|starting (?:with|by)|end (?:up|of)|use case|drop (?:by|me|a line|in)|"
-    r"(?:go|going) with (?:the flow|my gut|your gut|our gut|it for now\?)|"
-    r"(?:pick|picking|pull|pulling) (?:up|this up|it up|the (?:numbers|data|report|stats|dashboard|logs))|"
-    r"try (?:to|and)|trying (?:to|and)|do (?:some|you|we|a lot|a bit)\b|"
-    r"doing (?:some|ok|okay|fine|well|great|good|a lot|a bit|alright)\b|stop (?:it|that|by)|"
-    r"add (?:to|me|it to)|cut (?:it out|off)|block (?:of|out)|lock (?:up)|price (?:of|is|tag)|"
-    r"pricing (?:is|page|team|doc|model|question|discussion|decision)|using (?:the|a|an)\b|"
+    r"(?:" + _alt(_words("actions", "phrases.small_talk")) + r"\b|"
+    r"keep(?:ing)? (?:it|this|that|things|them) " + _alt(_words("actions", "phrases.keep_it")) + r"|"
+    r"(?:pick|picking|pull|pulling) (?:up|this up|it up|the "
+    + _alt(_words("actions", "phrases.fetch_objects"))
+    + r")|"
     # personal presence and errands: "dropping off the call in 5", "skipping standup today"
     r"(?:drop|dropping|stop|stopping|pop|popping|cut|cutting) (?:off|out|away)\b|"
     r"(?:skip|skipping) (?:to|over|ahead|standup|lunch|today|tomorrow|this one|it today|"
-    r"(?:the |this |today's |tomorrow's )?(?:standup|stand-up|sync|meeting|call|retro|1:1|demo|"
-    r"lunch|offsite|session))\b)"
+    r"(?:the |this |today's |tomorrow's )?" + _MEETINGS + r")\b)"
 )
-
-_DAYS = (
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|"
-    r"thu|thur|thurs|fri|sat|sun)"
-)
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
-    r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-
-_WHEN = _DAYS + "|" + _MONTHS
 
 _BASES = tuple(base for base, _ in _ACTIONS)
 _INGS = tuple(ing for _, ing in _ACTIONS)
@@ -140,65 +168,26 @@ _THIRDS = tuple(
     for b in _BASES
 )
 
-
-def _alt(words: tuple[str, ...]) -> str:
-    """Regex alternation, longest first so multi-word verbs win over prefixes."""
-    return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + ")"
-
-
 _BASE_ALT = _alt(_BASES)
 _ING_ALT = _alt(_INGS)
 _VERB_ALT = _alt(_BASES + _INGS + _THIRDS)
 
 # Simple past forms that mark a report of something already done.
-_PAST_VERBS = frozenset(
-    "decided agreed shipped dropped launched killed moved rolled switched removed picked "
-    "released deployed announced canceled cancelled changed tried tested discussed talked "
-    "planned wanted started stopped added pushed raised lowered pulled scrapped ditched "
-    "sunsetted sunset deprecated retired replaced migrated settled landed opted signed "
-    "approved finalized finalised considered went chose kept made took did had said "
-    "found saw decided increased reduced delayed postponed disabled enabled turned "
-    "introduced implemented closed opened broke noticed complained churned "
-    "voted concluded determined committed".split()
-)
+_PAST_VERBS = _set("blockers", "past.verbs")
 # Past forms that, said live ("ok so we decided ..."), announce the decision itself.
-_LIVE_PAST = frozenset("decided agreed settled landed picked chose opted voted concluded".split())
+_LIVE_PAST = _set("blockers", "past.live")
 # Tokens that cannot be the subject of a following past verb.
-_NON_SUBJECT = frozenset(
-    "is are was were be been being am get gets got getting have has had having will would "
-    "shall should can could may might must to not never the a an this that these those "
-    "ok okay k kk so yep yes yeah yup sure right alright fine cool great perfect and or "
-    "but then also just please agreed decided settled done final well oh anyway fyi btw who "
-    "which as for by of in on with at from than like per via when once until".split()
-)
-_DISCOURSE = frozenset("ok okay so alright right then yep yes yeah".split())
-_ADVERBS = frozenset(
-    "already just originally also then actually eventually finally initially all both "
-    "never recently ultimately basically kind sort of totally".split()
-)
+_NON_SUBJECT = _set("grammar", "non_subject")
+_DISCOURSE = _set("fillers", "discourse")
+_ADVERBS = _set("grammar", "past_adverbs")
 
-_FILLERS = re.compile(
-    r"^(?:(?:ok(?:ay)?|k|kk|mkay|m'kay|mhm|okie|oki|so|yep|yes|yeah|ya|yup|sure|right|alright|"
-    r"all right|cool|great|"
-    r"perfect|awesome|nice|well|and|then|also|fyi|btw|hey|hi|team|folks|everyone|guys|"
-    r"y'all|all|nah|anyway|anyways|lol|haha|oh|hmm|um|uh|look|listen|wait|just|please|pls|"
-    r"sounds good|makes sense|fair enough|fair|got it|gotcha|thanks|ty|\+1|@u|understood|"
-    r"good|good call|honestly|tbh|basically|folks|now|ack)\b[\s,:.!-]*)+"
-)
+_FILLERS = re.compile(r"^(?:" + _alt(_words("fillers", "fillers")) + r"\b[\s,:.!-]*)+")
 
 # Confirmations that stand alone as a statement of decision.
-_STRONG_CONFIRM = (
-    r"(?:decided|settled|decision made|that's (?:settled|decided|final|that|the call|the decision|"
-    r"the plan|our call|the way|the rule|the policy|the deal|the way forward)(?: now)?|"
-    r"it's (?:settled|decided|final|official|a go|locked in)|"
-    r"locked in|done deal|so be it|approved|greenlit|green ?lit|final answer|we're (?:all )?"
-    r"(?:agreed|aligned|settled|decided)|we have a decision|we've got a decision)"
-)
+_STRONG_WORDS = _words("markers", "strong_confirm")
+_STRONG_CONFIRM = _alt(_STRONG_WORDS)
 # Confirmations that need content after them ("agreed, <what>").
-_WEAK_CONFIRM = (
-    r"(?:ok(?:ay)? then|alright then|all right then|fine then|right then|fine|agreed|done|deal|"
-    r"final|confirmed|consensus|so|final call|final decision|sorted|all sorted)"
-)
+_WEAK_CONFIRM = _alt(_words("markers", "weak_confirm"))
 
 
 class _Gated:
@@ -263,72 +252,7 @@ _RE_WERE_TYPO = re.compile(
     r"(?=(?:not\b|going\b|gonna\b|definitely\b|just\b|all\b|also\b|officially\b|\w+ing\b))"
 )
 
-_TYPOS: dict[str, str] = {
-    "lets": "let's",
-    "dont": "don't",
-    "wont": "won't",
-    "cant": "can't",
-    "didnt": "didn't",
-    "isnt": "isn't",
-    "arent": "aren't",
-    "wasnt": "wasn't",
-    "werent": "weren't",
-    "shouldnt": "shouldn't",
-    "couldnt": "couldn't",
-    "wouldnt": "wouldn't",
-    "doesnt": "doesn't",
-    "havent": "haven't",
-    "hasnt": "hasn't",
-    "thats": "that's",
-    "whats": "what's",
-    "im": "i'm",
-    "ive": "i've",
-    "weve": "we've",
-    "theyre": "they're",
-    "youre": "you're",
-    "shud": "should",
-    "shld": "should",
-    "pls": "please",
-    "plz": "please",
-    "tmrw": "tomorrow",
-    "tmr": "tomorrow",
-    "tmrrw": "tomorrow",
-    "tomo": "tomorrow",
-    "2moro": "tomorrow",
-    "nxt": "next",
-    "wk": "week",
-    "b4": "before",
-    "bc": "because",
-    "cuz": "because",
-    "coz": "because",
-    "idk": "i don't know",
-    "prob": "probably",
-    "probs": "probably",
-    "def": "definitely",
-    "defo": "definitely",
-    "ppl": "people",
-    "u": "you",
-    "ur": "your",
-    "decison": "decision",
-    "descision": "decision",
-    "desicion": "decision",
-    "decsion": "decision",
-    "decied": "decided",
-    "decidd": "decided",
-    "shiping": "shipping",
-    "revist": "revisit",
-    "agred": "agreed",
-    "agreeed": "agreed",
-    "gonna": "going to",
-    "wanna": "want to",
-    "okey": "okay",
-    "kk": "ok",
-    "k": "ok",
-    "thru": "through",
-    "w/": "with",
-    "w/o": "without",
-    "b/c": "because",
-}
+_TYPOS: dict[str, str] = _table("fillers", "typos")
 _RE_TYPO = re.compile(
     r"(?<![\w'/])(" + "|".join(re.escape(k) for k in sorted(_TYPOS, key=len, reverse=True)) + r")(?![\w'/])"
 )
@@ -438,23 +362,14 @@ def _tokens(clause: str) -> list[str]:
 # Sentence-wide blockers
 # --------------------------------------------------------------------------
 
-_RE_HYPO_OPEN = re.compile(
-    r"^(?:if|suppose|supposing|assuming|assume|imagine|hypothetically|what if|in case|"
-    r"in the event|in a world where|provided|granted|say (?:we|you|they|the|that|it|i)\b|"
-    r"let's say|let us say|were we to|should we (?:decide|go|end up)|as long as|only if|"
-    r"worst case|best case|in theory|theoretically|in (?:the|a|that|this) scenario|scenario|"
-    r"in that case|in which case|hypothetical(?:ly)?)\b"
-)
+_RE_HYPO_OPEN = re.compile(r"^" + _alt(_words("blockers", "hypothetical.openers")) + r"\b")
 # A conditional "if" that is not an embedded question ("not sure if", "check if").
 _RE_MID_IF = re.compile(
     r"(?:(\S+) )?\b(?:if|assuming|provided that|as long as|only if)\b"
-    r"(?! (?:needed|necessary|required|applicable|any|anything|so|relevant|appropriate)\b)"
+    r"(?! " + _alt(_words("blockers", "hypothetical.if_formula")) + r"\b)"
 )
 # Words before "if" that make it an embedded question or a concession, not a condition.
-_IF_NOT_CONDITIONAL = frozenset(
-    "even see check ask know sure wonder wondering unclear matter decide as what asking "
-    "checking curious idea".split()
-)
+_IF_NOT_CONDITIONAL = _set("blockers", "hypothetical.if_not_conditional")
 
 
 def _has_conditional(text: str) -> bool:
@@ -465,36 +380,10 @@ def _has_conditional(text: str) -> bool:
 
 
 _RE_LABEL = re.compile(r"^([a-z][a-z' ]{0,24}?)\s*(?::|\s-\s)\s*(.*)$")
-_DECISION_LABELS = frozenset(
-    "decision decided final final call final answer final decision verdict resolution "
-    "resolved consensus conclusion outcome settled agreed locked locked in approved "
-    "confirmed decision made so plan the plan new plan the call call it's official "
-    "official greenlit done".split(" ")
-) | {
-    "final call",
-    "final answer",
-    "final decision",
-    "locked in",
-    "decision made",
-    "the plan",
-    "new plan",
-    "the call",
-    "it's official",
-    "ok decided",
-    "ok team decision made",
-    "team decision made",
-    "the decision",
-    "our decision",
-    "so the decision",
-    "the verdict",
-    "plan of record",
-}
-_PROPOSAL_LABELS = re.compile(
-    r"^(?:proposal|proposed|idea|suggestion|strawman|straw man|option(?: [a-z0-9])?|"
-    r"alternative|alt|draft|pitch|hypothesis|thought|my vote|vote|rfc|brainstorm)$"
-)
-_QUESTION_LABELS = re.compile(r"^(?:q|quick q|question|quick question|open question|qq)$")
-_DEFERRAL_LABELS = re.compile(r"^(?:parking lot|parked|tbd|later|backlog|follow[- ]?up|todo)$")
+_DECISION_LABELS = _set("markers", "decision_labels")
+_PROPOSAL_LABELS = re.compile(r"^" + _alt(_words("markers", "proposal_labels")) + r"(?: [a-z0-9])?$")
+_QUESTION_LABELS = re.compile(r"^" + _alt(_words("markers", "question_labels")) + r"$")
+_DEFERRAL_LABELS = re.compile(r"^" + _alt(_words("markers", "deferral_labels")) + r"$")
 
 _RE_WAITS_ON_DECISION = re.compile(
     r"\b(?:once|after|when|until|till|before)\s+(?:we(?:'ve| have)?|the|legal|finance|"
@@ -503,26 +392,22 @@ _RE_WAITS_ON_DECISION = re.compile(
 )
 
 
-_RE_REVERSAL = re.compile(
-    r"\b(?:vetoed|overruled|overturned|reversed|walked (?:it |that |this )?back|rolled (?:it |that )?back|"
-    r"changed (?:our|their|his|her) minds?|fell through|ignored it|but then|then ignored|"
-    r"didn't stick|never happened|didn't happen)\b"
-)
+_RE_REVERSAL = re.compile(r"\b" + _alt(_words("blockers", "past.reversal")) + r"\b")
+_DECISION_NOUNS = _alt(_words("markers", "decision_nouns"))
 # "Decision on pricing: ...", "final call from this meeting: ...": a decision label with a topic.
 _RE_TOPIC_LABEL = re.compile(
     r"^(?:the |our |so the |ok the )?(?:final (?:call|answer|decision|verdict)|decision|verdict|"
     r"outcome|resolution|conclusion)s? (?:from|for|on|re|about|regarding|of) [a-z0-9$%'/&. -]{1,40}?"
     r"\s*(?::|\s-\s)\s*(.+)$"
 )
-_RE_OPEN_CONTENT = re.compile(
-    r"^(?:still |not |none )?(?:pending|open|unclear|unknown|undecided|yet|tbd|tbc|n/a|none|"
-    r"nothing|waiting|on hold|blocked|not made|outstanding)\b"
+# "Product decision, one-click cancel", "Team call: monthly only": a decision noun qualified by
+# whose or what kind of decision it is, with a colon, dash or comma before the content.
+_RE_KIND_LABEL = re.compile(
+    r"^(?:the |our |a )?" + _alt(_words("markers", "decision_label_kinds")) + r" "
+    r"(?:decision|call|verdict|ruling)s?(?: made| taken)?\s*(?::|,|\s-\s)\s*(.+)$"
 )
-_RE_RECAP = re.compile(
-    r"\b(?:for the record|just (?:confirming|recapping|a reminder|checking)|as a reminder|"
-    r"reminder(?: that|:)|to recap|recapping|as (?:we )?discussed|as agreed|as you know|"
-    r"fwiw|for context|for reference)\b"
-)
+_RE_OPEN_CONTENT = re.compile(r"^(?:still |not |none )?" + _alt(_words("markers", "open_content")) + r"\b")
+_RE_RECAP = re.compile(r"\b" + _alt(_words("blockers", "past.recap")) + r"\b")
 
 
 def _label(sentence: str) -> tuple[str, str] | None:
@@ -548,67 +433,72 @@ _RE_QUESTION_OPEN = re.compile(
     r"that|these|those|it)\b|do\s+(?:we|you|they|i|he|she|our|your|everyone|anyone|people|"
     r"the)\b|(?:does|do)\s+(?:anyone|anybody)|anyone (?:know|have|seen|got)|any (?:update|news|"
     r"word|thoughts|idea|decision|call)s?\b|not sure (?:if|whether|what|which|how|when|who)|"
-    r"(?:i'm )?wondering (?:if|whether)|i wonder|do you know|curious (?:if|whether))"
+    r"(?:i'm )?wondering (?:if|whether)|i wonder|do you know|curious (?:if|whether)|"
+    # no question mark: "does the export include fees", "do premium users still get it"
+    r"(?:does|did)\s+(?!not\b)[\w$%'-]+\s+\S|"
+    r"do\s+(?:[\w$%'-]+\s+){1,3}?" + _alt(_words("grammar", "question_adverbs")) + r"\b)"
+)
+# "..., or did that change": an alternative question, with or without its question mark.
+_RE_ALT_QUESTION = re.compile(
+    r"\bor (?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should) "
+    r"(?:it|that|this|they|we|you|he|she|the|there|those|these|our|anyone)\b"
 )
 _RE_QUESTION_TAIL = re.compile(r"(?<=\w) (?:or not|right|correct|yes or no|no\?|yeah\?)$")
 
 _RE_DEFERRAL = re.compile(
-    r"\b(?:revisit|re-visit|revisiting|circle back|circling back|come back to|coming back to|"
-    r"get back to|pick (?:this|it|that) (?:up|back up)|punt|punting|punted|defer|deferring|"
-    r"hold off|holding off|sleep on|take (?:it|this|that|the \w+(?: \w+)?) offline|"
-    r"taking (?:it|this|that) offline|parking lot|tbd|tbc|to be (?:decided|determined|confirmed)|"
-    r"wait (?:for|until|till|and see|on)|waiting (?:for|until|till)|let's wait|"
-    r"not (?:to )?(?:deciding|decide|decided|making (?:a|the|that|this) call)|no decision|"
-    r"no call (?:yet|today)|undecided|(?:haven't|have not|didn't|did not|don't|do not|can't) "
-    r"(?:yet )?(?:decide|decided|made a call|make a call)|still (?:open|undecided|deciding|"
-    r"discussing|debating|up in the air)|up in the air|(?:deciding|choosing|torn) between|"
-    r"we're (?:still )?(?:deciding|debating|weighing)|not yet decided|open question|"
-    r"(?:table|park) (?:this|it|that|the)\b|tabling|let's (?:table|park)|parked|parking|"
+    r"\b(?:" + _alt(_words("blockers", "deferral.phrases")) + r"|"
+    r"take (?:it|this|that|the \w+(?: \w+)?) offline|"
+    r"not (?:to )?(?:deciding|decide|decided|making (?:a|the|that|this) call)|"
+    r"(?:haven't|have not|didn't|did not|don't|do not|can't) "
+    r"(?:yet )?(?:decide|decided|made a call|make a call)|"
+    r"(?:table|park) (?:this|it|that|the)\b|"
     r"(?:decided|agreed|settled|landed) (?:on )?(?:nothing|anything)|"
-    r"(?:decided|agreed) (?:to|we'd|we would|we'll|we will) (?:\w+ )?(?:decide|discuss|talk|revisit|"
-    r"circle back|come back|wait|hold off|sleep on|table|park|punt|defer|finalize|finalise|figure|"
-    r"regroup|reconvene)|"
-    r"nothing (?:was |got |is |has been )?(?:decided|agreed|settled))\b"
+    r"(?:decided|agreed) (?:to|we'd|we would|we'll|we will) (?:\w+ )?"
+    + _alt(_words("blockers", "deferral.later_verbs"))
+    + r"|nothing (?:was |got |is |has been )?(?:decided|agreed|settled))\b"
 )
+_DECIDE_VERBS = _words("blockers", "deferral.decide_verbs")
 _RE_DEFER_DECIDE = _Gated(
-    "decide|discuss|final|make |figure|sort|settle|confirm|determin|vote|talk|chat|revisit|align|hash",
+    _keys(_DECIDE_VERBS),
     r"(?:'ll|\bwill|\bgoing to|\blet's|\blet us|\bwe can|\bneed to|\bhave to|\bwant to|"
-    r"\bplan to|\bshould|\bshall|\bto)\s+(?:\w+\s+)?(?:decide|discuss|finalize|finalise|"
-    r"make (?:the|a|that|this) (?:call|decision)|make a decision|figure|sort|settle|confirm|"
-    r"determine|vote|talk|chat|revisit|align|hash)\b",
+    r"\bplan to|\bshould|\bshall|\bto)\s+(?:\w+\s+)?" + _alt(_DECIDE_VERBS) + r"\b",
 )
 _RE_DEFER_PICK = re.compile(
-    r"(?:'ll|\bwill|\bgoing to|\bto)\s+(?:\w+\s+)?(?:pick|choose|select|settle on|agree on|"
-    r"land on)\b.*\b(?:next|tomorrow|later|after|once|when|by (?:" + _DAYS + r"|eod|eow|end)|"
+    r"(?:'ll|\bwill|\bgoing to|\bto)\s+(?:\w+\s+)?" + _alt(_words("blockers", "deferral.pick_verbs"))
+    + r"\b.*\b(?:next|tomorrow|later|after|once|when|by (?:" + _DAYS + r"|eod|eow|end)|"
     r"on " + _DAYS + r"|this afternoon|tonight|eod|eow|in (?:a|the) (?:week|few|bit))\b"
 )
+_DISCUSSION = _alt(_words("blockers", "deferral.discussion_nouns"))
 _RE_DEFER_MOVE = re.compile(
-    r"\b(?:decision|call|discussion|conversation|vote|topic|question|debate)\b.{0,40}?"
-    r"\b(?:pushed|moved|postponed|deferred|delayed|punted|bumped|parked)\b|"
-    r"\b(?:pushing|moving|punting|bumping|deferring|postponing|delaying|parking)\b.{0,40}?"
-    r"\b(?:decision|call|discussion|conversation|vote|topic|question|debate)\b|"
+    r"\b" + _DISCUSSION + r"\b.{0,40}?\b" + _alt(_words("blockers", "deferral.postponed")) + r"\b|"
+    r"\b" + _alt(_words("blockers", "deferral.postponing")) + r"\b.{0,40}?\b" + _DISCUSSION + r"\b|"
     r"\b(?:postpone|defer|punt|push|move)\s+(?:this|it|that)\s+(?:to|until|till)\b"
 )
 
+_DECIDERS = _words("blockers", "escalation.deciders")
+_DECIDER = _alt(_DECIDERS)
+_ESCALATION_PHRASES = _words("blockers", "escalation.phrases")
 _RE_ESCALATION = _Gated(
-    "need|require|waiting|pending|can't|cannot|can not|couldn't|won't be able|up to|pay|"
-    "escalat|call|decision|sign|decide|approve|weigh|take|taking|bring|run |check with|"
-    "loop in|ask |rais|flag|kick|send|pass|hand|go",
+    _keys(
+        _DECIDERS,
+        _ESCALATION_PHRASES,
+        extra="need|require|waiting|pending|can't|cannot|can not|couldn't|won't be able|up to|call|"
+        "decision|sign|decide|approve|weigh|take|taking|bring|run |ask |rais|flag|kick|send|pass|hand|go",
+    ),
     r"\b(?:needs?|requires?|waiting (?:on|for)|pending)\s+(?:a |an |the |some )?(?:\w+ )?"
-    r"(?:call|decision|sign-?off|signoff|approval|input|ok|okay|green ?light|blessing|"
-    r"go-?ahead|buy-?in|yes|nod|thumbs up|say-?so)\b|"
+    + _alt(_words("blockers", "escalation.approvals"))
+    + r"\b|"
     r"\b(?:can't|cannot|can not|couldn't|won't be able to)\s+(?:\w+\s+){0,3}?(?:without|until)\b|"
     r"(?<!goes )(?<!go )(?<!going )(?<!went )(?<!gone )\bup to (?!\$|\d|date|speed|you guys)"
     r"(?:\w+)|"
-    r"\b(?:above my pay ?grade|escalate|escalating|escalation|not (?:our|my|your|the team's) "
+    r"\b(?:" + _alt(_ESCALATION_PHRASES) + r"|not (?:our|my|your|the team's) "
     r"(?:call|decision)|(?:isn't|is not|it's not) (?:our|my) (?:call|decision)|"
-    r"(?:leadership|exec|executive|ceo|cto|cfo|vp|board|legal|finance|management|founder|"
-    r"founders)(?:'s)? (?:call|decision|sign-?off)|owns? (?:that|this|the) (?:decision|call)|"
+    + _DECIDER
+    + r"(?:'s)? (?:call|decision|sign-?off)|owns? (?:that|this|the) (?:decision|call)|"
     r"(?:has|have|needs?|gets?) to (?:make (?:this|that|the|a) (?:call|decision)|decide|"
     r"sign off|approve|weigh in)|(?:take|taking|bring|bringing) (?:it|this|that) to "
-    r"(?:the )?(?:ceo|cto|cfo|vp|leadership|exec|execs|board|legal|finance|founders)|"
-    r"run (?:it|this|that) (?:by|past)|check with|loop in|sign off on|ask (?:legal|finance|"
-    r"leadership|the ceo|the vp))\b|"
+    r"(?:the )?" + _DECIDER + r"|"
+    r"run (?:it|this|that) (?:by|past)|ask (?:the )?" + _DECIDER + r")\b|"
     r"\bneeds? (?:\S+ ){1,3}to (?:decide|approve|sign off|weigh in|make (?:the|this|that|a) "
     r"call|bless)\b|"
     # "raising this with legal", "bringing it to the CFO", "pricing goes to the board"
@@ -617,44 +507,33 @@ _RE_ESCALATION = _Gated(
     r"point|decision|call))(?: up| over| upstairs)? (?:with|to)\b(?! (?:prod|production|staging|"
     r"the (?:team|channel|thread|doc|backlog)|everyone|customers|users|the next level))|"
     r"\b(?:raise|raising|flag|flagging|bring|bringing) (?:this|it|that)(?: up)? (?:at|in) (?:the |our )?"
-    r"(?:\w+ )?(?:exec|leadership|board|steering|sync|review|council|committee|staff meeting)\b|"
+    r"(?:\w+ )?" + _alt(_words("blockers", "escalation.forums")) + r"\b|"
     r"\bkick(?:ing)? (?:this|it|that) upstairs\b|"
-    r"\b(?:goes|go|going|went) (?:up )?to (?:the )?(?:board|leadership|exec|execs|exec team|ceo|cto|"
-    r"cfo|vp|legal|finance|committee|risk committee|management|founders|steering)\b",
+    r"\b(?:goes|go|going|went) (?:up )?to (?:the )?" + _DECIDER + r"\b",
 )
 
 _RE_PAST_MARKER = re.compile(
-    r"\b(?:back (?:in|when|then)|\d+ (?:days?|weeks?|months?|years?|quarters?) ago|"
-    r"a (?:while|year|month|week|few \w+|couple \w+(?: \w+)?) ago|ago|last (?:week|month|"
-    r"quarter|year|time|sprint|spring|summer|fall|autumn|winter|release|cycle|meeting|"
-    r"night|" + _DAYS + r")(?! of)|previously|originally|used to|remember when|at the time|"
-    r"in the end|earlier this (?:year|month|quarter|week)|yesterday|"
-    r"(?:was|were) (?:going to|planning to|supposed to|about to|meant to)|"
-    r"the (?:plan|decision|call|idea) was|had (?:agreed|decided|planned|chosen|picked|"
-    r"settled)|(?:was|were) (?:decided|agreed|settled|chosen|shipped|dropped|launched|killed|"
-    r"removed|cut|moved|cancell?ed|rolled out|released|approved|discussed)|"
-    r"(?:we've|we have|they've|they have|has|have) (?:already |just |recently )?(?:shipped|"
-    r"dropped|launched|killed|removed|moved|rolled out|switched|released|deployed|cut|"
-    r"sunset|retired|tried|tested))\b"
+    r"\b(?:" + _alt(_words("blockers", "past.markers")) + r"|"
+    r"last (?:" + _alt(_words("blockers", "past.last")) + r"|" + _DAYS + r")(?! of)|"
+    r"(?:was|were) " + _alt(_words("blockers", "past.was_going")) + r"|"
+    r"had " + _alt(_words("blockers", "past.had")) + r"|"
+    r"(?:was|were) " + _alt(_words("blockers", "past.was_done")) + r"|"
+    r"(?:we've|we have|they've|they have|has|have) (?:already |just |recently )?"
+    + _alt(_words("blockers", "past.have_done"))
+    + r")\b"
 )
 
 _RE_HEDGE = re.compile(
-    r"\b(?:maybe|perhaps|might|could|possibly|probably|likely|potentially|ideally|hopefully|"
-    r"should|shouldn't|ought to|we can|i(?:'d| would) (?:suggest|propose|say|go|vote|lean|"
-    r"rather|prefer|like|love|recommend|opt|want|keep|drop|ship|kill|do)|(?:i|we) (?:suggest|"
-    r"propose|recommend|vote|nominate)|suggest|suggestion|propose|proposal|proposing|"
-    r"recommend|recommendation|how about|what about|what if|why don't we|why not|"
-    r"how do (?:we|you|people|folks) feel|thoughts on|open to|worth (?:trying|considering|"
-    r"exploring|a try|a shot|a look|it|testing|a test|doing|dropping|keeping|a go)|"
-    r"one option|an option|options are|alternatively|strawman|straw man|"
-    r"my vote|i vote|(?:i'm|i am) (?:inclined|leaning|tempted)|lean(?:ing)? towards?|"
-    r"in favou?r of|i (?:thought|assumed|figured|understood|was under the impression)|"
-    r"(?:i|we) (?:don't |do not )?(?:think|guess|feel|believe|reckon|suspect|"
-    r"suppose|expect)|i don't know|not sure|imo|imho|i'd say|my (?:take|sense|gut|"
-    r"preference|two cents)|let's (?:consider|explore|think|discuss|talk|look|brainstorm|see|"
-    r"evaluate|investigate|chat|hear|review|go over|check|get|ask|figure|poll|vote|try to|try and|"
-    r"weigh|compare|model|scope|debate|dig)|let me|worth considering|would be (?:nice|good|"
-    r"great|cool)|nice to have|if possible|tempted)\b"
+    r"\b(?:" + _alt(_words("blockers", "hedge.phrases")) + r"|"
+    r"i(?:'d| would) " + _alt(_words("blockers", "hedge.i_would")) + r"|"
+    r"(?:i|we) " + _alt(_words("blockers", "hedge.we_suggest")) + r"|"
+    r"worth " + _alt(_words("blockers", "hedge.worth")) + r"|"
+    r"(?:i'm|i am) " + _alt(_words("blockers", "hedge.inclined")) + r"|"
+    r"i " + _alt(_words("blockers", "hedge.i_thought")) + r"|"
+    r"(?:i|we) (?:don't |do not )?" + _alt(_words("blockers", "hedge.opinion_verbs")) + r"|"
+    r"my " + _alt(_words("blockers", "hedge.my_view")) + r"|"
+    r"let's " + _alt(_words("blockers", "deliberation.lets_verbs")) + r"|let me|"
+    r"would be " + _alt(_words("blockers", "hedge.would_be")) + r")\b"
 )
 _RE_WOULD = re.compile(r"\b(?:would|wouldn't|we'd|it'd|that'd|they'd|you'd)\b")
 
@@ -662,74 +541,95 @@ _RE_WOULD = re.compile(r"\b(?:would|wouldn't|we'd|it'd|that'd|they'd|you'd)\b")
 # Positive evidence
 # --------------------------------------------------------------------------
 
-_EVALUATIVE = (
-    r"(?:hard|tough|difficult|easy|tricky|important|big|huge|complicated|complex|yours|mine|ours|"
-    r"theirs|not|still|pending|above|up|on|probably|kind|really|going|clear|obvious|unclear|"
-    r"fine|good|great|solid|ok|okay|bad|risky|ambitious|aggressive|tight|vague|reasonable|"
-    r"sound|doable|the same|simple|weird|wrong|right|a tough|a hard|a big|a good|a bad|"
-    r"overdue|long overdue|above my|out of|in flux|tbd|open|changing|a mess|unrealistic|"
-    r"realistic|interesting|a bit|too|very|pretty|kinda|sort of|somewhat|missing|broken|"
-    r"due|on track|behind|late|slipping|at risk)\b"
-)
+_EVALUATIVE = _alt(_words("markers", "evaluative")) + r"\b"
+_WE_DECIDED = _words("markers", "we_decided")
 _RE_MARKER = _Gated(
-    "decision|verdict|resolution|conclusion|consensus|ruling|call|answer|outcome|we|decided|"
-    "settled|that's|it's|locked|done deal|so be it|approved|green|final",
-    r"^(?:the |our |my |so the |ok the )?(?:final )?(?:decision|verdict|resolution|conclusion|"
-    r"consensus|ruling|call|answer|outcome)(?: now)? is\b(?! " + _EVALUATIVE + r")|"
+    _keys(_STRONG_WORDS, _words("markers", "decision_nouns"), extra="we"),
+    r"^(?:the |our |my |so the |ok the )?(?:final )?" + _DECISION_NOUNS + r"(?: now)? is\b(?! "
+    + _EVALUATIVE
+    + r")|"
     r"\b(?:the|our) (?:final )?(?:decision|call|verdict) is\b(?! " + _EVALUATIVE + r")|"
-    r"\bwe(?:'ve| have)? (?:just |now |all |finally |officially )?(?:decided|agreed|settled|"
-    r"landed|chosen|picked|chose|gone with|opted|committed|aligned)\b"
+    r"\bwe(?:'ve| have)? (?:just |now |all |finally |officially )?" + _alt(_WE_DECIDED) + r"\b"
     r"(?! (?:to disagree|on nothing|nothing|anything|on anything))|"
-    r"\bwe're (?:all )?(?:agreed|aligned|settled|decided|locked)\b|" + _STRONG_CONFIRM + r"\b",
+    r"\bwe're (?:all )?(?:agreed|aligned|settled|decided|locked)\b|\b" + _STRONG_CONFIRM + r"\b",
+)
+# Subjectless "Agreed to X", "Decided against Y", "Settled on Z": the team's decision,
+# announced (a time cue such as "in March" makes it a report, see _RE_ANNOUNCE_WHEN).
+_RE_SUBJECTLESS_DECIDED = re.compile(
+    r"^" + _alt(_LIVE_PAST) + r" (?:to|on|against|for)\b(?! (?:disagree|nothing|anything)\b)"
 )
 _RE_PLAN = re.compile(
-    r"^(?:the |our )?(?:new |final |current )?(?:plan|call|game plan|rule|policy)(?: now)?"
+    r"^(?:the |our )?(?:new |final |current )?" + _alt(_words("markers", "plan_nouns")) + r"(?: now)?"
     r"(?: is| now is|'s)\s+(?:(?:still|now|just|simply)\s+)?(?:to|that|we|:|(?!" + _EVALUATIVE + r")\S)"
 )
 _RE_LETS = re.compile(
     r"\blet's\s+(?:just\s+|all\s+|definitely\s+)?(?:(?:not|never)\s+)?(?:"
-    + _BASE_ALT
-    + r"|do it|do this|do that|go for it|go for|make it|call it|lock|finalize|"
-    r"finalise|commit|proceed|stay|stick|run with|roll with|move forward|move ahead|"
-    r"get rid of|kill|axe|nuke|make (?:\S+ ){1,3}the (?:default|standard|norm|rule))\b|"
-    r"\blet's (?:not|never) (?!get ahead|panic|worry|rush|"
-    r"overthink|go down|forget|bikeshed|argue|fight)[a-z]+"
+    + _alt(_BASES + _words("actions", "phrases.lets"))
+    + r"|make (?:\S+ ){1,3}the (?:default|standard|norm|rule))\b|"
+    r"\blet's (?:not|never) (?!" + _alt(_words("actions", "phrases.lets_not_small_talk")) + r")[a-z]+"
 )
+# "let's <any verb> <object>": "let's make the card PIN visible in the app", "let's hire a
+# contractor for the audit".  Deliberation ("let's discuss") is blocked before, as a proposal
+# or deferral; verbs that run the meeting or the talk ("let's sync", "let's be honest") and
+# giving something time ("let's give it a week") commit to nothing.
+_RE_LETS_ANY = re.compile(r"\blet's\s+(?:just\s+|all\s+|definitely\s+|also\s+)?([a-z]+)\b")
+_RE_LETS_NOT = re.compile(_alt(_words("actions", "phrases.lets_not_commit")) + r"\b")
+_PARTICLES = frozenset("up down on off out over back in along ahead around through away".split())
+_NOT_AN_OBJECT = frozenset("later soon again now first quickly asap offline together here there".split())
+_RE_GIVE_TIME = re.compile(
+    r"\bgive (?:\S+ ){1,2}(?:a|another|some|more) (?:week|day|month|few|couple|bit|moment|minute|"
+    r"second|sec|try|go|shot|chance|time)\b"
+)
+
+
+def _lets_commit(core: str) -> bool:
+    """True for "let's <verb> <object>" with a verb that acts on the product."""
+    m = _RE_LETS_ANY.search(core)
+    if not m or _RE_LETS_NOT.match(core, m.start(1)):
+        return False
+    if _RE_LETS_STOP.match(core[m.start() :]) or _RE_GIVE_TIME.search(core):
+        return False
+    rest = core[m.end(1) :].split()
+    while rest and rest[0] in _PARTICLES:  # "bring back the old layout"
+        rest = rest[1:]
+    if not rest or rest[0] in _NOT_AN_OBJECT or rest[0] in _DAY_WORDS:
+        return False
+    if _RE_FUTURE.match(" ".join(rest)):
+        return False  # "let's regroup tomorrow": nothing but a time after the verb
+    return not (_RE_ERRAND.search(core) or _RE_FIRST_PERSON.search(core))
+
+
 # Habitual framing: "we ship a lot of bugs on fridays" describes, it does not commit.
 _RE_HABITUAL = re.compile(
-    r"\b(?:a lot of|lots of|tons of|too many|too much|so many|usually|often|always|normally|"
-    r"sometimes|typically|generally|rarely|never|every (?:week|day|month|time|sprint|release|"
-    r"quarter|year|night|morning|evening|hour|weekend|other day|" + _DAYS + r")|on (?:mondays|tuesdays|"
-    r"wednesdays|thursdays|fridays|weekends)|weekly|daily|nightly|hourly|"
-    r"each (?:week|month|time))\b"
+    r"\b(?:" + _alt(_words("blockers", "description.habitual")) + r"|"
+    r"every (?:" + _alt(_words("time", "periods")) + r"|" + _DAYS + r")|"
+    # a frequency, unless it qualifies a noun: "a 500 daily limit", "the weekly digest"
+    r"(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\bour )(?<!\bper )(?<![\d%] )"
+    + _alt(_words("blockers", "description.frequency"))
+    + r")\b"
 )
+_WE_ADVERB = _alt(_words("grammar", "we_adverbs"))
+_WE_ADVERBS = r"(?:" + _WE_ADVERB + r"\s+){0,2}"
 _RE_WE_COMMIT = re.compile(
     r"(?:^|\b)(?:we|we all|the team)\s*(?P<aux>'ll|'re|'re going to|will|won't|will not|are|"
     r"aren't|are not|are going to|'re not|do not|don't|shall|'re definitely|'re officially)?\s*"
-    r"(?:(?:not|never|definitely|just|also|now|still|officially|totally|then|all|absolutely|"
-    r"both|only|officially|finally|actually)\s+){0,2}(?P<v>" + _VERB_ALT + r")\b"
+    r"(?:(?:not|" + _WE_ADVERB + r")\s+){0,2}(?P<v>" + _VERB_ALT + r")\b"
 )
 _RE_GERUND_OPEN = re.compile(r"^" + _ING_ALT + r"\b")
 # Subjectless "gonna go with B" / "going to drop the banner" (normalised "gonna" -> "going to").
 _RE_GOING_TO_OPEN = re.compile(
-    r"^going to (?:just |definitely |now )?(?=(?:go with|go ahead|go for|stick with|stay with|stay on|"
-    r"switch|keep|drop|kill|cut|pick|choose|adopt|sunset|deprecate|retire|scrap|ditch|axe|skip|"
-    r"cancel|pause|freeze|postpone|delay|roll back|revert|grandfather|waive|remove|discontinue)\b)"
+    r"^going to (?:just |definitely |now )?(?=" + _alt(_words("actions", "phrases.going_to")) + r"\b)"
 )
 # "we're going monthly-only", "we go usage-based": go + a business-model adjective.
 _RE_WE_GO_ADJ = re.compile(
-    r"\bwe\s*(?:'re|are|'ll|will)?\s*go(?:ing)?\s+(?:[\w]+-only|monthly|annual|yearly|remote|"
-    r"open[- ]source|usage[- ]based|per[- ]seat|freemium|paid[- ]only|invite[- ]only|all[- ]in|"
-    r"public|private|self[- ]serve|sales[- ]led|enterprise[- ]only)\b"
+    r"\bwe\s*(?:'re|are|'ll|will)?\s*go(?:ing)?\s+(?:[\w]+-only|"
+    + _alt(_words("actions", "phrases.go_models"))
+    + r")\b"
 )
 
 # "we'll <verb>" / "we're (not) <verb>ing" with any verb: commitments use open
 # vocabulary ("we'll hire", "we're rewriting"), so exclude the verbs that make
 # predictions, experiences or meta-talk instead of listing the actions.
-_WE_ADVERBS = (
-    r"(?:(?:just|also|definitely|now|then|officially|totally|all|both|only|still|actually|"
-    r"finally|never)\s+){0,2}"
-)
 _RE_WE_WILL = re.compile(
     r"\bwe\s*(?:'ll|will|'re going to|are going to|won't|will not|'re not going to|"
     r"are not going to)\s+" + _WE_ADVERBS + r"([a-z]+)\b"
@@ -738,10 +638,33 @@ _RE_WE_WILL_BE = re.compile(
     r"\bwe\s*(?:'ll|will|won't|will not)\s+be\s+(?:not\s+)?" + _WE_ADVERBS + r"([a-z]+ing)\b"
 )
 # Ongoing-status framing: "we're onboarding 3 customers this week" reports, not decides.
-_RE_STATUS = re.compile(
-    r"\b(?:this week|right now|currently|at the moment|these days|as we speak|already|"
-    r"so far|lately|recently|every (?:day|week|month)|all the time|still)\b"
-)
+_RE_STATUS = re.compile(r"\b" + _alt(_words("blockers", "description.status")) + r"\b")
+# Status words that can also name the time a commitment is for.
+_FUTURE_STATUS = _set("blockers", "description.status_or_future")
+# -ing verbs of a person's own day ("interviewing", "travelling"), not the product's.
+_ACTIVITIES = _set("errands", "activities")
+
+# "we're reversing all of it this week" plans; "we're onboarding 3 customers this week" reports.
+_RE_DEFINITE_OBJECT = re.compile(r"\s*(?:all|every|each|both|the|it|them|these|those|our)\b")
+
+
+def _ongoing(core: str, verb: re.Match[str]) -> bool:
+    """True if "we're <verb>ing ..." reports ongoing work rather than announcing it.
+
+    A status word says so ("currently", "already"), except "this week" / "this
+    sprint" before a definite object ("we're reversing all of it this week"),
+    which is the week the team commits to.
+    """
+    found = _RE_STATUS.findall(core)
+    if not found:
+        return False
+    return not (
+        set(found) <= _FUTURE_STATUS
+        and verb.group(1) not in _ACTIVITIES
+        and _RE_DEFINITE_OBJECT.match(core[verb.end() :])
+    )
+
+
 _RE_WE_PROG = re.compile(r"\bwe\s*(?:'re|are)\s+(?:not\s+)?" + _WE_ADVERBS + r"([a-z]+ing)\b")
 # Verbs that usually describe ongoing state ("we're hiring", "we're doing ok") but,
 # after an acknowledgement and with a definite object, commit to something.
@@ -751,72 +674,48 @@ _RE_WE_PROG_ACKED = re.compile(
     r"meeting|call|standup|sync)\b)\w+"
 )
 _RE_WE_SIMPLE = re.compile(r"^we\s+" + _WE_ADVERBS + r"([a-z]+)\s+\S")
-_RE_CONFIRM_PREFIX = re.compile(
-    r"^(?:ok(?:ay)?|mkay|m'kay|mhm|okie|oki|yep|yup|yes|yeah|fine|alright|all right|right|cool|"
-    r"great|perfect|so|then|agreed|done|good)\b"
-)
-_WE_VERB_EXCLUDE = frozenset(
-    "need see know have be get lose miss figure talk discuss decide find learn hear look check "
-    "think try want hope wait regret ask meet hit make run end feel notice struggle spend burn "
-    "fail face deal fall survive manage owe sort circle come go let help continue monitor "
-    "review evaluate explore consider revisit follow share ping report sync chat catch confirm "
-    "investigate dig work probably likely maybe definitely also just still all both get "
-    "understand remember forget agree disagree say tell mean guess assume expect wonder "
-    "should could would might must can may do are is was were had has got lost saw knew "
-    "needed spent ran tried went came keep".split()
-)
-_PROG_EXCLUDE = frozenset(
-    "losing seeing getting running spending struggling talking discussing thinking hearing "
-    "burning bleeding waiting hoping looking trying having making doing going working feeling "
-    "noticing missing paying falling growing hitting facing dealing fighting chasing wasting "
-    "debating considering evaluating exploring investigating planning hiring learning asking "
-    "checking reviewing leaning wondering assuming guessing aiming expecting overthinking "
-    "overcomplicating rushing drowning testing tracking monitoring measuring saying arguing "
-    "circling repeating coming sitting standing bringing seeing trending heading being "
-    "getting starting keeping figuring sorting".split()
-)
+_RE_CONFIRM_PREFIX = re.compile(r"^" + _alt(_words("fillers", "confirm")) + r"\b")
+_WE_VERB_EXCLUDE = _set("grammar", "we_verb_exclude")
+_PROG_EXCLUDE = _set("grammar", "prog_exclude")
 # Personal errands and meeting mechanics: "moving my 1:1 to 3pm", "starting the recording",
 # "dropping the link here" report what one person does, not what the team settled.
 _RE_ERRAND = re.compile(
-    r"\b(?:my|me|myself|you|him|her)\b|"
-    r"\b(?:camera|cam|mic|microphone|wifi|laptop|headset|1:1|room|rooms)\b|"
+    r"\b" + _alt(_words("errands", "people") + _words("errands", "gear")) + r"\b|"
     r"\bthe recording\b(?! (?:feature|option|setting))|\bvideo (?:off|on)\b|"
     r"\b(?:to|from|on) the (?:invite|call|meeting|agenda)\b|\b(?:calendar|meeting) invite\b|"
-    r"\b(?:the|a) (?:link|deck|doc|file|recap|summary|notes|slides|agenda)s?\b(?= *$| (?:here|in|into|to|"
-    r"after|before|later|now|for (?:the|this) (?:call|meeting))\b)"
+    r"\b(?:the|a) " + _alt(_words("errands", "shared")) + r"s?\b(?= *$| (?:here|in|into|to|"
+    r"after|before|later|now|for (?:the|this) (?:call|meeting))\b)|"
+    r"\b(?:at|to|from|in) " + _alt(_words("errands", "places")) + r"\b|"
+    r"\b" + _alt(_words("errands", "manner")) + r"\b|"
+    r"\bin (?:one|a single) " + _alt(_words("errands", "stretches")) + r"\b"
 )
+# "live on staging", "deployed to the sandbox": an internal build, not a customer decision.
+_RE_ENVIRONMENT = re.compile(r"\b(?:on|in|to) (?:the )?" + _alt(_words("errands", "environments")) + r"\b")
+# "mornings only": someone's availability.
+_HOURS = _set("errands", "hours")
 _RE_GERUND_SUBJECT = re.compile(
-    r"\b(?:is|are|was|were|seems|sounds|feels|looks|means|makes|would|could|might|can|"
-    r"isn't|won't|will be|has been|helps|hurts|costs|takes|gets us|saves|causes|kills|matters|"
-    r"means|works|needs|requires|depends|beats|sucks|adds|drives|brings|leads|gives|breaks|"
-    r"scares|worries|bothers|annoys|confuses|solves|fixes|creates|wins|tends|feels like)\b|"
-    r"^\w+ing (?:fast|quickly|early|often|weekly|daily|late|too|so|more|less|faster|slower)\b"
+    r"\b" + _alt(_words("grammar", "gerund_subject_verbs")) + r"\b|"
+    r"^\w+ing " + _alt(_words("grammar", "gerund_manner")) + r"\b"
 )
+_NOUN_NEXT = _set("grammar", "action_as_noun_next")
 _RE_IMPERATIVE = re.compile(
     r"^(?:just |please |definitely |also |don't |do not |never )?"
     + _BASE_ALT
-    + r"\b\s+(?!(?:is|are|was|were|'s|has|"
-    r"have|had|seems|looks|will|would|can|could|should|might|costs?|needs|team|teams|page|"
-    r"gets|goes|keeps|makes|takes|does|gives|wants|hates|loves|says|thinks|knows|sees|"
-    r"date|dates|ticket|tickets|queue|volume|side|numbers|data|plan|process|cycle|request|"
-    r"requests|issue|issues|question|questions|me|myself)\b)\S"
+    + r"\b\s+(?!"
+    + _alt(_NOUN_NEXT)
+    + r"\b)\S"
 )
 _RE_NO_MORE = re.compile(
     r"^no more\b|^no\b.{1,40}\b(?:anymore|any more|from now on|going forward|this (?:quarter|"
     r"year|month|release|sprint|cycle|time)|at launch|for launch|in v\d+|for now|until "
     r"further notice)\b"
 )
-_NO_SHORT_EXCLUDE = frozenset(
-    "idea clue worries worry problem problems prob way one rush need decision objection "
-    "objections strong opinion opinions comment comments update updates news thoughts word "
-    "doubt big pressure thanks thank sorry offense offence kidding joke rush clue issue "
-    "issues stress wonder matter difference reason chance i you we it that this".split()
-)
+_NO_SHORT_EXCLUDE = _set("grammar", "no_short_exclude")
 _RE_ONLY = re.compile(
     r"(?:^|\s)(?!(?:the|it's|is|that's|we|i|you|they)\s)[\w$%'/.-]+(?: |-)only"
     r"(?: (?:for|in|on|from|starting|going|at|until|through|after)\b.*)?(?: then| now)?$"
 )
-_ONLY_BAD_START = frozenset("i i'm we it it's that's this there you they he she".split())
+_ONLY_BAD_START = _set("grammar", "only_bad_start")
 _RE_SETTLED_STATE = _Gated(
     "go|com|jump|drop|move|chang|stay|stand|remain|get|be|ship|launch|live|ahead|pause|frozen|"
     "shelved|cancel|postpon|delay|depriorit|approv|gone|dead|kill|scrap|remov|confirm|greenlit|"
@@ -835,12 +734,12 @@ _RE_SETTLED_STATE = _Gated(
     r"weekly|free|the \d|next|email|sms)|"
     r"\b(?:stays|remains|is staying|are staying|stay put|remain)\b(?! (?:longer|engaged|"
     r"around|active|loyal|happy|with us|the same|quiet|unclear|open))|"
+    # "instant transfers stay free": a plural subject (an opening "stay" is an imperative)
+    r"(?<=[a-z0-9] )stay (?=free|paid|on|off|at|as|in|the|with|monthly|annual|opt-in|opt-out|"
+    r"invite-only|hidden|visible|disabled|enabled|manual|unchanged|capped|blocked|available|"
+    r"\$?\d)(?!on (?:it|top|the line|track)\b|in touch\b)|"
     r"\b(?:gets|get|getting|is getting|are getting|will be|'ll be|is being|are being|"
-    r"is to be|are to be) (?:cut|dropped|killed|removed|sunset|sunsetted|deprecated|retired|"
-    r"discontinued|shipped|launched|released|moved|pushed|delayed|cancell?ed|replaced|"
-    r"grandfathered|capped|limited|disabled|enabled|turned off|turned on|rolled out|"
-    r"rolled back|raised|lowered|increased|reduced|waived|frozen|paused|scrapped|axed|"
-    r"pulled|merged|deployed|phased out|bumped|extended|shortened|renamed|hidden)\b|"
+    r"is to be|are to be) " + _alt(_words("grammar", "changed_participles")) + r"\b|"
     r"\b(?:ships|launches|is launching|is shipping|goes live|go live|is live|comes out|"
     r"goes ahead|is going ahead|are going ahead)\b|"
     r"\b(?:goes|moves|is going|is moving|are going|are moving|gets moved|get moved) (?:in)?to "
@@ -862,36 +761,41 @@ _RE_SETTLED_STATE = _Gated(
     + r"|next|this|tomorrow|today|end of)",
 )
 _RE_SETTLED_BAD_SUBJ = re.compile(
-    r"^(?:i|you|they|he|she|customers|users|people|churn|revenue|it|that|this|costs?|"
-    r"signups|conversions?|numbers|(?:the |our |their )?(?:vendor|competitor|partner|provider|"
-    r"supplier|bank|regulator|new hire|intern|contractor|client)s?)\b"
+    r"^(?:" + _alt(_words("grammar", "observed_subjects")) + r"|(?:the |our |their )?"
+    + _alt(_words("grammar", "outsiders"))
+    + r"s?)\b"
 )
 _RE_IT_IS = re.compile(r"^(?:[\w$%'/.-]+ ){0,3}[\w$%'/.-]+ it is(?: then| now)?$")
-_IT_IS_BAD = frozenset(
-    "how what that this there as so whatever where whoever which who is yes yep yeah sure "
-    "ok okay it i you we they because".split()
-)
+_IT_IS_BAD = _set("grammar", "it_is_bad")
 _RE_NP_THEN = re.compile(r"^(?:[\w$%'/.-]+ ){0,3}[\w$%'/.-]+ then$")
-_NP_BAD = frozenset(
-    "sounds see talk bye thanks ok okay alright fine cool right and what so but well sure yes "
-    "yeah yep good great later tomorrow you me them us i we it that this is are was were "
-    "what's how why who when where which catch speak chat next moving".split()
+_NP_BAD = _set("grammar", "np_then_bad")
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+# A time still to come: "tonight", "on Monday", "in Sept", "next release", "from the 1st", "by Q3".
+_FUTURE = (
+    r"(?:" + _alt(_words("time", "future")) + r"|"
+    r"(?:this|next|the next|coming|the coming) (?:" + _alt(_words("time", "units")) + r"|" + _WHEN + r")|"
+    r"(?:on|from|by|until|starting|before) (?:the )?\d{1,2}(?:st|nd|rd|th)|"
+    r"(?:on|from|by|starting|until) " + _DAYS + r"|"
+    r"(?:in|from|by|starting|until|early|mid|late|end of) " + _MONTHS + r"|"
+    r"(?:on |from |by |starting )?(?:" + _MONTHS + r") " + _ORDINAL + r"|"
+    r"(?:on |from |by |starting )?(?:the )?" + _ORDINAL + r" (?:of )?" + _MONTHS + r"|"
+    r"(?:in|from|by|for|starting) q[1-4]|in \d+ (?:days|weeks|hours)|"
+    # "in the March release", "with the spring update", "from the v2.3 build"
+    r"(?:in|with|for|from) the (?:" + _MONTHS + r"|q[1-4]|upcoming|spring|summer|autumn|fall|winter|"
+    r"v?\d[\w.]*) (?:" + _alt(_words("time", "units")) + r"|update))\b"
 )
+# "effective tonight", "starting next month": a change with the date it takes effect.
+_RE_TAKES_EFFECT = re.compile(
+    r"\b(?:effective|starting|as of) (?:immediately|today|now|\d|" + _WHEN + r"|" + _FUTURE + r")"
+)
+_PRONOUNS = frozenset("i we you they he she it".split())
 _RE_POLICY = re.compile(
-    r"\b(?:from now on|going forward|moving forward|until further notice|by default|"
-    r"effective (?:immediately|today|now|tomorrow|\d|" + _WHEN + r")|"
+    r"\b(?:" + _alt(_words("time", "policy")) + r"|"
+    r"effective (?:immediately|today|now|\d|" + _WHEN + r"|" + _FUTURE + r")|"
     r"starting (?:today|tomorrow|now|next|this|on|the \d|" + _WHEN + r")|"
     r"as of (?:today|now|next|the \d|" + _DAYS + r"))\b"
 )
-_CONTENT_BAD = frozenset(
-    "is are was were be look looks seem seems sound sounds make makes think feel know need "
-    "needs want wants like love hate agree guess hope wonder mean means see say said got have "
-    "has had do does did can can't will won't would should could might i i'm i'll me my you "
-    "thanks thank lol haha good great nice cool point works work fair next topic item agenda "
-    "moving on question thing talk later tomorrow bye".split()
-)
-
-
+_CONTENT_BAD = _set("grammar", "content_bad")
 # "X is out of scope for 3.0", "the widget is in scope for v2": a scoping decision.
 _RE_SCOPE = _Gated(
     "scope",
@@ -900,86 +804,128 @@ _RE_SCOPE = _Gated(
 )
 
 # "the price goes up 10% in january", "the fee drops to 1.5%": a pricing or limit change.
+_PRICE_NOUNS = _words("grammar", "price_nouns")
 _RE_PRICE_MOVE = _Gated(
-    "price|pricing|fee|plan|tier|subscription|discount|markup|commission|rate|limit|cap|quota|threshold|"
-    "minimum|trial",
-    r"^(?:the |our |all |new )?(?:[\w$%'/.-]+ ){0,2}(?:price|prices|pricing|fee|fees|plan|plans|tier|"
-    r"subscription|subscriptions|discount|markup|commission|rate|limit|cap|quota|threshold|minimum|"
-    r"trial)s? (?:goes|go|moves|move|drops|drop|rises|rise|increases|increase|decreases|decrease|"
-    r"jumps|jump) (?:up |down )?(?:to |by )?(?:[$€£]|eur |usd )?\d",
+    _keys(_PRICE_NOUNS),
+    r"^(?:the |our |all |new )?(?:[\w$%'/.-]+ ){0,2}" + _alt(_PRICE_NOUNS) + r"s? "
+    + _alt(_words("grammar", "price_moves"))
+    + r" (?:up |down )?(?:to |by )?(?:[$€£]|eur |usd )?\d",
 )
-
 # "the pro plan becomes the default", "2FA is now mandatory for admins": a new rule.
 _RE_BECOMES = _Gated(
     "become|now",
     r"^(?:the |our |all |new )?(?:[\w$%'/.-]+ ){0,3}[\w$%'/.-]+ (?:becomes|become|is now|are now) "
-    r"(?:a |an |the )?(?:new )?(?:default|mandatory|optional|required|opt-in|opt-out|free|paid|"
-    r"invite-only|read-only|standard|(?:paid )?add-on|enterprise-only|admin-only|deprecated|"
+    r"(?:a |an |the )?(?:new )?(?:" + _alt(_words("grammar", "rule_states")) + r"|"
     r"[\w-]+-only)\b(?! (?:of|to|from)\b)",
 )
-
 # After an acknowledgement, a present-tense statement about a thing settles it:
 # "mkay, the welcome email drops the coupon", "ok business accounts get the new
 # dashboard first", "ok the card flip animation is out".  Only verbs that assign
 # or arrange things count; evaluations and measurements ("looks", "loads",
 # "takes") stay descriptions.
-_ACK_VERBS_OBJ = frozenset(
-    "get gets show shows use uses keep keeps include includes require requires offer offers "
-    "support supports charge charges cover covers handle handles own owns replace replaces "
-    "drop drops lose loses skip skips receive receives pay pays display displays hide hides "
-    "default defaults send sends issue issues block blocks allow allows".split()
-)
-_ACK_VERBS_INTRANS = frozenset(
-    "go goes stay stays wait waits move moves ship ships launch launches "
-    "expire expires renew renews apply applies follow follows switch switches "
-    "become becomes remain remains land lands".split()
-)
-_ACK_ARRANGE = frozenset(
-    "get gets go goes stay stays wait waits move moves ship ships launch launches become becomes "
-    "switch switches skip skips lose loses drop drops remain remains".split()
-)
+_ACK_VERBS_OBJ = _set("grammar", "ack.verbs_obj")
+_ACK_VERBS_INTRANS = _set("grammar", "ack.verbs_intrans")
+_ACK_ARRANGE = _set("grammar", "ack.arrange")
 # Verbs whose object can be a quantity or direction ("conversion drops by 2%").
-_ACK_AMBIG = frozenset("drop drops lose loses show shows go goes move moves charge charges".split())
-_ACK_SUBJ_BAD = frozenset(
-    "i i'm i've i'll you you're we we're we'll they they're he she it it's that that's this "
-    "there there's these those everyone everybody someone somebody nobody anyone what who how "
-    "why which when where is are was were numbers churn revenue conversion conversions "
-    "traffic usage sales latency load errors data results metrics nps csat mrr arr "
-    "retention activation engagement growth cost costs time "
-    # outside parties and people: what they do is reported, not decided here
-    "vendor vendors competitor competitors competition market industry regulator regulators "
-    "bank banks partner partners provider providers ceo cto cfo vp boss manager lead pm "
-    "legal finance hr".split()
-)
+_ACK_AMBIG = _set("grammar", "ack.ambiguous")
+_ACK_SUBJ_BAD = _set("grammar", "ack.bad_subjects")
 # "the old plan includes SMS" describes; "the old pricing page stays" decides.
-_ACK_SUBJ_DESCRIPTIVE = frozenset("old current legacy existing previous today's".split())
+_ACK_SUBJ_DESCRIPTIVE = _set("grammar", "ack.descriptive")
 _RE_ACK_DESCRIPTIVE_OBJ = re.compile(r"\b(?:old|current|existing|legacy|same|usual)\b")
-_ACK_KEEP_VERBS = frozenset("stay stays remain remains keep keeps".split())
+_ACK_KEEP_VERBS = _set("grammar", "ack.keep_verbs")
 # Things that "are out" because they were published, not cut.
-_OUT_PUBLISHED = frozenset(
-    "release version build update patch hotfix numbers results report email newsletter post "
-    "notes invite invites deck draft doc pr fix survey video article announcement blog "
-    "changelog results data figures app beta test experiment poll rfc proposal form ad ads "
-    "campaign promo press job posting listing recording slides invoice invoices quote".split()
-)
-_RE_ACCEPT_ACK = re.compile(
-    r"^(?:ok(?:ay)?|k|kk|mkay|m'kay|okie|oki|fine|alright|all right|cool|then|done|agreed|great|"
-    r"perfect|deal|sorted)\b"
-)
+_OUT_PUBLISHED = _set("grammar", "ack.published")
+_RE_ACCEPT_ACK = re.compile(r"^" + _alt(_words("fillers", "accept")) + r"\b")
 _RE_ACK_PERMIT = re.compile(
     r"^((?:[\w$%'/.-]+ ){0,3}[\w$%'/.-]+) (?:can|may|must) (?:now |only |also )?"
-    r"(?:issue|refund|approve|grant|give|offer|"
-    r"spend|charge|waive|override|deploy|merge|book|expense|access|request|cancel|credit|"
-    r"discount|sign|extend|comp|pause|release|ship|send|escalate|skip|bypass|change|edit|"
-    r"delete|export|invite|add|remove)\b.*?\b(?:"
+    + _alt(_words("grammar", "ack.permit_verbs"))
+    + r"\b.*?\b(?:"
     r"(?:up to|at most|at least|no more than|max(?:imum)?|over|under|above|below) (?:[$€£]|eur |usd )?\d|"
     r"without (?:approval|sign-?off|review|asking|a ticket|a manager|manager approval))"
 )
-# "..., that's why it's slow": the statement explains what happens, it settles nothing.
-_RE_EXPLAIN = re.compile(
-    r"\b(?:that's why|that is why|which is why|which explains|that explains|that's how|which means|"
-    r"that's because|apparently|turns out|it seems|seems like)\b"
+# "The export job runs tonight", "Extra cards ship with the family plan in May": a thing, a
+# present-tense verb that moves or schedules it, and a time still to come.  A timetable set
+# by the team; outside parties, people, metrics and habits are excluded as elsewhere.
+_RE_FUTURE = re.compile(r"\b" + _FUTURE)
+_QUANTIFIERS = _set("grammar", "quantifiers")
+_PROBLEMS = _set("grammar", "problems")
+# Inside a subject a preposition is fine: "extra cards for children", "alerts on large payments".
+_PREPOSITIONS = frozenset("for of on in with at from per via without under over".split())
+_SCHEDULED_VERBS = frozenset(_BASES + _THIRDS + _words("grammar", "scheduled_verbs"))
+_SCHEDULED_FIRST = frozenset(v.split()[0] for v in _SCHEDULED_VERBS)
+_OUTSIDERS = _set("grammar", "outsiders")
+# Subjects that are the team's own meetings, events, papers, organisation and calendar:
+# logistics, not the product.
+_LOGISTICS = frozenset().union(
+    *(_set("errands", key) for key in ("meetings", "events", "documents", "shared", "organisation")),
+    _set("time", "calendar"),
 )
+
+
+def _scheduled(core: str) -> bool:
+    """True for "<thing> <present verb> ... <future time>", said as the team's timetable."""
+    if not _RE_FUTURE.search(core) or _RE_HABITUAL.search(core) or _RE_FIRST_PERSON.search(core):
+        return False
+    if _RE_ERRAND.search(core) or _RE_STATUS.search(core) or _RE_SETTLED_BAD_SUBJ.match(core):
+        return False
+    toks = core.split()
+    if not toks or toks[0] in ("their", "his"):  # someone else's timetable
+        return False
+    start = 1 if toks[0] in _ACK_DETERMINERS else 0
+    for i in range(start + 1, min(len(toks), start + 7)):
+        if toks[i] not in _SCHEDULED_FIRST:
+            continue
+        if not any(" ".join(toks[i : i + n]) in _SCHEDULED_VERBS for n in (1, 2)):
+            continue
+        if i + 1 < len(toks) and toks[i + 1] in _NOUN_NEXT:
+            continue  # "the v2 build is broken": a noun after all
+        subj = toks[start:i]
+        if subj[0] in _NON_SUBJECT or subj[-1] in _NON_SUBJECT:
+            return False
+        if any(
+            (w in _CONTENT_BAD and w not in _PREPOSITIONS)
+            or w in _ACK_SUBJ_BAD
+            or w.removesuffix("'s") in _OUTSIDERS
+            for w in subj
+        ):
+            return False
+        if i + 1 < len(toks) and toks[i + 1].endswith("ing"):
+            return False  # "tickets start piling up on Monday": something developing, not planned
+        if i + 1 < len(toks) and toks[i + 1] in ("its", "their", "his", "her"):
+            return False  # "<someone> changes its fee table in April": their own business
+        head = next((subj[k - 1] for k, w in enumerate(subj) if k and w in _PREPOSITIONS), subj[-1])
+        if subj[0] in _QUANTIFIERS or head in _PROBLEMS:
+            return False  # "most disputes land in May", "delays for Ireland start Monday": descriptions
+        if head not in _LOGISTICS:  # "the offsite starts tomorrow", "the outage report lands"
+            return True
+        # else the word may be a noun ("holiday freeze starts ..."): look further
+    return False
+
+
+_RE_ING_OPEN = re.compile(r"^([a-z]+ing)\b")
+
+
+def _scheduled_gerund(core: str) -> bool:
+    """True for "<verb>ing <something> <future time>" ("Ramping to half of users on Monday").
+
+    Any verb, not only the commitment verbs, as long as it is not a state or
+    experience ("losing", "waiting") or a person's own activity ("interviewing",
+    "travelling"), and something besides the time follows it.
+    """
+    m = _RE_ING_OPEN.match(core)
+    if not m or m.group(1) in _PROG_EXCLUDE or m.group(1) in _ACTIVITIES:
+        return False
+    future = _RE_FUTURE.search(core)
+    if not future or _RE_ACTION_STOP.match(core) or _RE_GERUND_SUBJECT.search(core):
+        return False
+    if _RE_ERRAND.search(core) or _RE_HABITUAL.search(core) or _RE_FIRST_PERSON.search(core):
+        return False
+    rest = (core[m.end() : future.start()] + " " + core[future.end() :]).split()
+    return bool(rest) and not all(w in _CONTENT_BAD for w in rest)
+
+
+# "..., that's why it's slow": the statement explains what happens, it settles nothing.
+_RE_EXPLAIN = re.compile(r"\b" + _alt(_words("blockers", "description.explain")) + r"\b")
 _RE_ACK_LIMIT = re.compile(
     r"^(?:only|max(?:imum)?|at most|no more than|up to|limit(?: of)?|cap(?: of| at)?) (?:one|two|three|"
     r"four|five|a single|[$€£]?\d[\w.,%]*) [\w-]+(?: [\w-]+){0,3} (?:per|each|a|every) "
@@ -988,13 +934,13 @@ _RE_ACK_LIMIT = re.compile(
 _RE_ACK_ONLY = re.compile(
     r"^only (?:the )?[\w-]+(?: [\w-]+){0,2} (?:for|in|on|at|from|via|through) [\w-]+(?: [\w-]+){0,2}$"
 )
-_RE_YES_ACK = re.compile(r"^(?:yes|yep|yup)\b")
+_RE_YES_ACK = re.compile(r"^" + _alt(_words("fillers", "yes")) + r"\b")
 _RE_ACK_MEASURE = re.compile(
     r"\b(?:spikes?|dips?|drops?|increases?|decreases?|declines?|jumps?|growth|errors?|bugs?|crash(?:es)?|"
     r"issues?|problems?|users|customers|people|signups|money|revenue|time|traffic|results?|numbers|"
     r"trend|pattern|signs?|lots?|much|many|percent|\d+(?:\.\d+)?%)(?!\w)"
 )
-_ACK_DETERMINERS = frozenset("the our all every new each".split())
+_ACK_DETERMINERS = _set("grammar", "ack.determiners")
 _RE_ACK_BAD_NEXT = re.compile(
     r"^(?:up|off|by|at|down|out|in|from|a lot|lots|too|more|less|about|around|roughly|"
     r"approximately|nearly|almost|before|after|when|whenever|every|through a|like)\b"
@@ -1116,12 +1062,12 @@ _RE_WE_ANNOUNCE = re.compile(
     r"\bwe (?:(?:all|finally|officially|now|have|'ve) )?(?:decided|agreed (?:to|on|that we|we)|"
     r"settled on|landed on|picked|chose|opted|voted (?:to|for|against))\b"
 )
+_OCCASIONS = _alt(_words("time", "occasions"))
 _RE_ANNOUNCE_WHEN = re.compile(
     r"\b(?:decided|agreed|settled|landed|picked|chose|opted|voted)\b(?: \w+)?? (?:back )?"
-    r"(?:in|during|at|over) (?:\d{4}|" + _MONTHS + r"|q\d|the (?:offsite|retro|kickoff|last|"
-    r"all-hands|summit|workshop|planning)|(?:early|late|mid) )\b|\bin (?:19|20)\d\d\b|"
-    r"\b(?:at|during) (?:the|our|that) (?:offsite|off-site|retro|retrospective|kickoff|all-hands|summit|"
-    r"workshop|planning|board meeting|last \w+|\w+ sync|\w+ review)\b"
+    r"(?:in|during|at|over) (?:\d{4}|" + _MONTHS + r"|q\d|the (?:" + _OCCASIONS + r"|last)|"
+    r"(?:early|late|mid) )\b|\bin (?:19|20)\d\d\b|"
+    r"\b(?:at|during) (?:the|our|that) (?:" + _OCCASIONS + r"|last \w+|\w+ sync|\w+ review)\b"
 )
 
 
@@ -1135,6 +1081,8 @@ def _is_past(clause: str) -> bool:
     if _RE_PAST_MARKER.search(clause):
         return True
     toks = _tokens(clause)
+    # "Overdraft buffer raised to 50 effective next month": a headline's participle, not a past
+    headline = bool(_RE_TAKES_EFFECT.search(clause))
     for i, tok in enumerate(toks):
         if tok not in _PAST_VERBS:
             continue
@@ -1146,7 +1094,7 @@ def _is_past(clause: str) -> bool:
         if j < 0:
             continue  # clause-initial "Decided." / "Agreed, ..." are markers
         subj = toks[j]
-        if subj in _NON_SUBJECT or "'" in subj:
+        if subj in _NON_SUBJECT or "'" in subj or (headline and subj not in _PRONOUNS):
             continue
         if tok in _LIVE_PAST and subj == "we":
             # "we just decided", "ok so we decided": announced now, not reported.
@@ -1171,10 +1119,14 @@ def _evidence(clause: str, acked: str = "") -> str | None:
     snippet = " ".join(core.split()[:6])
     if _RE_MARKER.search(core) or _RE_MARKER.search(clause):
         return "marker: " + snippet
+    if _RE_SUBJECTLESS_DECIDED.match(core) and not _RE_ANNOUNCE_WHEN.search(core):
+        return "marker: " + snippet
     if _RE_PLAN.match(core):
         return "plan: " + snippet
     m = _RE_LETS.search(core)
     if m and not _RE_LETS_GO.search(core) and not _RE_LETS_STOP.match(core[m.start() :]):
+        return "commitment: " + snippet
+    if _lets_commit(core):
         return "commitment: " + snippet
     m = _RE_WE_COMMIT.search(core)
     if (
@@ -1191,7 +1143,7 @@ def _evidence(clause: str, acked: str = "") -> str | None:
         (_RE_WE_PROG, _PROG_EXCLUDE),
     ):
         m = rx.search(core)
-        if m and m.group(1) not in bad and not (rx is _RE_WE_PROG and _RE_STATUS.search(core)):
+        if m and m.group(1) not in bad and not (rx is _RE_WE_PROG and _ongoing(core, m)):
             return "commitment: " + snippet
     if (
         (acked or _RE_CONFIRM_PREFIX.match(clause.strip()))
@@ -1237,12 +1189,13 @@ def _evidence(clause: str, acked: str = "") -> str | None:
         and (len(toks) <= 4 or acked)
     ):
         return "settled: " + snippet
-    if len(toks) <= 8 and toks[0] not in _ONLY_BAD_START and _RE_ONLY.search(core):
+    if len(toks) <= 8 and toks[0] not in _ONLY_BAD_START and toks[0] not in _HOURS and _RE_ONLY.search(core):
         return "settled: " + snippet
     if (
         _RE_SETTLED_STATE.search(core)
         and not _RE_SETTLED_BAD_SUBJ.match(core)
         and not _RE_HABITUAL.search(core)
+        and not _RE_ENVIRONMENT.search(core)
     ):
         return "settled: " + snippet
     if (
@@ -1254,6 +1207,8 @@ def _evidence(clause: str, acked: str = "") -> str | None:
             return "acknowledged: " + snippet
     elif (_RE_YES_ACK.match(acked) or _RE_YES_ACK.match(clause.strip())) and _ack_statement(core, True):
         return "acknowledged: " + snippet
+    if _scheduled(core) or _scheduled_gerund(core):
+        return "scheduled: " + snippet
     if len(toks) >= 2 and toks[0] not in _IT_IS_BAD and _RE_IT_IS.match(core):
         return "settled: " + snippet
     if (
@@ -1273,10 +1228,7 @@ _RE_PAIR = re.compile(
     r"(?:the |all |an? )?"
     r"[\w$%'/.&+-]+(?: [\w$%'/.&+-]+){0,2}|first|later|next|last|after (?:that|\w+(?: \w+)?))$"
 )
-_RE_TRAILING_CONFIRM = re.compile(
-    r"(?:done|sorted|all sorted|final|final call|final decision|agreed|deal|confirmed|settled|"
-    r"locked|ok then|fine then|alright then)"
-)
+_RE_TRAILING_CONFIRM = re.compile(_alt(_words("markers", "trailing_confirm")))
 
 
 def _is_pair(core: str) -> bool:
@@ -1290,10 +1242,8 @@ def _is_pair(core: str) -> bool:
 
 
 # Past forms that open an errand report ("done, sent the invite").
-_RE_THANKS = re.compile(r"\b(?:thanks|thank you|thx|ty|cheers|sorry|apologies)\b")
-_ERRAND_PAST = frozenset(
-    "done finished completed sent wrote built put made got gave told left paid bought ran set".split()
-)
+_RE_THANKS = re.compile(r"\b" + _alt(_words("fillers", "thanks")) + r"\b")
+_ERRAND_PAST = _set("blockers", "past.errand")
 
 
 def _np_content(clause: str) -> bool:
@@ -1329,6 +1279,9 @@ def _analyse_clauses(
     for clause in clauses:
         if _SUBORDINATE.match(clause):
             continue  # "even if we ship", "because ..." assert nothing themselves
+        if _is_confirmation(clause) == "strong":
+            # before the blockers: "decision made" is not a past report
+            return "marker: " + (_strip_fillers(clause) or clause), None
         why = _clause_blocker(clause)
         if why:
             blocker = blocker or why
@@ -1346,8 +1299,6 @@ def _analyse_clauses(
             accepted = accepted or bool(_RE_ACCEPT_ACK.match(clause))
             continue
         conf = _is_confirmation(clause)
-        if conf == "strong":
-            return "marker: " + (_strip_fillers(clause) or clause), None
         if conf == "weak":
             word = _strip_fillers(clause) or clause
             if last_content and _RE_TRAILING_CONFIRM.fullmatch(word) and (
@@ -1391,10 +1342,10 @@ def _analyse_sentence(
         return None, None
     if _RE_HYPO_OPEN.match(core):
         return None, "hypothetical"
-    if ends_q:
+    if ends_q or _RE_ALT_QUESTION.search(core):
         return None, "question"
 
-    m = _RE_TOPIC_LABEL.match(core)
+    m = _RE_TOPIC_LABEL.match(core) or _RE_KIND_LABEL.match(core)
     lab = ("decision", m.group(1).strip()) if m else (_label(body) or _label(core))
     if lab:
         label, content = lab
@@ -1440,10 +1391,7 @@ def _analyse_sentence(
 
 
 # "Options:" / "a few ideas:" headings turn the list after them into proposals.
-_RE_OPTIONS_HEADING = re.compile(
-    r"\b(?:options?|alternatives?|choices|ideas|proposals?|candidates|possibilities|approaches|"
-    r"scenarios|suggestions)\b[^.!?]{0,30}:\s*$"
-)
+_RE_OPTIONS_HEADING = re.compile(r"\b" + _alt(_words("markers", "option_headings")) + r"\b[^.!?]{0,30}:\s*$")
 
 
 def _classify(text: object) -> Verdict:
