@@ -35,6 +35,7 @@ from .models import Action
 from .search import semantic
 from .search.lexical import search_quotes
 from .store import Store, connect
+from .store.copy import copy_database
 from .voice import Voice, evidence_text, quote_text
 
 DEMO_CORPUS = (
@@ -335,6 +336,43 @@ def serve(settings: Settings, db_path: Path | str | None, host: str | None, port
         run(settings, db_path=db_path, host=host, port=port)
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
+
+
+@cli.command(name="migrate-db")
+@click.argument("source", type=DATABASE)
+@click.argument("destination", type=DATABASE)
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(min=1),
+              help="Rows per transaction.")
+def migrate_db(source: Path | str, destination: Path | str, batch: int) -> None:
+    """Copy every quote, vector and state table of SOURCE into DESTINATION (SQLite to PostgreSQL,
+    or back); a line per table with the counts on both sides.
+
+    Rows already in DESTINATION are kept, so an interrupted copy is finished by running it
+    again. Quote ids are kept, so votes, decisions and vectors still point at their quotes.
+
+    Example: empty-chair migrate-db data/empty_chair.db postgresql://bot@db.internal/chair
+    """
+    if isinstance(source, Path) and not source.is_file():
+        raise click.ClickException(f"{source}: no such database file")
+    src = _open_target(source)
+    dst = _open_target(destination)
+    try:
+        results = copy_database(src, dst, batch=batch)
+    finally:
+        src.close()
+        dst.close()
+    for done in results:
+        click.echo(f"{done.table}: {done.copied} copied, {done.source} in source, "
+                   f"{done.destination} in destination{'' if done.complete else '  MISSING ROWS'}")
+    if not all(done.complete for done in results):
+        raise click.ClickException("the destination lacks rows of the source (see above)")
+
+
+def _open_target(target: Path | str) -> Store:
+    try:
+        return connect(target)
+    except EmptyChairError as err:
+        raise click.ClickException(f"{target}: {err}") from None
 
 
 # -- digests --------------------------------------------------------------------------------------

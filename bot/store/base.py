@@ -27,6 +27,7 @@ from ..models import (
     Schedule,
     Spec,
 )
+from .tables import Tables
 
 if TYPE_CHECKING:
     import numpy as np
@@ -339,6 +340,7 @@ class Store(Protocol):
     decisions: Decisions
     digests: Digests
     events: Events
+    tables: Tables  # only for copying a whole database (migrate-db)
 
     def transaction(self) -> AbstractContextManager[None]:
         """Everything inside lands together or not at all; nested use joins the outer one."""

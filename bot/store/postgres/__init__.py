@@ -18,6 +18,7 @@ from .decisions import PostgresDecisions
 from .digests import PostgresDigests
 from .events import PostgresEvents
 from .quotes import PostgresQuotes
+from .tables import PostgresTables
 from .themes import PostgresThemes
 from .vectors import PostgresVectors
 
@@ -39,6 +40,7 @@ class PostgresStore:
         self.decisions = PostgresDecisions(self.db)
         self.digests = PostgresDigests(self.db)
         self.events = PostgresEvents(self.db)
+        self.tables = PostgresTables(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
