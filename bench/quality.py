@@ -204,13 +204,17 @@ def ndcg_at(hits: Sequence[bool], available: int, k: int = 10) -> float:
 def label_counts(store: Store) -> dict[str, int]:
     """Quotes per label, so nDCG's ideal ranking knows how many relevant quotes exist."""
     counts: dict[str, int] = {}
-    for (labels,) in store.connection.execute("SELECT labels FROM feedback WHERE labels IS NOT NULL"):
-        for label in json.loads(labels):
-            counts[label] = counts.get(label, 0) + 1
+    # Through the store, so a PostgreSQL database (--db) is counted too: a fresh import's ids
+    # run from 1 to the number of quotes.
+    ids = list(range(1, store.quotes.total() + 1))
+    for start in range(0, len(ids), 5000):
+        for _, _, labels in store.quotes.text_and_labels(ids[start:start + 5000]):
+            for label in labels:
+                counts[label] = counts.get(label, 0) + 1
     return counts
 
 
-def build_db(data: Path, db_path: Path) -> Store:
+def build_db(data: Path, db_path: Path | str) -> Store:
     """A fresh database holding banking77/train.csv, imported the way users import."""
     csv_path = data / "banking77" / "train.csv"
     if not csv_path.is_file():
@@ -313,6 +317,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--per-query", action="store_true", help="also list each query's P@5")
+    parser.add_argument("--db", default=None,
+                        help="an empty postgresql:// database to build in instead of a temporary SQLite "
+                             "file; only the empty-chair (lexical) ranker runs there")
     return parser.parse_args(argv)
 
 
@@ -321,10 +328,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     queries = load_queries(args.queries)
     with tempfile.TemporaryDirectory(prefix="empty-chair-quality-") as tmp:
         print(f"[quality] importing {args.data / 'banking77' / 'train.csv'}", file=sys.stderr)
-        store = build_db(args.data, Path(tmp) / "quality.db")
-        chosen = rankers()
+        store = build_db(args.data, args.db or Path(tmp) / "quality.db")
+        chosen = {"empty-chair": empty_chair} if args.db else rankers()
         try:
-            if semantic.available():
+            if args.db:
+                semantic.switch(False)
+            elif semantic.available():
                 embed_with_cache(store)
             else:
                 print("[quality] semantic extra not installed: no hybrid rows", file=sys.stderr)

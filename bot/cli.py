@@ -15,10 +15,11 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .config import ROOT, Settings, load_settings
+from .config import ROOT, Settings, database, load_settings
 from .digests.build import build_digest
 from .digests.ledger import manual_due
 from .digests.render import render_text
@@ -34,6 +35,7 @@ from .models import Action
 from .search import semantic
 from .search.lexical import search_quotes
 from .store import Store, connect
+from .store.copy import copy_database
 from .voice import Voice, evidence_text, quote_text
 
 DEMO_CORPUS = (
@@ -46,11 +48,22 @@ DEMO_COOLDOWN = 120
 DEMO_PACE = 20.0
 BAR_BYTES = 1 << 20  # files smaller than this import too fast for a progress bar to help
 
-db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-                         help="Database file (default: $EMPTY_CHAIR_DB or data/empty_chair.db).")
+class DatabaseType(click.ParamType):
+    """A SQLite file path or a postgresql:// URL (click.Path would fold the URL's `//`)."""
+
+    name = "PATH|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        return database(value)
 
 
-def _open(settings: Settings, db_path: Path | None) -> Store:
+DATABASE = DatabaseType()
+db_option = click.option("--db", "db_path", type=DATABASE,
+                         help="Database file or postgresql:// URL (default: $EMPTY_CHAIR_DB or "
+                              "data/empty_chair.db).")
+
+
+def _open(settings: Settings, db_path: Path | str | None) -> Store:
     path = db_path or settings.db_path
     try:
         return connect(path)
@@ -103,7 +116,8 @@ def cli(ctx: click.Context) -> None:
 @click.option("--no-embed", is_flag=True,
               help="Do not compute embeddings now (run `embed` later, or let `serve` do it).")
 @click.pass_obj
-def import_command(settings: Settings, paths: tuple[Path, ...], db_path: Path | None, source: str | None,
+def import_command(settings: Settings, paths: tuple[Path, ...], db_path: Path | str | None,
+                   source: str | None,
                    text_column: str | None, id_column: str | None, date_column: str | None,
                    label_columns: tuple[str, ...], fmt: str | None, team: str, quiet: bool,
                    no_embed: bool) -> None:
@@ -177,7 +191,7 @@ def _embed_pending(store: Store, quiet: bool) -> None:
 @db_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_obj
-def embed(settings: Settings, db_path: Path | None, quiet: bool) -> None:
+def embed(settings: Settings, db_path: Path | str | None, quiet: bool) -> None:
     """Compute the sentence embedding of every quote that has none yet.
 
     `import` does this already unless given --no-embed; the Slack server does it in the
@@ -204,7 +218,7 @@ def embed(settings: Settings, db_path: Path | None, quiet: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of quotes.")
 @click.option("--team", default="", help="Workspace id (default: the shared corpus).")
 @click.pass_obj
-def search(settings: Settings, text: str, db_path: Path | None, limit: int, as_json: bool,
+def search(settings: Settings, text: str, db_path: Path | str | None, limit: int, as_json: bool,
            team: str) -> None:
     """Find what customers said about TEXT (a topic, a sentence, pasted notes).
 
@@ -231,7 +245,7 @@ def search(settings: Settings, text: str, db_path: Path | None, limit: int, as_j
 @click.option("--seconds-per-line", default=20.0, show_default=True, type=click.FloatRange(0),
               help="Time between transcript lines, for the cooldown.")
 @click.pass_obj
-def replay(settings: Settings, transcript: Path, db_path: Path | None, as_json: bool,
+def replay(settings: Settings, transcript: Path, db_path: Path | str | None, as_json: bool,
            cooldown: int | None, seconds_per_line: float) -> None:
     """Replay a meeting TRANSCRIPT (`speaker: text` per line) through the bot.
 
@@ -308,7 +322,7 @@ def demo(settings: Settings, db_path: Path, as_json: bool) -> None:
 @click.option("--host", help="Interface for HTTP mode (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port for HTTP mode (default $PORT or 3000).")
 @click.pass_obj
-def serve(settings: Settings, db_path: Path | None, host: str | None, port: int | None) -> None:
+def serve(settings: Settings, db_path: Path | str | None, host: str | None, port: int | None) -> None:
     """Run the Slack bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on /slack/events.
 
     Digests are sent on their schedules and, with search by meaning, new quotes are
@@ -322,6 +336,43 @@ def serve(settings: Settings, db_path: Path | None, host: str | None, port: int 
         run(settings, db_path=db_path, host=host, port=port)
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
+
+
+@cli.command(name="migrate-db")
+@click.argument("source", type=DATABASE)
+@click.argument("destination", type=DATABASE)
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(min=1),
+              help="Rows per transaction.")
+def migrate_db(source: Path | str, destination: Path | str, batch: int) -> None:
+    """Copy every quote, vector and state table of SOURCE into DESTINATION (SQLite to PostgreSQL,
+    or back); a line per table with the counts on both sides.
+
+    Rows already in DESTINATION are kept, so an interrupted copy is finished by running it
+    again. Quote ids are kept, so votes, decisions and vectors still point at their quotes.
+
+    Example: empty-chair migrate-db data/empty_chair.db postgresql://bot@db.internal/chair
+    """
+    if isinstance(source, Path) and not source.is_file():
+        raise click.ClickException(f"{source}: no such database file")
+    src = _open_target(source)
+    dst = _open_target(destination)
+    try:
+        results = copy_database(src, dst, batch=batch)
+    finally:
+        src.close()
+        dst.close()
+    for done in results:
+        click.echo(f"{done.table}: {done.copied} copied, {done.source} in source, "
+                   f"{done.destination} in destination{'' if done.complete else '  MISSING ROWS'}")
+    if not all(done.complete for done in results):
+        raise click.ClickException("the destination lacks rows of the source (see above)")
+
+
+def _open_target(target: Path | str) -> Store:
+    try:
+        return connect(target)
+    except EmptyChairError as err:
+        raise click.ClickException(f"{target}: {err}") from None
 
 
 # -- digests --------------------------------------------------------------------------------------
@@ -341,7 +392,7 @@ def serve(settings: Settings, db_path: Path | None, host: str | None, port: int 
 @db_option
 @click.pass_obj
 def digest(settings: Settings, channel: str, team: str | None, since: str | None, until: str | None,
-           dry_run: bool, topics: Path | None, chart_path: Path | None, db_path: Path | None) -> None:
+           dry_run: bool, topics: Path | None, chart_path: Path | None, db_path: Path | str | None) -> None:
     """Build a channel's digest, "What our customers are saying", now.
 
     It covers the themes customers raised (with the change against the period before),

@@ -21,6 +21,15 @@ DEFAULT_DB = ROOT / "data" / "empty_chair.db"
 DEFAULT_PROMPTS = ROOT / "prompts"
 SLACK_API_URL = "https://slack.com/api/"
 _OFF = ("off", "0", "false", "no")
+DATABASE_URLS = ("postgresql://", "postgres://")
+
+
+def database(target: str | Path) -> Path | str:
+    """Where the database is: a `postgresql://` URL as it was written (a Path would fold its
+    `//`), anything else as a file path."""
+    if isinstance(target, str) and target.startswith(DATABASE_URLS):
+        return target
+    return Path(target)
 
 
 def _env(name: str, help: str, kind: str = "str", minimum: int = 0) -> dict[str, Any]:
@@ -52,8 +61,9 @@ class Settings:
         "installs via /slack/install.")
     slack_client_secret: str = setting(
         "", "SLACK_CLIENT_SECRET", "Client Secret from Basic Information, for multi-workspace installs.")
-    db_path: Path = setting(
-        DEFAULT_DB, "EMPTY_CHAIR_DB", "SQLite database file; default data/empty_chair.db.", kind="path")
+    db_path: Path | str = setting(
+        DEFAULT_DB, "EMPTY_CHAIR_DB", "SQLite database file, or a postgresql:// URL to share one "
+        "database between replicas; default data/empty_chair.db.", kind="database")
     prompts_dir: Path = setting(
         DEFAULT_PROMPTS, "EMPTY_CHAIR_PROMPTS", "Folder of prompt templates (every word the bot says); "
         "default prompts/.", kind="path")
@@ -111,6 +121,8 @@ def _parse(meta: Mapping[str, Any], raw: str, default: Any) -> Any:
         return _int(name, raw, default, meta["minimum"])
     if kind == "path":
         return Path(raw)
+    if kind == "database":
+        return database(raw)
     if kind == "url":
         return _url(name, raw)
     if kind == "switch":

@@ -4,6 +4,10 @@ user's data/ folder, `.env`, or the network."""
 from __future__ import annotations
 
 import csv
+import itertools
+import os
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,25 +54,139 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def conn(db_path):
+    """A SQLite store, for tests that look inside the file; the others take `store`."""
     connection = connect(db_path)
     yield connection
     connection.close()
+
+
+# -- PostgreSQL: the storage tests run once per backend ------------------------------------------
+
+PG_ADMIN = os.environ.get("EMPTY_CHAIR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_SKIP = "no PostgreSQL server answers on 127.0.0.1:5432 (set EMPTY_CHAIR_TEST_PG to another URL)"
+BACKENDS = ["sqlite", "postgres"]
+
+
+class PgServer:
+    """The test session's own databases on the server, dropped when the session ends."""
+
+    def __init__(self, admin_url: str) -> None:
+        import psycopg
+        from psycopg.conninfo import make_conninfo
+
+        self.admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+        self._make = make_conninfo
+        self.admin_url = admin_url
+        self.prefix = f"empty_chair_test_{secrets.token_hex(4)}"
+        self.created: list[str] = []
+        self._tests = itertools.count(1)
+
+    def create(self, suffix: str = "") -> str:
+        name = self.prefix + suffix
+        self.admin.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return self.url(name)
+
+    def url(self, name: str, application: str = "empty-chair-test") -> str:
+        """A URL of one of the session's databases. A distinct application name per test makes
+        a distinct `store.key`, so no process-wide cache outlives a test's data."""
+        base, _, _ = self.admin_url.rpartition("/")
+        return f"{base}/{name}?application_name={application}"
+
+    def fresh(self, name: str) -> str:
+        """The database emptied of every row, under a URL no earlier test used."""
+        import psycopg
+
+        url = self.url(name, f"empty-chair-test-{next(self._tests)}")
+        with psycopg.connect(url, autocommit=True) as conn:
+            tables = [r[0] for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'schema_version'")]
+            if tables:
+                conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+        return url
+
+    def drop(self) -> None:
+        for name in self.created:
+            self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """This session's PostgreSQL databases, or a skip saying why there are none."""
+    try:
+        import psycopg
+    except ImportError:
+        pytest.skip("psycopg is not installed (pip install -e '.[postgres]')")
+    try:
+        server = PgServer(PG_ADMIN)
+    except psycopg.OperationalError:
+        pytest.skip(PG_SKIP)
+    try:
+        yield server
+    finally:
+        server.drop()
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server) -> str:
+    """The session's database for tests that start empty (its name, migrated once)."""
+    url = pg_server.create()
+    connect(url).close()
+    return url.rsplit("/", 1)[1].split("?")[0]
+
+
+@pytest.fixture
+def pg_url(pg_server, pg_database) -> str:
+    """An empty PostgreSQL database for one test."""
+    return pg_server.fresh(pg_database)
+
+
+@pytest.fixture(params=BACKENDS)
+def target(request, db_path) -> str | Path:
+    """Where a test's empty database is, once per backend: a SQLite file or a PostgreSQL URL."""
+    if request.param == "postgres":
+        return request.getfixturevalue("pg_url")
+    return db_path
+
+
+@pytest.fixture
+def store(target):
+    """An empty store, once per backend (ids `sqlite` and `postgres`)."""
+    connection = connect(target)
+    yield connection
+    connection.close()
+
+
+def _import_sample(target: str | Path) -> None:
+    store = connect(target)
+    import_file(store, SAMPLE / "banking77.csv", source="banking-app")
+    import_file(store, SAMPLE / "cfpb_complaints.csv", source="cfpb-complaints")
+    store.close()
 
 
 @pytest.fixture(scope="session")
 def banking_db(tmp_path_factory) -> Path:
     """The whole bundled sample corpus, imported once for the tests that search it."""
     path = tmp_path_factory.mktemp("corpus") / "corpus.db"
-    store = connect(path)
-    import_file(store, SAMPLE / "banking77.csv", source="banking-app")
-    import_file(store, SAMPLE / "cfpb_complaints.csv", source="cfpb-complaints")
-    store.close()
+    _import_sample(path)
     return path
 
 
-@pytest.fixture
-def corpus(banking_db):
-    connection = connect(banking_db)
+@pytest.fixture(scope="session")
+def banking_pg(pg_server) -> str:
+    """The sample corpus in the session's second PostgreSQL database."""
+    url = pg_server.create("_corpus")
+    _import_sample(url)
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def corpus(request):
+    """The sample corpus, once per backend."""
+    where = request.getfixturevalue("banking_pg" if request.param == "postgres" else "banking_db")
+    connection = connect(where)
     yield connection
     connection.close()
 

@@ -54,3 +54,9 @@ def test_values_are_parsed_and_checked():
 def test_bad_values_name_the_variable(env, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_settings(env, dotenv=False)
+
+
+def test_a_postgresql_url_is_kept_as_written():
+    settings = load_settings({"EMPTY_CHAIR_DB": "postgresql://bot:pw@db.internal:5432/chair"}, dotenv=False)
+    assert settings.db_path == "postgresql://bot:pw@db.internal:5432/chair"  # a Path would fold the //
+    assert load_settings({"EMPTY_CHAIR_DB": "data/x.db"}, dotenv=False).db_path == Path("data/x.db")

@@ -126,8 +126,11 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
         return Action("silent", "no fresh evidence on this conversation")
     if not _settled(result, window):
         return Action("silent", "topic not settled yet", topic=_topic(result))
+    # The cooldown is checked again as the channel's turn is taken: another replica (or thread)
+    # hearing the next message at the same moment may have taken it since the check above.
+    if not store.channels.claim_post(message.team_id, message.channel_id, now, cooldown):
+        return Action("silent", "cooldown (another reply was just posted)")
     store.channels.mark_shown(message.team_id, message.channel_id, [q.id for q in result.quotes], now)
-    store.channels.update(message.team_id, message.channel_id, last_post_at=now)
     topic = _topic(result)
     return Action("quotes", f"conversation settled on {topic}", topic=topic, quotes=result.quotes,
                   evidence=result.evidence,

@@ -31,7 +31,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 
-from ..config import Settings
+from ..config import DEFAULT_DB, Settings
 from ..errors import ConfigError, StoreUnavailable
 from . import ids
 from .chair import Chair
@@ -99,12 +99,19 @@ def web_client(settings: Settings, token: str | None = None) -> WebClient:
     ])
 
 
-def installations_path(db_path: Path) -> Path:
-    """Installed workspaces' tokens live next to the database, in their own file."""
+def installations_path(db_path: Path | str) -> Path:
+    """Installed workspaces' tokens live next to the database, in their own file.
+
+    With a PostgreSQL URL there is no file to sit next to: the tokens stay on this machine,
+    in data/, which is why several replicas need a single bot token or a shared store
+    (docs/deploy.md).
+    """
+    if isinstance(db_path, str):
+        return DEFAULT_DB.with_name("empty_chair-installations.db")
     return db_path.with_name(f"{db_path.stem}-installations.db")
 
 
-def installation_store(settings: Settings, db_path: Path) -> SQLite3InstallationStore:
+def installation_store(settings: Settings, db_path: Path | str) -> SQLite3InstallationStore:
     """Where installed workspaces' tokens are kept (OAuth mode), tables created up front."""
     store = SQLite3InstallationStore(database=str(installations_path(db_path)),
                                      client_id=settings.slack_client_id)
@@ -112,7 +119,7 @@ def installation_store(settings: Settings, db_path: Path) -> SQLite3Installation
     return store
 
 
-def oauth_settings(settings: Settings, db_path: Path) -> OAuthSettings:
+def oauth_settings(settings: Settings, db_path: Path | str) -> OAuthSettings:
     path = str(installations_path(db_path))
     store = installation_store(settings, db_path)
     state_store = SQLite3OAuthStateStore(database=path, expiration_seconds=STATE_SECONDS)
@@ -122,7 +129,7 @@ def oauth_settings(settings: Settings, db_path: Path) -> OAuthSettings:
                          install_path=ids.INSTALL_PATH, redirect_uri_path=ids.REDIRECT_PATH)
 
 
-def create_app(settings: Settings, *, db_path: Path | None = None,
+def create_app(settings: Settings, *, db_path: Path | str | None = None,
                logger: logging.Logger | None = None) -> App:
     """The Bolt app with every listener registered.
 
@@ -167,7 +174,7 @@ def _hidden_from_bolt(names: tuple[str, ...]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def _open_chair(settings: Settings, db_path: Path | None) -> Chair:
+def _open_chair(settings: Settings, db_path: Path | str | None) -> Chair:
     chair = Chair(settings, db_path)
     try:
         chair.db()

@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from ..config import Settings
+from ..config import Settings, database
 from ..meeting.policy import Policy
 from ..store import Store, connect
 from ..voice import Voice
@@ -27,10 +27,10 @@ PRUNE_EVERY = 600
 class Chair:
     """The bot's shared state; one per process, handed to listeners through the Bolt context."""
 
-    def __init__(self, settings: Settings, db_path: Path | None = None,
+    def __init__(self, settings: Settings, db_path: Path | str | None = None,
                  voice: Voice | None = None) -> None:
         self.settings = settings
-        self.db_path = Path(db_path or settings.db_path)
+        self.db_path = database(db_path or settings.db_path)
         self.voice = voice or Voice.load(settings.prompts_dir, style=SLACK_STYLE)
         self.policy = Policy(cooldown_seconds=settings.cooldown_seconds,
                              window_messages=settings.window_messages)

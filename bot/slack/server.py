@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from waitress import wasyncore
 from waitress.server import create_server
 
-from ..config import Settings
+from ..config import Settings, database
 from ..digests.scheduler import DigestScheduler
 from ..errors import ConfigError
 from ..search import semantic
@@ -44,10 +44,10 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
-def run(settings: Settings, db_path: Path | None = None, host: str | None = None,
+def run(settings: Settings, db_path: Path | str | None = None, host: str | None = None,
         port: int | None = None) -> None:
     """Serve until SIGTERM/SIGINT; raises ConfigError for settings that cannot work."""
-    settings = replace(settings, db_path=Path(db_path) if db_path else settings.db_path,
+    settings = replace(settings, db_path=database(db_path) if db_path else settings.db_path,
                        host=host or settings.host, port=settings.port if port is None else port)
     configure_logging(settings.log_level)
     semantic.switch(settings.semantic)

@@ -27,6 +27,7 @@ from ..models import (
     Schedule,
     Spec,
 )
+from .tables import Tables
 
 if TYPE_CHECKING:
     import numpy as np
@@ -151,6 +152,11 @@ class Vectors(Protocol):
 
 class Channels(Protocol):
     """Per-channel state: mode, cooldown, context, the conversation window, quotes shown."""
+
+    def claim_post(self, team_id: str, channel_id: str, now: float, cooldown: float) -> bool:
+        """Take the channel's turn to post unprompted: True (and `last_post_at` set to `now`) only
+        if `cooldown` seconds have passed since the last post, decided in one conditional write
+        so that of two replicas deciding at once only one posts."""
 
     def edit_message(self, team_id: str, channel_id: str, ts: str, text: str) -> None: ...
 
@@ -334,6 +340,7 @@ class Store(Protocol):
     decisions: Decisions
     digests: Digests
     events: Events
+    tables: Tables  # only for copying a whole database (migrate-db)
 
     def transaction(self) -> AbstractContextManager[None]:
         """Everything inside lands together or not at all; nested use joins the outer one."""

@@ -36,119 +36,119 @@ def test_period_before_has_the_same_length():
     assert period.before(2).end == at(2024, 12, 25)
 
 
-def schedule(conn, channel="C1", text="weekly mon 09:00 Europe/Berlin", set_at=SUNDAY):
-    return conn.digests.set_schedule(TEAM, channel, parse_spec(text, "UTC"), "U1", set_at)
+def schedule(store, channel="C1", text="weekly mon 09:00 Europe/Berlin", set_at=SUNDAY):
+    return store.digests.set_schedule(TEAM, channel, parse_spec(text, "UTC"), "U1", set_at)
 
 
-def test_schedules_are_stored_switched_off_and_listed(conn):
-    stored = schedule(conn)
-    assert conn.digests.get_schedule(TEAM, "C1") == stored and stored.enabled
-    schedule(conn, "C2", "daily 08:30 UTC")
-    assert [s.channel_id for s in conn.digests.enabled_schedules()] == ["C1", "C2"]
-    assert conn.digests.switch_off(TEAM, "C1", "is_archived")
-    assert not conn.digests.switch_off(TEAM, "C1", "off")
-    assert conn.digests.get_schedule(TEAM, "C1").off_reason == "is_archived"
-    assert [s.channel_id for s in conn.digests.enabled_schedules()] == ["C2"]
-    assert schedule(conn).enabled  # set again: on again
+def test_schedules_are_stored_switched_off_and_listed(store):
+    stored = schedule(store)
+    assert store.digests.get_schedule(TEAM, "C1") == stored and stored.enabled
+    schedule(store, "C2", "daily 08:30 UTC")
+    assert [s.channel_id for s in store.digests.enabled_schedules()] == ["C1", "C2"]
+    assert store.digests.switch_off(TEAM, "C1", "is_archived")
+    assert not store.digests.switch_off(TEAM, "C1", "off")
+    assert store.digests.get_schedule(TEAM, "C1").off_reason == "is_archived"
+    assert [s.channel_id for s in store.digests.enabled_schedules()] == ["C2"]
+    assert schedule(store).enabled  # set again: on again
 
 
-def test_nothing_is_due_before_the_first_run(conn):
-    sched = schedule(conn)
-    assert due_digest(conn, sched, at(2025, 1, 6, 7, 59).timestamp()) is None
+def test_nothing_is_due_before_the_first_run(store):
+    sched = schedule(store)
+    assert due_digest(store, sched, at(2025, 1, 6, 7, 59).timestamp()) is None
 
 
-def test_first_digest_covers_the_last_week_then_each_run_chains(conn):
-    sched = schedule(conn)
+def test_first_digest_covers_the_last_week_then_each_run_chains(store):
+    sched = schedule(store)
     monday = at(2025, 1, 6, 8)
-    due = due_digest(conn, sched, monday.timestamp())
+    due = due_digest(store, sched, monday.timestamp())
     assert due == Due(TEAM, "C1", Period(monday - timedelta(days=7), monday), SCHEDULED, False,
                       "Europe/Berlin", monday)
-    claim = claim_run(conn, due, "A", monday.timestamp())
-    finish_run(conn, claim, "done", monday.timestamp())
-    assert due_digest(conn, sched, monday.timestamp() + 3600) is None  # sent: not due again
-    following = due_digest(conn, sched, (monday + timedelta(days=7)).timestamp())
+    claim = claim_run(store, due, "A", monday.timestamp())
+    finish_run(store, claim, "done", monday.timestamp())
+    assert due_digest(store, sched, monday.timestamp() + 3600) is None  # sent: not due again
+    following = due_digest(store, sched, (monday + timedelta(days=7)).timestamp())
     assert following.period == Period(monday, monday + timedelta(days=7))
 
 
-def test_a_daily_digest_covers_one_day(conn):
-    sched = schedule(conn, text="daily 08:30 UTC")
-    due = due_digest(conn, sched, at(2025, 1, 6, 8, 30).timestamp())
+def test_a_daily_digest_covers_one_day(store):
+    sched = schedule(store, text="daily 08:30 UTC")
+    due = due_digest(store, sched, at(2025, 1, 6, 8, 30).timestamp())
     assert due.period.length == timedelta(days=1)
 
 
-def test_a_missed_run_is_sent_once_late_covering_since_the_previous(conn):
-    sched = schedule(conn)
+def test_a_missed_run_is_sent_once_late_covering_since_the_previous(store):
+    sched = schedule(store)
     first = at(2025, 1, 6, 8)
-    claim = claim_run(conn, due_digest(conn, sched, first.timestamp()), "A", first.timestamp())
-    finish_run(conn, claim, "done", first.timestamp())
+    claim = claim_run(store, due_digest(store, sched, first.timestamp()), "A", first.timestamp())
+    finish_run(store, claim, "done", first.timestamp())
     back = at(2025, 1, 22, 10)  # down for two Mondays (13th and 20th)
-    due = due_digest(conn, sched, back.timestamp())
+    due = due_digest(store, sched, back.timestamp())
     assert due.late and due.period == Period(first, at(2025, 1, 20, 8))
-    claim = claim_run(conn, due, "A", back.timestamp())
-    finish_run(conn, claim, "done", back.timestamp())
-    assert due_digest(conn, sched, back.timestamp() + 60) is None
+    claim = claim_run(store, due, "A", back.timestamp())
+    finish_run(store, claim, "done", back.timestamp())
+    assert due_digest(store, sched, back.timestamp() + 60) is None
 
 
-def test_an_empty_period_still_ends_the_next_scheduled_period(conn):
-    sched = schedule(conn)
+def test_an_empty_period_still_ends_the_next_scheduled_period(store):
+    sched = schedule(store)
     monday = at(2025, 1, 6, 8)
-    claim = claim_run(conn, due_digest(conn, sched, monday.timestamp()), "A", monday.timestamp())
-    finish_run(conn, claim, "empty", monday.timestamp())
-    assert due_digest(conn, sched, monday.timestamp() + 60) is None
-    assert due_digest(conn, sched, (monday + timedelta(days=7)).timestamp()).period.start == monday
+    claim = claim_run(store, due_digest(store, sched, monday.timestamp()), "A", monday.timestamp())
+    finish_run(store, claim, "empty", monday.timestamp())
+    assert due_digest(store, sched, monday.timestamp() + 60) is None
+    assert due_digest(store, sched, (monday + timedelta(days=7)).timestamp()).period.start == monday
 
 
-def test_a_claim_is_taken_once(conn):
+def test_a_claim_is_taken_once(store):
     due = Due(TEAM, "C1", Period(at(2025, 1, 1), at(2025, 1, 8)))
     now = at(2025, 1, 8).timestamp()
-    first = claim_run(conn, due, "A", now)
+    first = claim_run(store, due, "A", now)
     assert first is not None and not first.recovering and first.run.marker
-    assert claim_run(conn, due, "B", now) is None
-    assert claim_run(conn, due, "B", now + LEASE_SECONDS - 1) is None
+    assert claim_run(store, due, "B", now) is None
+    assert claim_run(store, due, "B", now + LEASE_SECONDS - 1) is None
 
 
-def test_an_expired_claim_is_taken_over_with_its_marker_and_ts(conn):
+def test_an_expired_claim_is_taken_over_with_its_marker_and_ts(store):
     due = Due(TEAM, "C1", Period(at(2025, 1, 1), at(2025, 1, 8)))
     now = at(2025, 1, 8).timestamp()
-    first = claim_run(conn, due, "A", now)
-    record_summary(conn, first, "123.456", now)
+    first = claim_run(store, due, "A", now)
+    record_summary(store, first, "123.456", now)
     later = now + 2 * LEASE_SECONDS
-    assert [d.channel_id for d in stalled_runs(conn, later)] == ["C1"]
-    second = claim_run(conn, due, "B", later)
+    assert [d.channel_id for d in stalled_runs(store, later)] == ["C1"]
+    second = claim_run(store, due, "B", later)
     assert second.recovering and second.run.marker == first.run.marker and second.run.ts == "123.456"
-    assert not record_summary(conn, first, "999.000", later)  # A lost its claim: it cannot write
-    assert conn.digests.get_run(TEAM, "C1", SCHEDULED, due.period.end).claimed_by == "B"
+    assert not record_summary(store, first, "999.000", later)  # A lost its claim: it cannot write
+    assert store.digests.get_run(TEAM, "C1", SCHEDULED, due.period.end).claimed_by == "B"
 
 
-def test_a_run_that_keeps_failing_becomes_a_logged_gap_and_the_next_one_covers_it(conn, caplog):
-    sched = schedule(conn)
+def test_a_run_that_keeps_failing_becomes_a_logged_gap_and_the_next_one_covers_it(store, caplog):
+    sched = schedule(store)
     monday = at(2025, 1, 6, 8)
-    due = due_digest(conn, sched, monday.timestamp())
+    due = due_digest(store, sched, monday.timestamp())
     now = monday.timestamp()
-    claim = claim_run(conn, due, "A", now)
+    claim = claim_run(store, due, "A", now)
     for _ in range(MAX_ATTEMPTS):
-        release_run(conn, claim, now, 1, "ratelimited")
+        release_run(store, claim, now, 1, "ratelimited")
         now += 2
-        claim = claim_run(conn, due, "A", now)
+        claim = claim_run(store, due, "A", now)
     assert claim is None
-    assert conn.digests.get_run(TEAM, "C1", SCHEDULED, monday).status == "gap"
+    assert store.digests.get_run(TEAM, "C1", SCHEDULED, monday).status == "gap"
     assert "given up" in caplog.text
-    following = due_digest(conn, sched, (monday + timedelta(days=7)).timestamp())
+    following = due_digest(store, sched, (monday + timedelta(days=7)).timestamp())
     assert following.period.start == monday - timedelta(days=7)  # the gap's quotes are not lost
 
 
-def test_two_connections_claiming_at_once_get_one_claim(db_path):
-    connect(db_path).close()
+def test_two_connections_claiming_at_once_get_one_claim(target):
+    connect(target).close()
     due = Due(TEAM, "C1", Period(at(2025, 1, 1), at(2025, 1, 8)))
     barrier = threading.Barrier(4)
     won: list[str] = []
 
     def race(name: str) -> None:
-        conn = connect(db_path)
+        store = connect(target)
         barrier.wait()
-        if claim_run(conn, due, name, at(2025, 1, 8).timestamp()) is not None:
+        if claim_run(store, due, name, at(2025, 1, 8).timestamp()) is not None:
             won.append(name)
-        conn.close()
+        store.close()
 
     threads = [threading.Thread(target=race, args=(n,)) for n in "ABCD"]
     for thread in threads:
@@ -158,45 +158,45 @@ def test_two_connections_claiming_at_once_get_one_claim(db_path):
     assert len(won) == 1
 
 
-def test_a_digest_asked_for_by_hand_covers_since_the_last_posted(conn):
+def test_a_digest_asked_for_by_hand_covers_since_the_last_posted(store):
     now = at(2025, 1, 10).timestamp()
-    assert manual_due(conn, TEAM, "C1", now).period.length == timedelta(days=7)
-    sched = schedule(conn, text="daily 08:30 UTC")
-    due = due_digest(conn, sched, at(2025, 1, 9, 9).timestamp())
-    claim = claim_run(conn, due, "A", at(2025, 1, 9, 9).timestamp())
-    finish_run(conn, claim, "done", at(2025, 1, 9, 9).timestamp())
-    manual = manual_due(conn, TEAM, "C1", now)
+    assert manual_due(store, TEAM, "C1", now).period.length == timedelta(days=7)
+    sched = schedule(store, text="daily 08:30 UTC")
+    due = due_digest(store, sched, at(2025, 1, 9, 9).timestamp())
+    claim = claim_run(store, due, "A", at(2025, 1, 9, 9).timestamp())
+    finish_run(store, claim, "done", at(2025, 1, 9, 9).timestamp())
+    manual = manual_due(store, TEAM, "C1", now)
     assert manual.kind == MANUAL and manual.period == Period(at(2025, 1, 9, 8, 30), at(2025, 1, 10))
-    assert manual_due(conn, TEAM, "C1", now, since=at(2024, 1, 1)).period.start == at(2024, 1, 1)
+    assert manual_due(store, TEAM, "C1", now, since=at(2024, 1, 1)).period.start == at(2024, 1, 1)
 
 
-def test_claims_survive_a_new_connection(db_path):
+def test_claims_survive_a_new_connection(target):
     """A restart reads the same ledger: the claim is in the file, not in memory."""
-    conn = connect(db_path)
+    store = connect(target)
     due = Due(TEAM, "C1", Period(at(2025, 1, 1), at(2025, 1, 8)))
-    claim_run(conn, due, "A", at(2025, 1, 8).timestamp())
-    conn.close()
-    again = connect(db_path)
+    claim_run(store, due, "A", at(2025, 1, 8).timestamp())
+    store.close()
+    again = connect(target)
     assert claim_run(again, due, "B", at(2025, 1, 8).timestamp() + 1) is None
 
 
-def test_log_names_the_channel_when_a_run_is_given_up(conn, caplog):
+def test_log_names_the_channel_when_a_run_is_given_up(store, caplog):
     due = Due(TEAM, "C9", Period(at(2025, 1, 1), at(2025, 1, 8)))
     now = at(2025, 1, 8).timestamp()
-    claim = claim_run(conn, due, "A", now)
+    claim = claim_run(store, due, "A", now)
     with caplog.at_level(logging.ERROR):
         for _ in range(MAX_ATTEMPTS):
-            release_run(conn, claim, now, 0, "no_token")
-            claim = claim_run(conn, due, "A", now)
+            release_run(store, claim, now, 0, "no_token")
+            claim = claim_run(store, due, "A", now)
     assert "C9" in caplog.text and "no_token" in caplog.text
 
 
-def test_uninstalling_forgets_the_schedules_and_keeps_the_digests_sent(conn):
+def test_uninstalling_forgets_the_schedules_and_keeps_the_digests_sent(store):
 
-    sched = schedule(conn)
+    sched = schedule(store)
     monday = at(2025, 1, 6, 8)
-    claim = claim_run(conn, due_digest(conn, sched, monday.timestamp()), "A", monday.timestamp())
-    finish_run(conn, claim, "done", monday.timestamp())
-    conn.channels.forget_team(TEAM)
-    assert conn.digests.get_schedule(TEAM, "C1") is None
-    assert conn.digests.get_run(TEAM, "C1", SCHEDULED, monday).status == "done"
+    claim = claim_run(store, due_digest(store, sched, monday.timestamp()), "A", monday.timestamp())
+    finish_run(store, claim, "done", monday.timestamp())
+    store.channels.forget_team(TEAM)
+    assert store.digests.get_schedule(TEAM, "C1") is None
+    assert store.digests.get_run(TEAM, "C1", SCHEDULED, monday).status == "done"

@@ -31,7 +31,7 @@ HOSTILE = [
 def test_search_never_fails_on_what_people_type(corpus, text):
     result = search_quotes(corpus, text)
     assert isinstance(result.quotes, list)
-    assert corpus.connection.execute("SELECT count(*) FROM feedback").fetchone()[0] > 10_000
+    assert corpus.quotes.total() > 10_000
 
 
 def test_search_finds_relevant_quotes(corpus):
@@ -50,28 +50,28 @@ def test_slack_markup_keeps_link_labels(corpus):
     assert result.quotes and "exchange" in result.terms
 
 
-def test_near_duplicates_are_collapsed(conn):
+def test_near_duplicates_are_collapsed(store):
     for i, text in enumerate(["My card still has not arrived", "my card still has not arrived!",
                               "My card has still not arrived", "Card delivery took three weeks"]):
-        add_quote(conn, text, "app", external_id=str(i))
-    result = search_quotes(conn, "card arrived", limit=5)
+        add_quote(store, text, "app", external_id=str(i))
+    result = search_quotes(store, "card arrived", limit=5)
     texts = [q.text.lower() for q in result.quotes]
     assert len([t for t in texts if "still" in t]) == 1
 
 
-def test_recent_feedback_is_preferred(conn):
-    add_quote(conn, "The transfer fee is far too high", "old-survey", created="2015-01-01", external_id="a")
-    add_quote(conn, "The transfer fee is much too high", "new-survey", created="2026-10-01", external_id="b")
-    result = search_quotes(conn, "transfer fee high", today=date(2026, 11, 1))
+def test_recent_feedback_is_preferred(store):
+    add_quote(store, "The transfer fee is far too high", "old-survey", created="2015-01-01", external_id="a")
+    add_quote(store, "The transfer fee is much too high", "new-survey", created="2026-10-01", external_id="b")
+    result = search_quotes(store, "transfer fee high", today=date(2026, 11, 1))
     assert result.quotes[0].source == "new-survey"
 
 
-def test_evidence_summary_counts_sources_and_dates(conn):
+def test_evidence_summary_counts_sources_and_dates(store):
     for i, (source, day) in enumerate([("zendesk", "2026-01-05"), ("appstore", "2026-02-01"),
                                        ("zendesk", "2026-03-09")]):
-        add_quote(conn, f"Export to Excel keeps failing, attempt {i}", source, created=day,
+        add_quote(store, f"Export to Excel keeps failing, attempt {i}", source, created=day,
                   external_id=str(i))
-    evidence = search_quotes(conn, "excel export failing").evidence
+    evidence = search_quotes(store, "excel export failing").evidence
     assert evidence.count == 3
     assert set(evidence.sources) == {"zendesk", "appstore"}
     assert (evidence.first_date, evidence.last_date) == ("2026-01-05", "2026-03-09")
@@ -90,11 +90,11 @@ def test_no_evidence_when_nothing_matches(corpus):
     assert result.quotes == [] and result.evidence.strength == "none"
 
 
-def test_workspaces_never_see_each_other(conn):
-    add_quote(conn, "Team A's customer hates the onboarding wizard", "slack", team_id="TA")
-    assert search_quotes(conn, "onboarding wizard", team_id="TA").quotes
-    assert search_quotes(conn, "onboarding wizard", team_id="TB").quotes == []
-    assert search_quotes(conn, "onboarding wizard").quotes == []
+def test_workspaces_never_see_each_other(store):
+    add_quote(store, "Team A's customer hates the onboarding wizard", "slack", team_id="TA")
+    assert search_quotes(store, "onboarding wizard", team_id="TA").quotes
+    assert search_quotes(store, "onboarding wizard", team_id="TB").quotes == []
+    assert search_quotes(store, "onboarding wizard").quotes == []
 
 
 def test_conversation_weighs_latest_message_most(corpus):

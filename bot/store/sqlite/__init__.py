@@ -16,6 +16,7 @@ from .decisions import SqliteDecisions
 from .digests import SqliteDigests
 from .events import SqliteEvents
 from .quotes import SqliteQuotes
+from .tables import SqliteTables
 from .themes import SqliteThemes
 from .vectors import SqliteVectors
 
@@ -41,6 +42,7 @@ class SqliteStore:
         self.decisions = SqliteDecisions(self.db)
         self.digests = SqliteDigests(self.db)
         self.events = SqliteEvents(self.db)
+        self.tables = SqliteTables(self.db)
 
     @property
     def connection(self) -> Any:

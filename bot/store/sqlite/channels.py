@@ -61,6 +61,14 @@ class SqliteChannels:
         if values:
             self._table("channels").update((team_id, channel_id), values)
 
+    def claim_post(self, team_id: str, channel_id: str, now: float, cooldown: float) -> bool:
+        """Take the channel's turn to post unprompted: True, with `last_post_at` set to `now`, only
+        if the cooldown has passed; of two processes deciding at once, one gets it."""
+        return self.db.current().execute(
+            "UPDATE channels SET last_post_at = ? WHERE team_id = ? AND channel_id = ? "
+            "AND (last_post_at IS NULL OR ? - last_post_at >= ?)",
+            (now, team_id, channel_id, now, cooldown)).rowcount > 0
+
     def remember_message(self, team_id: str, channel_id: str, ts: str, user_id: str | None, text: str,
                          thread_ts: str | None = None) -> None:
         """Keep the channel's recent conversation, from the events Slack sends (no polling)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -112,10 +113,12 @@ class SqliteQuotes:
 
         For match sets small enough to rank exactly; relevance is BM25, higher is better.
         """
-        cursor = self._tuples()
-        rows = cursor.execute(
+        query = _fts_query(words, "OR")
+        if not query:
+            return {}
+        rows = self._tuples().execute(
             "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
-            "ORDER BY rank LIMIT ?", (_fts_query(words, "OR"), limit)).fetchall()
+            "ORDER BY rank LIMIT ?", (query, limit)).fetchall()
         return {rowid: -score for rowid, score in rows}
 
     def newest_matches(self, words: Sequence[str], limit: int, every: bool = False) -> dict[int, float]:
@@ -124,10 +127,12 @@ class SqliteQuotes:
         On a match set of hundreds of thousands, ranking all of it takes seconds; the
         newest rows come straight off the index, and recent feedback is preferred anyway.
         """
-        cursor = self._tuples()
-        rows = cursor.execute(
+        query = _fts_query(words, "AND" if every else "OR")
+        if not query:
+            return {}
+        rows = self._tuples().execute(
             "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?", (_fts_query(words, "AND" if every else "OR"), limit)).fetchall()
+            "ORDER BY rowid DESC LIMIT ?", (query, limit)).fetchall()
         return {rowid: -score for rowid, score in rows}
 
     def candidates(self, relevance: Mapping[int, float], team_id: str = "",
@@ -208,9 +213,24 @@ class SqliteQuotes:
         return self.db.current().execute("SELECT 1 FROM feedback LIMIT 1").fetchone() is None
 
 
+_TOKEN = re.compile(r"[^\W_]+")
+
+
 def _fts_query(words: Sequence[str], joiner: str) -> str:
-    """An FTS5 query of whole words: each is quoted, so nothing in it is read as syntax."""
-    return f" {joiner} ".join('"' + word.replace('"', '""') + '"' for word in words)
+    """An FTS5 query of whole words: each is quoted, so nothing in it is read as syntax.
+
+    A "word" the tokenizer would split (o'brien, a-b) becomes its tokens joined by AND:
+    quoted, it would be a phrase, which this index (detail=column) refuses, and SQLite has
+    been seen to crash on such queries. A word with no token in it is left out.
+    """
+    parts = []
+    for word in words:
+        tokens = _TOKEN.findall(word)
+        if tokens:
+            parts.append(" AND ".join(f'"{token}"' for token in tokens))
+    if len(parts) > 1 and joiner == "OR":
+        parts = [f"({part})" if " AND " in part else part for part in parts]
+    return f" {joiner} ".join(parts)
 
 
 # Labels repeat (a ticket category, an intent): decode each spelling once, not once per candidate.
