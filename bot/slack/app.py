@@ -7,8 +7,10 @@ would need network and secrets just to import the module.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -40,6 +42,7 @@ from .listeners import register_listeners
 
 WORKERS = 8  # listener threads; the work is mostly waiting on Slack and SQLite
 RETRIES = 2
+MAX_RETRY_AFTER = 20.0  # a listener waits out a 429 this long at most; a longer Retry-After drops the call
 STATE_SECONDS = 600  # an install link stays valid this long
 BOLT_ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
@@ -50,6 +53,45 @@ class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
     def _can_retry(self, *, state: RetryState, request: HttpRequest,
                    response: HttpResponse | None = None, error: Exception | None = None) -> bool:
         return response is not None and 500 <= response.status_code < 600
+
+
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Wait out a 429's Retry-After only when it is short.
+
+    slack_sdk's own handler sleeps whatever Slack (or anything answering in its place)
+    says, an hour if need be, holding one of the few listener threads; and it fails on a
+    Retry-After that is not a whole number. A longer wait than `max_wait` is not worth it
+    for a reply people are waiting for: the call is dropped and logged (see `api.call`).
+    """
+
+    def __init__(self, max_retry_count: int = RETRIES, max_wait: float = MAX_RETRY_AFTER) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest,
+                   response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        return (response is not None and response.status_code == 429
+                and retry_after(response) <= self.max_wait)
+
+    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
+                                 response: HttpResponse | None = None,
+                                 error: Exception | None = None) -> None:
+        state.next_attempt_requested = True
+        time.sleep(retry_after(response) if response is not None else 1.0)
+        state.increment_current_attempt()
+
+
+def retry_after(response: HttpResponse) -> float:
+    """Seconds Slack asked to wait: 1 when the header is missing or not a number, inf when absurd."""
+    for name, values in (response.headers or {}).items():
+        if name.lower() == "retry-after":
+            value = values[0] if isinstance(values, list) and values else values
+            try:
+                seconds = float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                return 1.0
+            return max(0.0, seconds) if not math.isnan(seconds) else 1.0
+    return 1.0
 
 
 class InFlight(ThreadPoolExecutor):
@@ -91,10 +133,10 @@ class InFlight(ThreadPoolExecutor):
 
 
 def web_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A WebClient that waits out rate limits (Retry-After) and retries server errors."""
+    """A WebClient that waits out short rate limits (Retry-After) and retries server errors."""
     return WebClient(token=token or None, base_url=settings.slack_api_url, retry_handlers=[
         ConnectionErrorRetryHandler(max_retry_count=RETRIES),
-        RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+        ShortRateLimitRetryHandler(max_retry_count=RETRIES),
         AnyServerErrorRetryHandler(max_retry_count=RETRIES),
     ])
 
