@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qs, urlparse
+import sqlite3
+import time
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
-from bot.slack.app import installations_path
+from bot.slack.app import STATE_SECONDS, installations_path
 from bot.slack.server import shutdown
 
 from .conftest import start_bot
@@ -110,3 +112,90 @@ def test_revoked_bot_token_removes_the_bot_and_the_workspaces_state(multi, fake)
     multi.idle()
     assert store(multi).find_bot(enterprise_id=None, team_id="T111") is None
     assert multi.conn().channels.get("T111", channel) is None
+
+
+# -- the install link's states ---------------------------------------------------------------------
+
+
+class StateClock:
+    """The state store's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def states_in_file(bot) -> list[float]:
+    """expire_at of every row of the state table, straight from the installations file."""
+    raw = sqlite3.connect(installations_path(bot.db_path))
+    try:
+        return [row[0] for row in raw.execute("SELECT expire_at FROM oauth_states")]
+    finally:
+        raw.close()
+
+
+def state_clock(bot) -> StateClock:
+    clock = StateClock()
+    bot.app.oauth_flow.settings.state_store.clock = clock
+    return clock
+
+
+def test_install_page_visits_leave_only_live_states(multi, fake):
+    """Anyone may open /slack/install: each visit stores a state, and expired ones must go."""
+    clock = state_clock(multi)
+    for visit in range(50):
+        if visit:
+            clock.now += 60
+        assert multi.get("/slack/install").status == 200
+    stored = states_in_file(multi)
+    assert len(stored) == STATE_SECONDS // 60  # the last ten minutes' links, no more
+    assert all(expire > clock.now for expire in stored)
+    install(multi, "T111")  # a real install still works, and uses up its state
+    assert len(states_in_file(multi)) == STATE_SECONDS // 60
+
+
+def test_install_links_are_capped_and_refused_politely_beyond(multi, fake):
+    clock = state_clock(multi)
+    multi.app.oauth_flow.settings.state_store.max_states = 5
+    for _ in range(5):
+        assert multi.get("/slack/install").status == 200
+    refused = multi.get("/slack/install")
+    assert refused.status == 503 and refused.headers["retry-after"] == "60"
+    assert "Too many install links are open right now" in refused.body
+    assert "set-cookie" not in refused.headers
+    assert len(states_in_file(multi)) == 5
+    clock.now += STATE_SECONDS + 1
+    install(multi, "T111")  # once the old links expired, installing works again
+    assert store(multi).find_installation(enterprise_id=None, team_id="T111") is not None
+
+
+@pytest.mark.parametrize("forged", ["' OR '1'='1", "%", "x" * 4000, ""])
+def test_a_forged_state_in_its_own_cookie_installs_nothing(multi, fake, forged):
+    assert multi.get("/slack/install").status == 200
+    done = multi.get(f"/slack/oauth_redirect?code=code-T999&state={quote(forged)}",
+                     headers={"Cookie": f"slack-app-oauth-state={quote(forged)}"})
+    assert done.status in (400, 401, 403)
+    assert store(multi).find_installation(enterprise_id=None, team_id="T999") is None
+    assert len(states_in_file(multi)) == 1 and not fake.calls_to("oauth.v2.access")
+
+
+def test_an_expired_install_link_is_refused(multi, fake):
+    clock = state_clock(multi)
+    page = multi.get("/slack/install")
+    link = html.unescape(re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page.body).group(1))
+    state = parse_qs(urlparse(link).query)["state"][0]
+    clock.now += STATE_SECONDS + 1
+    done = multi.get(f"/slack/oauth_redirect?code=code-T111&state={state}",
+                     headers={"Cookie": page.headers["set-cookie"].split(";")[0]})
+    assert done.status in (400, 401, 403)
+    assert store(multi).find_installation(enterprise_id=None, team_id="T111") is None
+
+
+def test_the_installations_file_uses_wal(multi):
+    raw = sqlite3.connect(installations_path(multi.db_path))
+    try:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        raw.close()
