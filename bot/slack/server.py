@@ -30,6 +30,7 @@ from .app import InFlight, create_app
 from .chair import Chair
 from .checks import uses_oauth, uses_socket_mode
 from .digest_sender import DigestSender, Pacer, client_factory
+from .logs import redact_handlers
 
 DRAIN_SECONDS = 25.0  # under the usual 30 s a process manager allows after SIGTERM
 PING_SECONDS = 10.0
@@ -65,9 +66,11 @@ def run(settings: Settings, db_path: Path | None = None, host: str | None = None
 
 
 def configure_logging(level: str) -> None:
+    """Log to stderr at `level`; every handler redacts OAuth codes, states and tokens."""
     logging.basicConfig(level=getattr(logging, level, logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(getattr(logging, level, logging.INFO))
+    redact_handlers()
     # APScheduler logs every run of the minutely digest sync at INFO; its warnings still show.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, getattr(logging, level, logging.INFO)))
 

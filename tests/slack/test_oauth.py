@@ -15,7 +15,7 @@ from bot.slack.app import STATE_SECONDS, installations_path
 from bot.slack.server import shutdown
 
 from .conftest import start_bot
-from .helpers import new_channel
+from .helpers import BotUnderTest, new_channel, serving, wait_until
 
 CLIENT_ID = "1111.2222"
 
@@ -199,3 +199,31 @@ def test_the_installations_file_uses_wal(multi):
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         raw.close()
+
+
+# -- what the log and the files give away ------------------------------------------------------------
+
+
+def test_a_debug_log_of_installs_holds_no_code_state_secret_or_token(fake, tmp_path):
+    """At DEBUG, Bolt logs the redirect's query and slack_sdk the token exchange; none of the
+    values may reach the log, on the success path or the failure path."""
+    db = tmp_path / "fresh" / "bot.db"
+    with serving(fake, db, SLACK_BOT_TOKEN="", SLACK_CLIENT_ID=CLIENT_ID,
+                 SLACK_CLIENT_SECRET="sEcReT-client-value", EMPTY_CHAIR_LOG_LEVEL="DEBUG") as (_, url, lines):
+        running = BotUnderTest(url, fake, db, app=None)  # type: ignore[arg-type]
+        install(running, "Tzq7codeval")
+        page = running.get("/slack/install")
+        link = html.unescape(re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page.body).group(1))
+        unused = parse_qs(urlparse(link).query)["state"][0]
+        forged = running.get("/slack/oauth_redirect?code=code-Tforgedcode&state=forged-state-value",
+                             headers={"Cookie": "slack-app-oauth-state=forged-state-value"})
+        assert forged.status in (400, 401, 403)
+        consumed = [c.params for c in fake.calls_to("oauth.v2.access")]
+        assert consumed and wait_until(lambda: any("Handling an OAuth callback failure" in line
+                                                   for line in lines), timeout=10)
+    log = "".join(lines)
+    assert "Handling an OAuth callback success" in log and "[redacted]" in log
+    for secret in ("code-Tzq7codeval", "code-Tforgedcode", "forged-state-value", unused,
+                   "sEcReT-client-value", "xoxb-Tzq7codeval-bot"):
+        assert secret not in log, secret
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", log)  # no state
