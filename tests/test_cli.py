@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 
 from click.testing import CliRunner
 
@@ -79,3 +81,14 @@ def test_demo_shows_customer_speaking_and_asking(tmp_path):
     assert "quotes" in kinds and "decision" in kinds
     assert kinds.count("silent") > len(kinds) / 2
     assert (ROOT / "data" / "demo_meeting.txt").exists()
+
+
+def test_a_database_the_cli_creates_is_private(tmp_path):
+    previous = os.umask(0o022)  # one that would leave a new file readable by everyone
+    try:
+        db = tmp_path / "new" / "private.db"
+        path = write_csv(tmp_path / "x.csv", [["text"], ["The card never came"]])
+        assert run("import", path, "--db", db).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600

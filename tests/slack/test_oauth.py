@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import html
+import logging
+import os
 import re
 import sqlite3
+import stat
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
@@ -227,3 +231,43 @@ def test_a_debug_log_of_installs_holds_no_code_state_secret_or_token(fake, tmp_p
                    "sEcReT-client-value", "xoxb-Tzq7codeval-bot"):
         assert secret not in log, secret
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", log)  # no state
+
+
+def modes(*paths: Path) -> dict[str, int]:
+    """Permission bits of each path and of its -wal and -shm files, where they exist."""
+    found = {}
+    for path in paths:
+        for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if each.exists():
+                found[each.name] = stat.S_IMODE(each.stat().st_mode)
+    return found
+
+
+@pytest.fixture
+def open_umask():
+    """A umask that lets files be created readable by everyone, as on many servers."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_the_database_and_the_tokens_file_are_created_private(fake, tmp_path, open_umask):
+    db = tmp_path / "new" / "bot.db"
+    with serving(fake, db, SLACK_BOT_TOKEN="", SLACK_CLIENT_ID=CLIENT_ID,
+                 SLACK_CLIENT_SECRET="client-secret") as (_, url, lines):
+        install(BotUnderTest(url, fake, db, app=None), "T111")  # type: ignore[arg-type]
+        found = modes(db, installations_path(db))
+    assert {"bot.db", "bot-installations.db"} <= set(found) and len(found) >= 4, found
+    assert set(found.values()) == {0o600}, found
+
+
+def test_a_tokens_file_others_can_read_is_made_private(fake, slack_corpus, tmp_path, caplog):
+    tokens = installations_path(tmp_path / "bot.db")
+    sqlite3.connect(tokens).close()
+    tokens.chmod(0o644)
+    with caplog.at_level(logging.WARNING):
+        running, service = start_bot(fake, slack_corpus, tmp_path, slack_bot_token="",
+                                     slack_client_id=CLIENT_ID, slack_client_secret="client-secret")
+    shutdown(running.app, [service])
+    assert stat.S_IMODE(tokens.stat().st_mode) == 0o600
+    assert "was readable by other users (mode 644); made it private" in caplog.text

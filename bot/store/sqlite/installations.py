@@ -1,7 +1,9 @@
 """Installed workspaces and OAuth install states, kept by slack_sdk's SQLite stores.
 
 They live in their own file next to the database, so tokens sit apart from quotes. The file
-uses WAL, so reading a workspace's token never waits on an install being written.
+is readable by the bot's user only (0600; an existing file that others could read is
+tightened, with a warning), and uses WAL, so reading a workspace's token never waits on an
+install being written.
 
 slack_sdk's state store keeps every state it ever issued, and anyone on the internet can open
 /slack/install: each visit would add a row for good. Here issuing a state first deletes the
@@ -11,7 +13,10 @@ transaction, so the table stays small whatever the traffic. States are never log
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import stat
 import time
 import uuid
 from collections.abc import Callable
@@ -20,8 +25,12 @@ from pathlib import Path
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 
+from .connection import PRIVATE, create_private
+
 MAX_STATES = 1000  # install links open at once; a real install takes one for a few minutes
 BUSY_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 
 
 class TooManyStates(Exception):
@@ -91,7 +100,8 @@ def oauth_stores(path: Path, client_id: str, state_seconds: int,
                  max_states: int = MAX_STATES) -> tuple[SQLite3InstallationStore, BoundedStateStore]:
     """The installation store and the state store, sharing one file at `path`, tables created now
     (not in two request threads at once)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not create_private(path):
+        _tighten(path)
     conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -102,3 +112,19 @@ def oauth_stores(path: Path, client_id: str, state_seconds: int,
     states = BoundedStateStore(database=str(path), expiration_seconds=state_seconds, max_states=max_states)
     states.init()
     return installations, states
+
+
+def _tighten(path: Path) -> None:
+    """Make an existing tokens file (and its -wal, -shm) private to the bot's user."""
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = stat.S_IMODE(each.stat().st_mode)
+            if mode & 0o077:
+                os.chmod(each, PRIVATE)
+                log.warning("%s was readable by other users (mode %o); made it private (600): it holds "
+                            "workspace tokens", each, mode)
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            log.warning("%s holds workspace tokens and may be readable by other users; could not make it "
+                        "private (%s)", each, err)
