@@ -27,13 +27,14 @@ from ..digests.scheduler import DigestScheduler
 from ..errors import ConfigError
 from . import ids
 from .app import InFlight, create_app
-from .chair import Chair
+from .chair import PRUNE_EVERY, Chair
 from .checks import uses_oauth, uses_socket_mode
 from .digest_sender import DigestSender, Pacer, client_factory
 from .logs import redact_handlers
 
 DRAIN_SECONDS = 25.0  # under the usual 30 s a process manager allows after SIGTERM
 PING_SECONDS = 10.0
+PRUNE_JOB = "prune"
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,8 @@ class SocketModeService:
 
 
 class DigestService:
-    """Scheduled digests inside `serve`: the scheduler's thread, sending through DigestSender.
+    """Scheduled digests inside `serve`: the scheduler's thread, sending through DigestSender;
+    it also prunes old event ids and messages past their retention, every PRUNE_EVERY seconds.
 
     Stopping sets an event the sender's pacer waits on, so a send in progress ends at its
     next Slack call and hands its run back (another instance, or the next start, sends it).
@@ -239,6 +241,8 @@ class DigestService:
         sender = DigestSender(chair, client_factory(settings, installations),
                               pacer=Pacer(sleep=self.stopped.wait), stopping=self.stopped.is_set)
         self.scheduler = DigestScheduler(chair.db, sender.send)  # each thread's store
+        # messages past their retention period go even while no event comes in
+        self.scheduler.every(PRUNE_EVERY, chair.prune, PRUNE_JOB)
 
     def start(self) -> None:
         self.scheduler.start()

@@ -75,6 +75,14 @@ class SqliteChannels:
                 "ORDER BY ts DESC LIMIT 1 OFFSET ?)",
                 (team_id, channel_id, team_id, channel_id, WINDOW_KEEP - 1))
 
+    def prune_messages(self, older_than: float) -> int:
+        """Delete kept messages written before `older_than` (epoch seconds): the retention period.
+
+        A scan of a small table (at most WINDOW_KEEP rows a channel), run every few minutes.
+        """
+        return self.db.current().execute(
+            "DELETE FROM messages WHERE CAST(ts AS REAL) < ?", (older_than,)).rowcount
+
     def edit_message(self, team_id: str, channel_id: str, ts: str, text: str) -> None:
         self.db.current().execute(
             "UPDATE messages SET text = ? WHERE team_id = ? AND channel_id = ? AND ts = ?",
