@@ -73,6 +73,9 @@ class Settings:
     window_messages: int = setting(
         8, "EMPTY_CHAIR_WINDOW", "How many recent messages make up \"the conversation\"; default 8.",
         kind="int", minimum=1)
+    message_retention_hours: int = setting(
+        24, "EMPTY_CHAIR_MESSAGE_RETENTION_HOURS", "Hours the bot keeps the channel messages it hears "
+        "before deleting them; default 24.", kind="int", minimum=1)
     capture_reaction: str = setting(
         "chair", "EMPTY_CHAIR_CAPTURE_REACTION", "Emoji name (without colons) that saves a message as "
         "customer feedback; default chair.", kind="emoji")

@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 
 from click.testing import CliRunner
 
@@ -87,3 +89,14 @@ def test_replay_prints_plain_text_not_slack_markup(banking_db, tmp_path):
     out = run("replay", ROOT / "data" / "demo_meeting.txt", "--db", db)
     assert out.exit_code == 0 and "the customer shares quotes" in out.output
     assert "about *" not in out.output and "decision: _" not in out.output and "<@" not in out.output
+
+
+def test_a_database_the_cli_creates_is_private(tmp_path):
+    previous = os.umask(0o022)  # one that would leave a new file readable by everyone
+    try:
+        db = tmp_path / "new" / "private.db"
+        path = write_csv(tmp_path / "x.csv", [["text"], ["The card never came"]])
+        assert run("import", path, "--db", db).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600

@@ -9,8 +9,12 @@ run, and marked late; missed runs before it are folded into it rather than sent 
 
 Exactly once. Before posting, a sender claims the (team, channel, kind, period) run in the
 store, in one write transaction: only one process (or thread) can insert it, so two
-instances on one database never both post. The claim holds a lease; the posted message's
-ts is recorded right after Slack accepts it. If the sender dies in between, the post may
+instances on one database never both post. The claim holds a lease, and right before each
+Slack call the sender renews it with one conditional write (still ours, still claimed,
+lease not run out) and stops if that fails: a sender stalled past its lease (a slow Slack,
+a long Retry-After) never posts after another has taken the run over. Waits between calls
+are capped far below the lease, and so is each call's timeout. The posted message's ts is
+recorded right after Slack accepts it. If the sender dies in between, the post may
 or may not have landed, and the database cannot tell. So every digest message carries a
 client-side marker (Slack message metadata holding a random id stored in the claim); a
 sender that takes over an expired claim first looks for that marker in the channel's
@@ -128,6 +132,20 @@ def _done(claim: Claim, written: bool) -> bool:
     if not written:
         log.warning("digest run %s was taken over by another sender", "/".join(claim.key()))
     return written
+
+
+def renew_claim(store: Store, claim: Claim, now: float, lease: float = LEASE_SECONDS) -> bool:
+    """Right before each post: True (and a fresh lease) only while the claim is still ours.
+
+    False when another sender took the run over or its lease ran out (this sender was
+    stalled: a slow Slack, a long wait); the caller must then post nothing more, and the
+    run is finished by whoever takes it over, through the marker check.
+    """
+    if store.digests.renew(claim, now, now + lease):
+        return True
+    log.warning("digest run %s was taken over by another sender, or its lease ran out; "
+                "this sender posts nothing more of it", "/".join(claim.key()))
+    return False
 
 
 def record_summary(store: Store, claim: Claim, ts: str, now: float, lease: float = LEASE_SECONDS) -> bool:

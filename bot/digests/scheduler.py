@@ -97,6 +97,12 @@ class DigestScheduler:
         log.info("digest scheduler started; schedules are read from the database every %.0f s",
                  self.sync_seconds)
 
+    def every(self, seconds: float, job: Callable[[], object], name: str) -> None:
+        """Also run `job` every `seconds` (first at start) on the scheduler's threads: housekeeping
+        that must happen even when no Slack event arrives."""
+        self.scheduler.add_job(job, IntervalTrigger(seconds=seconds, timezone=UTC), id=name,
+                               replace_existing=True, next_run_time=datetime.now(UTC))
+
     def stop(self, wait: bool = True) -> None:
         """No new sends; waits for the one in progress (the sender stops at its next call)."""
         self._stopping.set()

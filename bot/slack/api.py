@@ -1,6 +1,6 @@
 """Calling Slack without letting its failures stop the bot.
 
-Rate limits (429 + Retry-After) and server errors are retried by the WebClient's
+Short rate limits (429 + Retry-After) and server errors are retried by the WebClient's
 retry handlers (see `app.web_client`). What is left after that is logged with what
 the person running the bot can do about it, and the listener carries on.
 """
@@ -29,7 +29,8 @@ ADVICE = {
     "not_authed": "no token was sent: set SLACK_BOT_TOKEN or install the app via /slack/install",
     "missing_scope": "the app lacks the scope {needed}: add it in manifest.yml, update the app "
                      "and reinstall",
-    "ratelimited": "Slack kept rate-limiting after the retries; this call was dropped",
+    "ratelimited": "Slack rate-limited this call (for longer than is worth waiting, or again after "
+                   "the retries); it was dropped",
     "invalid_blocks": "Slack refused the message layout; please report this with the log above",
 }
 CHANNEL_GONE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})

@@ -6,17 +6,21 @@ would need network and secrets just to import the module.
 
 from __future__ import annotations
 
+import html
 import logging
+import math
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
+from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
@@ -29,10 +33,10 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
-from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 
 from ..config import DEFAULT_DB, Settings
 from ..errors import ConfigError, StoreUnavailable
+from ..store.sqlite.installations import TooManyStates, oauth_stores
 from . import ids
 from .chair import Chair
 from .checks import check_settings, uses_oauth
@@ -40,7 +44,9 @@ from .listeners import register_listeners
 
 WORKERS = 8  # listener threads; the work is mostly waiting on Slack and SQLite
 RETRIES = 2
+MAX_RETRY_AFTER = 20.0  # a listener waits out a 429 this long at most; a longer Retry-After drops the call
 STATE_SECONDS = 600  # an install link stays valid this long
+BUSY_RETRY_SECONDS = 60  # what a refused install page asks the browser to wait
 BOLT_ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
@@ -50,6 +56,45 @@ class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
     def _can_retry(self, *, state: RetryState, request: HttpRequest,
                    response: HttpResponse | None = None, error: Exception | None = None) -> bool:
         return response is not None and 500 <= response.status_code < 600
+
+
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Wait out a 429's Retry-After only when it is short.
+
+    slack_sdk's own handler sleeps whatever Slack (or anything answering in its place)
+    says, an hour if need be, holding one of the few listener threads; and it fails on a
+    Retry-After that is not a whole number. A longer wait than `max_wait` is not worth it
+    for a reply people are waiting for: the call is dropped and logged (see `api.call`).
+    """
+
+    def __init__(self, max_retry_count: int = RETRIES, max_wait: float = MAX_RETRY_AFTER) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest,
+                   response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        return (response is not None and response.status_code == 429
+                and retry_after(response) <= self.max_wait)
+
+    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
+                                 response: HttpResponse | None = None,
+                                 error: Exception | None = None) -> None:
+        state.next_attempt_requested = True
+        time.sleep(retry_after(response) if response is not None else 1.0)
+        state.increment_current_attempt()
+
+
+def retry_after(response: HttpResponse) -> float:
+    """Seconds Slack asked to wait: 1 when the header is missing or not a number, inf when absurd."""
+    for name, values in (response.headers or {}).items():
+        if name.lower() == "retry-after":
+            value = values[0] if isinstance(values, list) and values else values
+            try:
+                seconds = float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                return 1.0
+            return max(0.0, seconds) if not math.isnan(seconds) else 1.0
+    return 1.0
 
 
 class InFlight(ThreadPoolExecutor):
@@ -91,10 +136,10 @@ class InFlight(ThreadPoolExecutor):
 
 
 def web_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A WebClient that waits out rate limits (Retry-After) and retries server errors."""
+    """A WebClient that waits out short rate limits (Retry-After) and retries server errors."""
     return WebClient(token=token or None, base_url=settings.slack_api_url, retry_handlers=[
         ConnectionErrorRetryHandler(max_retry_count=RETRIES),
-        RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+        ShortRateLimitRetryHandler(max_retry_count=RETRIES),
         AnyServerErrorRetryHandler(max_retry_count=RETRIES),
     ])
 
@@ -111,19 +156,33 @@ def installations_path(db_path: Path | str) -> Path:
     return db_path.with_name(f"{db_path.stem}-installations.db")
 
 
+class BoundedOAuthFlow(OAuthFlow):
+    """Bolt's install flow, answering 503 with a short page while too many install links are
+    open (see `BoundedStateStore`), rather than failing with a 500."""
+
+    def __init__(self, *, settings: OAuthSettings, busy_text: str) -> None:
+        super().__init__(settings=settings)
+        self.busy_text = busy_text
+
+    def handle_installation(self, request: BoltRequest) -> BoltResponse:
+        try:
+            return super().handle_installation(request)
+        except TooManyStates:
+            self.logger.warning("install page refused: %d install links are open; new ones are issued "
+                                "as the oldest expire", self.settings.state_store.max_states)
+            body = f"<!DOCTYPE html><html><body><p>{html.escape(self.busy_text)}</p></body></html>"
+            return BoltResponse(status=503, body=body, headers={
+                "Content-Type": "text/html; charset=utf-8", "Retry-After": str(BUSY_RETRY_SECONDS)})
+
+
 def installation_store(settings: Settings, db_path: Path | str) -> SQLite3InstallationStore:
     """Where installed workspaces' tokens are kept (OAuth mode), tables created up front."""
-    store = SQLite3InstallationStore(database=str(installations_path(db_path)),
-                                     client_id=settings.slack_client_id)
-    store.init()  # create the tables now, not in two request threads at once
+    store, _ = oauth_stores(installations_path(db_path), settings.slack_client_id, STATE_SECONDS)
     return store
 
 
 def oauth_settings(settings: Settings, db_path: Path | str) -> OAuthSettings:
-    path = str(installations_path(db_path))
-    store = installation_store(settings, db_path)
-    state_store = SQLite3OAuthStateStore(database=path, expiration_seconds=STATE_SECONDS)
-    state_store.init()
+    store, state_store = oauth_stores(installations_path(db_path), settings.slack_client_id, STATE_SECONDS)
     return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
                          scopes=list(ids.BOT_SCOPES), installation_store=store, state_store=state_store,
                          install_path=ids.INSTALL_PATH, redirect_uri_path=ids.REDIRECT_PATH)
@@ -139,13 +198,15 @@ def create_app(settings: Settings, *, db_path: Path | str | None = None,
     check_settings(settings)
     chair = _open_chair(settings, db_path)
     oauth = oauth_settings(settings, chair.db_path) if uses_oauth(settings) else None
+    flow = None
     if oauth is not None:
         chair.installation_store = oauth.installation_store
+        flow = BoundedOAuthFlow(settings=oauth, busy_text=chair.voice.render("slack.install_busy"))
     token = None if oauth else settings.slack_bot_token
     try:
         with _hidden_from_bolt(BOLT_ENVIRONMENT):
             app = App(name="empty-chair", logger=logger, client=web_client(settings, token),
-                      signing_secret=settings.slack_signing_secret, oauth_settings=oauth,
+                      signing_secret=settings.slack_signing_secret, oauth_flow=flow,
                       process_before_response=True, listener_executor=InFlight())
     except BoltError as err:
         raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN at {settings.slack_api_url} ({err}); copy the "

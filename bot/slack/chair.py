@@ -21,7 +21,7 @@ from ..voice import Voice
 from .blocks import SLACK_STYLE
 
 EVENT_MEMORY = 24 * 3600  # Slack retries within minutes; a day of event ids is plenty
-PRUNE_EVERY = 600
+PRUNE_EVERY = 600  # seconds between two prunes of old event ids and of messages past retention
 
 
 class Chair:
@@ -61,12 +61,21 @@ class Chair:
         event_id = body.get("event_id")
         if not event_id:
             return True
-        store = self.db()
         now = time.time()
-        if now - self._pruned_at > PRUNE_EVERY:
+        self.prune(now)
+        return not self.db().events.seen(str(event_id), now)
+
+    def prune(self, now: float | None = None) -> None:
+        """Forget old event ids, and the messages kept past their retention period; at most
+        once every PRUNE_EVERY seconds, so calling it on every event costs nothing."""
+        now = time.time() if now is None else now
+        with self._lock:
+            if now - self._pruned_at <= PRUNE_EVERY:
+                return
             self._pruned_at = now
-            store.events.prune(now - EVENT_MEMORY)
-        return not store.events.seen(str(event_id), now)
+        store = self.db()
+        store.events.prune(now - EVENT_MEMORY)
+        store.channels.prune_messages(now - self.settings.message_retention_hours * 3600)
 
 
 def team_of(context: BoltContext, body: dict[str, Any] | None = None) -> str:

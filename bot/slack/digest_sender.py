@@ -4,13 +4,15 @@ the trend chart (when matplotlib is installed) in the thread too.
 Exactly once: each post is made under a claim of the run (see `bot.digests.ledger`), and carries
 the run's marker as Slack message metadata, so a sender taking over a crashed send finds
 what already landed (`conversations.history` / `conversations.replies`) instead of posting
-it again.
+it again. The claim is renewed right before every call, after any wait; a sender whose
+claim was taken over (it stalled past its lease) stops there and posts nothing more.
 
 Pacing: Slack allows about one message a second in a channel and less across a
 workspace. A `Pacer` spaces every call of a digest send by at least a second per channel
 and half a second per workspace. This client has no rate-limit retry handler of its own:
-a 429 pauses the whole workspace for Retry-After seconds and the call is tried again, so
-one channel's 429 slows every channel of that workspace, as Slack asks. The client does
+a 429 pauses the whole workspace for Retry-After seconds (at most `MAX_PAUSE`, far below
+the claim's lease) and the call is tried again, so one channel's 429 slows every channel
+of that workspace, as Slack asks. The client does
 not retry connection or server errors either: those may have posted, so the run is
 handed back and retried through the marker check.
 
@@ -21,6 +23,7 @@ off, and a warning says why; the other channels carry on.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
@@ -46,6 +49,7 @@ from ..digests.ledger import (
     record_details,
     record_summary,
     release_run,
+    renew_claim,
     retry_delay,
 )
 from ..digests.themes import TrackedTopic, load_topics
@@ -61,6 +65,10 @@ METADATA_TYPE = "empty_chair_digest"
 PER_CHANNEL = 1.0  # seconds between two digest calls in one channel
 PER_WORKSPACE = 0.5  # seconds between two digest calls anywhere in one workspace
 RATE_RETRIES = 5
+# The longest a Retry-After pauses a workspace, and one call's timeout: both far below the
+# claim's lease, so a sender that waited out one, then hung on a call, still holds its claim.
+MAX_PAUSE = 60.0
+CALL_TIMEOUT = 30
 HISTORY_PAGES = 5
 HISTORY_MARGIN = 300.0  # look this far before the first claim for a post that landed
 CHART_FILE = "digest-trend.png"
@@ -93,7 +101,8 @@ class Pacer:
             self.sleep(slot - now)
 
     def pause(self, team: str, seconds: float) -> None:
-        """Hold every call to a workspace for `seconds` (Slack said Retry-After)."""
+        """Hold every call to a workspace for `seconds` (Slack said Retry-After), at most MAX_PAUSE."""
+        seconds = min(max(0.0, seconds), MAX_PAUSE)
         with self._lock:
             key = "T" + team
             self._next[key] = max(self._next.get(key, 0.0), self.clock() + seconds)
@@ -122,6 +131,10 @@ class Stopped(Exception):
     "The bot is shutting down; the run is handed back"
 
 
+class ClaimLost(Exception):
+    "Another sender took the run over (this one stalled past its lease); post nothing more"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a send did: posted, empty (nothing new), busy (claimed elsewhere or finished),
@@ -135,7 +148,7 @@ class Outcome:
 
 def digest_client(token: str, base_url: str) -> WebClient:
     """A client without retry handlers: the sender decides what is safe to retry."""
-    return WebClient(token=token, base_url=base_url, retry_handlers=[])
+    return WebClient(token=token, base_url=base_url, timeout=CALL_TIMEOUT, retry_handlers=[])
 
 
 def client_factory(settings: Settings, installation_store: Any = None) -> Callable[[str], WebClient | None]:
@@ -190,6 +203,8 @@ class DigestSender:
         except Stopped:
             release_run(store, claim, self.clock(), 0.0, "stopped before it was sent")
             return Outcome("retry", due, error="stopping")
+        except ClaimLost:
+            return Outcome("busy", due, error="taken over")
         except ChannelGone as gone:
             return self._channel_gone(claim, due, gone.error)
         except SendFailed as failed:
@@ -254,7 +269,7 @@ class DigestSender:
             return
         record_chart(store, claim, "started")
         try:
-            self._call(client.files_upload_v2, due, channel=due.channel_id, thread_ts=ts, content=png,
+            self._call(client.files_upload_v2, claim, due, channel=due.channel_id, thread_ts=ts, content=png,
                        filename=CHART_FILE, title=voice.render("digest.chart_file"),
                        alt_txt=voice.render("digest.chart_alt"))
         except (SendFailed, ChannelGone) as err:
@@ -267,8 +282,9 @@ class DigestSender:
     def _post(self, client: WebClient, claim: Claim, due: Due, part: str, text: str,
               layout: list[dict[str, Any]], thread_ts: str | None = None) -> str:
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"marker": claim.run.marker, "part": part}}
-        response = self._call(client.chat_postMessage, due, channel=due.channel_id, text=text, blocks=layout,
-                              thread_ts=thread_ts, metadata=metadata, unfurl_links=False, unfurl_media=False)
+        response = self._call(client.chat_postMessage, claim, due, channel=due.channel_id, text=text,
+                              blocks=layout, thread_ts=thread_ts, metadata=metadata, unfurl_links=False,
+                              unfurl_media=False)
         return str(response["ts"])
 
     def _find(self, client: WebClient, claim: Claim, due: Due, part: str,
@@ -289,23 +305,26 @@ class DigestSender:
         cursor = None
         for _ in range(HISTORY_PAGES):
             if thread_ts:
-                response = self._call(client.conversations_replies, due, channel=due.channel_id, ts=thread_ts,
-                                      include_all_metadata=True, limit=200, cursor=cursor)
+                response = self._call(client.conversations_replies, claim, due, channel=due.channel_id,
+                                      ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor)
             else:
                 oldest = f"{claim.run.first_claimed_at - HISTORY_MARGIN:.6f}"
-                response = self._call(client.conversations_history, due, channel=due.channel_id,
+                response = self._call(client.conversations_history, claim, due, channel=due.channel_id,
                                       oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor)
             yield from response.get("messages") or []
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return
 
-    def _call(self, method: Callable[..., SlackResponse], due: Due, **params: Any) -> SlackResponse:
-        """One paced Web API call; a 429 pauses the workspace and is tried again."""
+    def _call(self, method: Callable[..., SlackResponse], claim: Claim, due: Due,
+              **params: Any) -> SlackResponse:
+        """One paced Web API call under a renewed claim; a 429 pauses the workspace and is tried again."""
         for _ in range(RATE_RETRIES + 1):
             self.pacer.wait(due.team_id, due.channel_id)
             if self.stopping():
                 raise Stopped()
+            if not renew_claim(self.chair.db(), claim, self.clock()):
+                raise ClaimLost()
             try:
                 return method(**params)
             except SlackApiError as err:
@@ -363,14 +382,16 @@ class DigestSender:
 
 
 def _retry_after(response: SlackResponse) -> float:
+    """Slack's Retry-After in seconds, from 1 to MAX_PAUSE whatever the header says."""
     headers = {str(k).lower(): v for k, v in (response.headers or {}).items()}
     value = headers.get("retry-after")
     if isinstance(value, list):
         value = value[0] if value else None
     try:
-        return max(1.0, float(value)) if value is not None else 1.0
+        seconds = float(value) if value is not None else 1.0
     except (TypeError, ValueError):
         return 1.0
+    return min(MAX_PAUSE, max(1.0, seconds)) if math.isfinite(seconds) else MAX_PAUSE
 
 
 def post_now(settings: Settings, team_id: str, channel_id: str, since: datetime | None = None) -> Outcome:

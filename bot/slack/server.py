@@ -29,12 +29,14 @@ from ..search import semantic
 from ..store import connect
 from . import ids
 from .app import InFlight, create_app
-from .chair import Chair
+from .chair import PRUNE_EVERY, Chair
 from .checks import uses_oauth, uses_socket_mode
 from .digest_sender import DigestSender, Pacer, client_factory
+from .logs import redact_handlers
 
 DRAIN_SECONDS = 25.0  # under the usual 30 s a process manager allows after SIGTERM
 PING_SECONDS = 10.0
+PRUNE_JOB = "prune"
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +70,11 @@ def run(settings: Settings, db_path: Path | str | None = None, host: str | None 
 
 
 def configure_logging(level: str) -> None:
+    """Log to stderr at `level`; every handler redacts OAuth codes, states and tokens."""
     logging.basicConfig(level=getattr(logging, level, logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(getattr(logging, level, logging.INFO))
+    redact_handlers()
     # APScheduler logs every run of the minutely digest sync at INFO; its warnings still show.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, getattr(logging, level, logging.INFO)))
 
@@ -244,7 +248,8 @@ class EmbedderService:
 
 
 class DigestService:
-    """Scheduled digests inside `serve`: the scheduler's thread, sending through DigestSender.
+    """Scheduled digests inside `serve`: the scheduler's thread, sending through DigestSender;
+    it also prunes old event ids and messages past their retention, every PRUNE_EVERY seconds.
 
     Stopping sets an event the sender's pacer waits on, so a send in progress ends at its
     next Slack call and hands its run back (another instance, or the next start, sends it).
@@ -257,6 +262,8 @@ class DigestService:
         sender = DigestSender(chair, client_factory(settings, installations),
                               pacer=Pacer(sleep=self.stopped.wait), stopping=self.stopped.is_set)
         self.scheduler = DigestScheduler(chair.db, sender.send)  # each thread's store
+        # messages past their retention period go even while no event comes in
+        self.scheduler.every(PRUNE_EVERY, chair.prune, PRUNE_JOB)
 
     def start(self) -> None:
         self.scheduler.start()

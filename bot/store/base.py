@@ -19,6 +19,7 @@ from ..models import (
     Claim,
     Decision,
     Due,
+    Message,
     Period,
     PeriodQuote,
     Quote,
@@ -165,6 +166,12 @@ class Channels(Protocol):
 
     def forget_message(self, team_id: str, channel_id: str, ts: str) -> None: ...
 
+    def prune_messages(self, older_than: float) -> int:
+        """Delete kept messages written before `older_than` (epoch seconds): the retention period."""
+
+    def message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
+        """A message the bot kept from its event, whole; None if it was not kept or was cut short."""
+
     def forget_team(self, team_id: str) -> None:
         """Drop what the bot remembers of a workspace's channels (the app was uninstalled), digest
         schedules included."""
@@ -294,6 +301,10 @@ class Digests(Protocol):
     def record_chart(self, claim: Claim, state: str) -> bool: ...
 
     def record_details(self, claim: Claim, ts: str, lease_until: float) -> bool: ...
+
+    def renew(self, claim: Claim, now: float, lease_until: float) -> bool:
+        """Extend a claim that is still ours, still claimed and whose lease has not run out: one
+        conditional write, so it and a takeover cannot both succeed."""
 
     def record_summary(self, claim: Claim, ts: str, lease_until: float) -> bool:
         """The summary landed as message `ts`; False if another sender took the run over."""

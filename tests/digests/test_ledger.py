@@ -16,6 +16,7 @@ from bot.digests.ledger import (
     manual_due,
     record_summary,
     release_run,
+    renew_claim,
     stalled_runs,
 )
 from bot.digests.spec import parse_spec
@@ -118,6 +119,20 @@ def test_an_expired_claim_is_taken_over_with_its_marker_and_ts(store):
     assert second.recovering and second.run.marker == first.run.marker and second.run.ts == "123.456"
     assert not record_summary(store, first, "999.000", later)  # A lost its claim: it cannot write
     assert store.digests.get_run(TEAM, "C1", SCHEDULED, due.period.end).claimed_by == "B"
+
+
+def test_a_claim_is_renewed_only_while_it_is_held_and_its_lease_runs(store):
+    due = Due(TEAM, "C1", Period(at(2025, 1, 1), at(2025, 1, 8)))
+    now = at(2025, 1, 8).timestamp()
+    first = claim_run(store, due, "A", now)
+    assert renew_claim(store, first, now + LEASE_SECONDS - 1)  # a fresh lease from here
+    assert claim_run(store, due, "B", now + LEASE_SECONDS + 1) is None  # so no takeover yet
+    stalled = now + 3 * LEASE_SECONDS
+    assert not renew_claim(store, first, stalled)  # ran out, even with nobody waiting to take over
+    second = claim_run(store, due, "B", stalled)
+    assert not renew_claim(store, first, stalled) and renew_claim(store, second, stalled + 1)
+    finish_run(store, second, "done", stalled + 2)
+    assert not renew_claim(store, second, stalled + 3)  # finished runs are not posted again
 
 
 def test_a_run_that_keeps_failing_becomes_a_logged_gap_and_the_next_one_covers_it(store, caplog):

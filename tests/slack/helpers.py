@@ -164,6 +164,7 @@ def wait_until(condition: Callable[[], object], timeout: float = 3.0) -> bool:
 @contextmanager
 def serving(fake: FakeSlack, db: Path | str,
             **settings: str) -> Iterator[tuple[subprocess.Popen, str, list[str]]]:
+    """`empty-chair serve` in a process of its own; `settings` are more environment variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "EMPTY_CHAIR_"))}
     env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
                 "EMPTY_CHAIR_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1", **settings})

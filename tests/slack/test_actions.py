@@ -141,3 +141,51 @@ def test_app_home_messages_tab_is_left_alone(bot, fake):
     bot.idle()
     time.sleep(0.05)
     assert not fake.calls_to("views.publish")
+
+
+def capture_reaction(channel: str, ts: str, user: str = "U_BOB") -> dict:
+    return {"type": "reaction_added", "user": user, "reaction": "chair", "item_user": "U_ALICE",
+            "item": {"type": "message", "channel": channel, "ts": ts}, "event_ts": new_ts()}
+
+
+def test_reaction_to_a_message_the_bot_heard_is_captured_without_reading_history(bot, fake):
+    """conversations.history and .replies allow about one call a minute for apps outside the
+    Marketplace: a message the bot kept from its event is read from the store instead."""
+    channel, ts = new_channel(), new_ts()
+    assert bot.message(channel, "I waited <https://status.example.com|three weeks> for my zorbcard "
+                                "&amp; nobody answered", ts=ts).status == 200
+    bot.idle()
+    assert bot.event(capture_reaction(channel, ts)).status == 200
+    confirm = fake.wait_for("chat.postEphemeral", channel=channel)[0]
+    assert "Saved" in confirm.params["text"]
+    assert not fake.calls_to("conversations.history", ok=None)
+    assert not fake.calls_to("conversations.replies", ok=None)
+    row = bot.sql("SELECT * FROM feedback WHERE source = 'slack'").fetchone()
+    assert row["text"] == "I waited three weeks for my zorbcard & nobody answered"
+    assert (row["team_id"], row["external_id"]) == (TEAM, f"{channel}:{ts}")
+    assert row["url"] == f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def test_a_captured_message_that_was_edited_is_saved_as_edited(bot, fake):
+    channel, ts = new_channel(), new_ts()
+    bot.message(channel, "The fee was a sruprise", ts=ts)
+    bot.idle()
+    bot.event({"type": "message", "subtype": "message_changed", "channel": channel, "ts": new_ts(),
+               "message": {"type": "message", "user": "U_ALICE", "text": "The zorbfee was a surprise",
+                           "ts": ts}})
+    bot.idle()
+    bot.event(capture_reaction(channel, ts))
+    fake.wait_for("chat.postEphemeral", channel=channel)
+    assert not fake.calls_to("conversations.history", ok=None)
+    (text,) = bot.sql("SELECT text FROM feedback WHERE source = 'slack'").fetchone()
+    assert text == "The zorbfee was a surprise"
+
+
+def test_a_reaction_from_another_workspace_does_not_read_this_ones_messages(bot, fake):
+    channel, ts = new_channel(), new_ts()
+    bot.message(channel, "Our zorbplan pricing is confidential", ts=ts)
+    bot.idle()
+    bot.event(capture_reaction(channel, ts), team="T_OTHER")
+    bot.idle()
+    assert fake.calls_to("conversations.history", ok=None)  # not in its store: asked Slack, found nothing
+    assert bot.sql("SELECT count(*) FROM feedback WHERE source = 'slack'").fetchone()[0] == 0

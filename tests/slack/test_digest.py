@@ -87,9 +87,10 @@ class World:
     def settings(self):  # noqa: ANN201
         return settings_for(self.fake, self.db_path)
 
-    def sender(self, instance: str = "A", chart: bool = False) -> DigestSender:
-        client = TimedClient(self.clock, self.timeline, token="xoxb-test", base_url=self.fake.url,
-                             retry_handlers=[])
+    def sender(self, instance: str = "A", chart: bool = False,
+               client_class: type[TimedClient] | None = None) -> DigestSender:
+        client = (client_class or TimedClient)(self.clock, self.timeline, token="xoxb-test",
+                                               base_url=self.fake.url, retry_handlers=[])
         pacer = Pacer(clock=self.clock, sleep=self.clock.sleep)
         return DigestSender(Chair(self.settings()), lambda team: client, pacer=pacer, clock=self.clock,
                             instance=instance, chart=chart)
@@ -277,6 +278,56 @@ def test_two_instances_at_once_post_each_digest_once(world):
     for channel in chans:
         assert len(world.summaries(channel)) == 1 and len(world.details(channel)) == 1
         assert world.run(channel).status == "done"
+
+
+def test_a_long_retry_after_never_lets_a_second_instance_post_the_same_digest(world):
+    """Slack answers the summary with 429 and Retry-After: 3600. The first instance must not
+    sleep past its lease: a second instance (looking in at every pause) would take the run over
+    and post it, and then the first would post it again when it woke up."""
+    channel = new_channel()
+    world.schedule(channel)
+    world.clock.set(BERLIN_0900)
+    world.fake.fail("chat.postMessage", status=429, retry_after=3600)
+    second = world.scheduler(world.sender("second"))
+    first = world.sender("first")
+    first.pacer = Pacer(clock=world.clock, sleep=lambda seconds: (world.clock.sleep(seconds), second.sync()))
+    world.scheduler(first).sync()
+    world.clock.sleep(LEASE_SECONDS + 60)
+    second.sync()  # nothing left to take over
+    assert len(world.summaries(channel)) == 1 and len(world.details(channel)) == 1
+    run = world.run(channel)
+    assert (run.status, run.claimed_by) == ("done", "first")
+    waits = [b[0] - a[0] for a, b in zip(world.timeline, world.timeline[1:], strict=False)]
+    assert max(waits) <= digest_sender.MAX_PAUSE
+    assert digest_sender.MAX_PAUSE + digest_sender.CALL_TIMEOUT < LEASE_SECONDS / 5
+
+
+def test_a_slack_slower_than_the_lease_gets_each_part_of_the_digest_once(world, caplog):
+    """The summary lands, but Slack's answer takes longer than the lease; meanwhile a second
+    instance takes the run over, finds the summary by its marker and posts the rest. The
+    first one, answered at last, must not post the details again: it re-checks its claim
+    before every post."""
+    channel = new_channel()
+    world.schedule(channel)
+    world.clock.set(BERLIN_0900)
+    second = world.scheduler(world.sender("second"))
+    slow: list[str] = []
+
+    class SlowSlack(TimedClient):
+        def api_call(self, api_method: str, **kwargs: Any) -> Any:
+            answer = super().api_call(api_method, **kwargs)
+            if api_method == "chat.postMessage" and not slow:
+                slow.append(api_method)
+                world.clock.sleep(LEASE_SECONDS + 60)  # the answer comes eleven minutes later
+                second.sync()
+            return answer
+
+    with caplog.at_level(logging.WARNING):
+        world.scheduler(world.sender("first", client_class=SlowSlack)).sync()
+    assert len(world.summaries(channel)) == 1 and len(world.details(channel)) == 1
+    run = world.run(channel)
+    assert (run.status, run.claimed_by) == ("done", "second")
+    assert "taken over by another sender" in caplog.text
 
 
 def test_the_empty_period_posts_nothing_and_says_so_in_the_log(world, caplog):

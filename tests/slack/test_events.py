@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
-from .helpers import BOT_USER, TEAM, new_channel, new_ts
+from bot.slack import chair as chair_module
+from bot.slack.app import create_app
+from bot.slack.server import PRUNE_JOB, shutdown, start_services
+from bot.store import connect
+
+from .conftest import settings_for, start_bot
+from .helpers import BOT_USER, TEAM, new_channel, new_ts, wait_until
 
 SETTLING = [
     "new cards are taking weeks to arrive for some customers",
@@ -170,3 +177,41 @@ def test_acknowledges_before_the_work_is_done(bot, fake):
     assert join(bot, channel).status == 200
     assert time.monotonic() - started < 1.0
     fake.wait_for("chat.postMessage", channel=channel, timeout=10)
+
+
+def test_heard_messages_are_deleted_after_the_retention_period(fake, slack_corpus, tmp_path, monkeypatch):
+    """EMPTY_CHAIR_MESSAGE_RETENTION_HOURS=1: a message two hours old goes at the next prune, one
+    from half an hour ago stays; a capture of the old one no longer finds its words."""
+    monkeypatch.setattr(chair_module, "PRUNE_EVERY", 0)  # prune on every event
+    running, service = start_bot(fake, slack_corpus, tmp_path, message_retention_hours=1)
+    try:
+        channel, old, recent = new_channel(), new_ts(-2 * 3600), new_ts(-1800)
+        running.message(channel, "The zorbfee two hours ago", ts=old)
+        running.idle()
+        running.message(channel, "The zorbfee half an hour ago", ts=recent)
+        running.idle()
+        kept = running.sql("SELECT ts FROM messages WHERE channel_id = ?", (channel,)).fetchall()
+        assert [row[0] for row in kept] == [recent]
+        running.event({"type": "reaction_added", "user": "U_BOB", "reaction": "chair",
+                       "item": {"type": "message", "channel": channel, "ts": old}})
+        running.idle()
+        assert fake.calls_to("conversations.history", channel=channel)  # not in the store any more
+        assert not running.sql("SELECT 1 FROM feedback WHERE source = 'slack'").fetchall()
+    finally:
+        shutdown(running.app, [service])
+
+
+def test_serve_prunes_on_a_timer_even_without_events(fake, slack_corpus, tmp_path):
+    db = tmp_path / "bot.db"
+    shutil.copy(slack_corpus, db)
+    channel = new_channel()
+    connect(db).channels.remember_message(TEAM, channel, new_ts(-25 * 3600), "U_ALICE", "old words")
+    settings = settings_for(fake, db)
+    app = create_app(settings)
+    services = start_services(app, settings)
+    try:
+        assert PRUNE_JOB in services[0].scheduler.next_runs()
+        assert wait_until(lambda: not connect(db).connection.execute(
+            "SELECT 1 FROM messages WHERE channel_id = ?", (channel,)).fetchall(), timeout=10)
+    finally:
+        shutdown(app, services)

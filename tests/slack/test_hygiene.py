@@ -7,6 +7,11 @@ import json
 import logging
 import time
 
+import pytest
+from slack_sdk.http_retry.response import HttpResponse
+
+from bot.slack.app import retry_after
+
 from .helpers import BOT_USER, TEAM, new_channel, sign
 
 
@@ -126,3 +131,33 @@ def test_url_verification_challenge(bot, fake):
 def test_unknown_paths_are_404(bot, fake):
     assert bot.get("/").status == 404
     assert bot.get("/slack/install").status == 404  # no installs in single-workspace mode
+
+
+def test_a_long_retry_after_is_not_waited_out_in_a_listener(bot, fake, caplog):
+    """A 429 with Retry-After: 3600 must not hold a listener thread for an hour: the call is
+    dropped at once, and logged with what happened."""
+    channel = new_channel()
+    fake.fail("chat.postMessage", status=429, retry_after=3600)
+    with caplog.at_level(logging.WARNING):
+        assert bot.event(join_event(channel)).status == 200
+        bot.idle(timeout=10)
+    assert [c.ok for c in fake.calls_to("chat.postMessage", ok=None, channel=channel)] == [False]
+    assert "ratelimited" in caplog.text
+
+
+@pytest.mark.parametrize("header, seconds", [
+    (["3"], 3.0), (["0.5"], 0.5), (["-5"], 0.0), (["abc"], 1.0), (["nan"], 1.0), ([""], 1.0),
+    (["inf"], float("inf")), (["1e400"], float("inf")), ([], 1.0), (None, 1.0),
+])
+def test_retry_after_reads_any_header_without_failing(header, seconds):
+    headers = {"Retry-After": header} if header is not None else {}
+    assert retry_after(HttpResponse(status_code=429, headers=headers)) == seconds
+
+
+def test_a_retry_after_that_is_not_a_number_is_waited_a_second(bot, fake):
+    channel = new_channel()
+    fake.fail("chat.postMessage", status=429, retry_after="soon")
+    bot.event(join_event(channel))
+    fake.wait_for("chat.postMessage", channel=channel, timeout=15)
+    bot.idle()
+    assert [c.ok for c in fake.calls_to("chat.postMessage", ok=None, channel=channel)] == [False, True]

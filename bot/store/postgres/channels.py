@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from ...models import Channel
+from ...models import Channel, Message
 from ..sqlite.channels import (
     MESSAGE_CHARS,
     NOT_RELEVANT_QUORUM,
@@ -82,6 +82,18 @@ class PostgresChannels:
     def edit_message(self, team_id: str, channel_id: str, ts: str, text: str) -> None:
         self.db.run("UPDATE messages SET text = %s WHERE team_id = %s AND channel_id = %s AND ts = %s",
                     (clean(text[:MESSAGE_CHARS]), team_id, channel_id, ts))
+
+    def prune_messages(self, older_than: float) -> int:
+        """Delete kept messages written before `older_than` (epoch seconds): the retention period."""
+        return self.db.run("DELETE FROM messages WHERE CAST(ts AS double precision) < %s", (older_than,))
+
+    def message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
+        """A message the bot kept from its event, whole; None if it was not kept or was cut short."""
+        row = self.db.one("SELECT team_id, channel_id, ts, user_id, text, thread_ts FROM messages "
+                          "WHERE team_id = %s AND channel_id = %s AND ts = %s", (team_id, channel_id, ts))
+        if row is None or len(row[4]) >= MESSAGE_CHARS:
+            return None
+        return Message(*row)
 
     def forget_message(self, team_id: str, channel_id: str, ts: str) -> None:
         self.db.run("DELETE FROM messages WHERE team_id = %s AND channel_id = %s AND ts = %s",

@@ -133,6 +133,12 @@ class PostgresDigests:
         return self.db.run(f"UPDATE digest_runs SET status = 'gap', finished_at = %s WHERE {_RUN_KEY} "
                            "AND status = 'claimed' AND lease_until <= %s", (now, *_key(run), now)) > 0
 
+    def renew(self, claim: Claim, now: float, lease_until: float) -> bool:
+        """Extend a claim that is still ours, still claimed and whose lease has not run out: one
+        conditional write, so it and a takeover cannot both succeed."""
+        return self.db.run(f"UPDATE digest_runs SET lease_until = %s WHERE {_CLAIMED} AND lease_until > %s",
+                           (lease_until, *claim.key(), claim.instance, now)) > 0
+
     def record_summary(self, claim: Claim, ts: str, lease_until: float) -> bool:
         """The summary landed as message `ts`; False if another sender took the run over."""
         return self._update(claim, "ts = %s, lease_until = %s", (ts, lease_until))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
-from ...models import Channel
+from ...models import Channel, Message
 from .connection import Connections
 
 WINDOW_KEEP = 50  # messages kept per channel; the conversation window uses the newest few
@@ -83,6 +83,14 @@ class SqliteChannels:
                 "ORDER BY ts DESC LIMIT 1 OFFSET ?)",
                 (team_id, channel_id, team_id, channel_id, WINDOW_KEEP - 1))
 
+    def prune_messages(self, older_than: float) -> int:
+        """Delete kept messages written before `older_than` (epoch seconds): the retention period.
+
+        A scan of a small table (at most WINDOW_KEEP rows a channel), run every few minutes.
+        """
+        return self.db.current().execute(
+            "DELETE FROM messages WHERE CAST(ts AS REAL) < ?", (older_than,)).rowcount
+
     def edit_message(self, team_id: str, channel_id: str, ts: str, text: str) -> None:
         self.db.current().execute(
             "UPDATE messages SET text = ? WHERE team_id = ? AND channel_id = ? AND ts = ?",
@@ -91,6 +99,17 @@ class SqliteChannels:
     def forget_message(self, team_id: str, channel_id: str, ts: str) -> None:
         self.db.current().execute(
             "DELETE FROM messages WHERE team_id = ? AND channel_id = ? AND ts = ?", (team_id, channel_id, ts))
+
+    def message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
+        """A message the bot kept from its event, whole; None if it was not kept (a thread
+        reply, a bot's, one past the window or the retention period) or was kept cut short."""
+        row = self.db.current().execute(
+            "SELECT * FROM messages WHERE team_id = ? AND channel_id = ? AND ts = ?",
+            (team_id, channel_id, ts)).fetchone()
+        if row is None or len(row["text"]) >= MESSAGE_CHARS:
+            return None
+        return Message(row["team_id"], row["channel_id"], row["ts"], row["user_id"], row["text"],
+                       row["thread_ts"])
 
     def recent_messages(self, team_id: str, channel_id: str, count: int,
                         since_ts: float | None = None) -> list[str]:

@@ -7,6 +7,7 @@ An in-memory database exists only inside its one connection, so that one is shar
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -16,12 +17,28 @@ from pathlib import Path
 from .migrations import migrate
 
 MEMORY = ":memory:"
+PRIVATE = 0o600  # read and written by the bot's own user only
+
+
+def create_private(path: str | Path) -> bool:
+    """Create the file at `path` readable by its owner only, if it does not exist; True if created.
+
+    SQLite would create it with the process's umask (often world-readable), and its -wal and
+    -shm files copy the database file's mode, so creating the file first covers all three.
+    An empty file is an empty SQLite database.
+    """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        return False
+    return True
 
 
 def open_connection(path: str) -> sqlite3.Connection:
     """A new connection in autocommit mode (transactions are explicit), WAL on files."""
     if path != MEMORY:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     if path != MEMORY:

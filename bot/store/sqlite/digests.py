@@ -154,6 +154,17 @@ class SqliteDigests:
             f"UPDATE digest_runs SET status = 'gap', finished_at = ? WHERE {_RUN_KEY} "
             f"AND status = 'claimed' AND lease_until <= ?", (now, *_key(run), now)).rowcount > 0
 
+    def renew(self, claim: Claim, now: float, lease_until: float) -> bool:
+        """Extend a claim that is still ours, still claimed and whose lease has not run out.
+
+        One conditional write: it and a takeover (`claim`) cannot both succeed, so a sender
+        that renews before each post knows no other sender can post the same run until
+        `lease_until`.
+        """
+        return self.db.current().execute(
+            f"UPDATE digest_runs SET lease_until = ? WHERE {_CLAIMED} AND lease_until > ?",
+            (lease_until, *claim.key(), claim.instance, now)).rowcount > 0
+
     def record_summary(self, claim: Claim, ts: str, lease_until: float) -> bool:
         """The summary landed as message `ts`; False if another sender took the run over."""
         return self._update(claim, "ts = ?, lease_until = ?", (ts, lease_until))

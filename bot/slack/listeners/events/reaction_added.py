@@ -1,5 +1,10 @@
 """Capture: reacting with the capture emoji (default :chair:) to a message saves it as
-customer feedback, with a link back to it."""
+customer feedback, with a link back to it.
+
+The message's words come from the conversation the bot keeps from its events, when it has
+them: conversations.history and .replies allow an app distributed outside the Marketplace
+about one call a minute, so they are asked only for messages the bot did not keep.
+"""
 
 from __future__ import annotations
 
@@ -35,11 +40,16 @@ def reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltCon
 
 def capture(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
             user: str | None, logger: logging.Logger) -> None:
-    found = fetch_message(client, chair, team, channel, ts, logger)
-    if found is None:
-        return
-    text = plain(found.get("text") or "")
-    if found.get("bot_id") or found.get("subtype") == "bot_message" or not text:
+    kept = chair.db().channels.message(team, channel, ts)
+    if kept is not None:  # a person's words, read from Slack markup when it was kept
+        text, by_bot = kept.text, False
+    else:
+        found = fetch_message(client, chair, team, channel, ts, logger)
+        if found is None:
+            return
+        text = plain(found.get("text") or "")
+        by_bot = bool(found.get("bot_id")) or found.get("subtype") == "bot_message"
+    if by_bot or not text:
         tell(client, chair, team, channel, user, "slack.capture_empty", logger)
         return
     link = call(client.chat_getPermalink, chair=chair, team_id=team, logger=logger, channel=channel,
