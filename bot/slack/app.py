@@ -33,7 +33,8 @@ from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 
 from ..config import Settings
 from ..errors import ConfigError, StoreUnavailable
-from . import ids
+from ..voice import Voice
+from . import allowed, ids
 from .chair import Chair
 from .checks import check_settings, uses_oauth
 from .listeners import register_listeners
@@ -112,14 +113,17 @@ def installation_store(settings: Settings, db_path: Path) -> SQLite3Installation
     return store
 
 
-def oauth_settings(settings: Settings, db_path: Path) -> OAuthSettings:
+def oauth_settings(settings: Settings, db_path: Path, voice: Voice) -> OAuthSettings:
     path = str(installations_path(db_path))
-    store = installation_store(settings, db_path)
+    store = allowed.AllowedInstallations(installation_store(settings, db_path), settings.allowed_teams)
     state_store = SQLite3OAuthStateStore(database=path, expiration_seconds=STATE_SECONDS)
     state_store.init()
+    pages = allowed.callback_options(voice, web_client(settings), settings.slack_client_id,
+                                     settings.slack_client_secret)
     return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
                          scopes=list(ids.BOT_SCOPES), installation_store=store, state_store=state_store,
-                         install_path=ids.INSTALL_PATH, redirect_uri_path=ids.REDIRECT_PATH)
+                         install_path=ids.INSTALL_PATH, redirect_uri_path=ids.REDIRECT_PATH,
+                         callback_options=pages)
 
 
 def create_app(settings: Settings, *, db_path: Path | None = None,
@@ -131,7 +135,7 @@ def create_app(settings: Settings, *, db_path: Path | None = None,
     """
     check_settings(settings)
     chair = _open_chair(settings, db_path)
-    oauth = oauth_settings(settings, chair.db_path) if uses_oauth(settings) else None
+    oauth = oauth_settings(settings, chair.db_path, chair.voice) if uses_oauth(settings) else None
     if oauth is not None:
         chair.installation_store = oauth.installation_store
     token = None if oauth else settings.slack_bot_token
@@ -147,6 +151,7 @@ def create_app(settings: Settings, *, db_path: Path | None = None,
     except (SlackClientError, OSError) as err:
         raise ConfigError(f"Could not reach Slack at SLACK_API_URL={settings.slack_api_url} to check "
                           f"SLACK_BOT_TOKEN ({err}); check the network or the URL") from None
+    app.middleware(allowed.gate(settings.allowed_teams))
     app.middleware(chair.attach)
     register_listeners(app)
     return app

@@ -259,13 +259,19 @@ class FakeSlack:
         return {"ok": True, "url": self.websocket_url}
 
     def api_oauth_v2_access(self, params: dict[str, Any], token: str) -> dict[str, Any]:
-        code = str(params.get("code", ""))  # the test's code names the workspace: "code-T111"
-        team = code.removeprefix("code-") or DEFAULT_TEAM
+        # The test's code names the workspace, and its Enterprise Grid organisation if it has
+        # one: "code-T111", "code-T333-E444".
+        code = str(params.get("code", ""))
+        team, _, enterprise = (code.removeprefix("code-") or DEFAULT_TEAM).partition("-")
         return {"ok": True, "app_id": "A0FAKE", "authed_user": {"id": "U_INSTALLER"},
                 "scope": "chat:write,commands", "token_type": "bot",
                 "access_token": f"xoxb-{team}-bot", "bot_user_id": f"UBOT{team}",
-                "team": {"id": team, "name": f"Team {team}"}, "enterprise": None,
+                "team": {"id": team, "name": f"Team {team}"},
+                "enterprise": {"id": enterprise, "name": f"Org {enterprise}"} if enterprise else None,
                 "is_enterprise_install": False}
+
+    def api_apps_uninstall(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        return {"ok": True}
 
     # -- HTTP --------------------------------------------------------------------------------------
 

@@ -27,6 +27,12 @@ def multi(fake, slack_corpus, tmp_path):
 
 
 def install(bot, team: str) -> None:
+    done = install_page(bot, team)
+    assert done.status == 200, done.body
+
+
+def install_page(bot, team: str):
+    """Follow the install link as a browser would; Slack sends back a code naming `team`."""
     page = bot.get("/slack/install")
     assert page.status == 200
     link = html.unescape(re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page.body).group(1))
@@ -35,8 +41,7 @@ def install(bot, team: str) -> None:
     assert "chat:write" in query["scope"][0] and "commands" in query["scope"][0]
     state = query["state"][0]
     cookie = page.headers["set-cookie"].split(";")[0]
-    done = bot.get(f"/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie})
-    assert done.status == 200, done.body
+    return bot.get(f"/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie})
 
 
 def store(bot) -> SQLite3InstallationStore:
