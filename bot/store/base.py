@@ -65,12 +65,16 @@ class Quotes(Protocol):
         """Quotes counted, their typical length in characters (None if never counted), and how many
         quotes hold each stemmed word."""
 
-    def matches(self, words: Sequence[str], limit: int) -> dict[int, float]:
-        """The `limit` best full-text matches of any of `words`, best first, with their relevance."""
+    def matches(self, words: Sequence[str], limit: int, team_id: str = "") -> dict[int, float]:
+        """The `limit` best full-text matches of any of `words` this workspace may see, best
+        first, with their relevance. The workspace is tested before the limit, so one
+        workspace's many quotes cannot crowd another's few out."""
 
-    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False) -> dict[int, float]:
-        """The `limit` newest quotes matching any (or, with `every`, all) of `words`, with
-        relevance."""
+    def newest_matches(
+        self, words: Sequence[str], limit: int, every: bool = False, team_id: str = ""
+    ) -> dict[int, float]:
+        """The `limit` newest quotes this workspace may see matching any (or, with `every`,
+        all) of `words`, with relevance; the workspace is tested before the limit."""
 
     def refresh_stats(self) -> int:
         """Recount document frequencies from the full-text index (after an import); returns quotes
@@ -141,9 +145,12 @@ class Vectors(Protocol):
     def pending_count(self, model: str) -> int:
         """Quotes that have no vector from `model` yet."""
 
-    def since(self, model: str, after: int = 0, batch: int = 10000) -> Iterator[tuple[list[int], np.ndarray]]:
+    def since(
+        self, model: str, after: int = 0, batch: int = 10000
+    ) -> Iterator[tuple[list[int], np.ndarray, list[str | None]]]:
         """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16
-        matrix)."""
+        matrix, each quote's workspace: '' for the shared corpus, None for a quote that is
+        gone), so a search picks its nearest quotes among those its workspace may see."""
 
     def state(self) -> tuple[int, int]:
         """(epoch, count): the epoch changes when vectors are dropped, the count as they land."""
@@ -168,8 +175,8 @@ class Channels(Protocol):
     def hidden(
         self, team_id: str, channel_id: str, now: float | None = None, include_shown: bool = True
     ) -> set[int]:
-        """Quotes not to show here: marked not relevant (here, or in enough channels), or shown
-        lately."""
+        """Quotes not to show here: marked not relevant (here, or in enough channels of this
+        workspace: never another's), or shown lately."""
 
     def list(self, team_id: str) -> list[Channel]:
         """The workspace's channels the bot still sits in."""

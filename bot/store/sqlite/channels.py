@@ -104,15 +104,20 @@ class SqliteChannels:
 
     def hidden(self, team_id: str, channel_id: str, now: float | None = None,
                include_shown: bool = True) -> set[int]:
-        """Quotes not to show here: marked not relevant (here, or in enough channels), or shown lately."""
+        """Quotes not to show here: marked not relevant (here, or in enough channels of this
+        workspace), or shown lately.
+
+        The quorum counts this workspace's channels only: another workspace's votes must not
+        decide what this one sees (nor tell it, by what vanished, what the other voted on).
+        """
         now = now or time.time()
         conn = self.db.current()
         ids = {r[0] for r in conn.execute(
             "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' AND team_id = ? AND channel_id = ?",
             (team_id, channel_id))}
         ids |= {r[0] for r in conn.execute(
-            "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' GROUP BY feedback_id "
-            "HAVING count(DISTINCT team_id || '/' || channel_id) >= ?", (NOT_RELEVANT_QUORUM,))}
+            "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' AND team_id = ? GROUP BY feedback_id "
+            "HAVING count(DISTINCT channel_id) >= ?", (team_id, NOT_RELEVANT_QUORUM))}
         if include_shown:
             ids |= {r[0] for r in conn.execute(
                 "SELECT feedback_id FROM shown WHERE team_id = ? AND channel_id = ? AND shown_at >= ?",

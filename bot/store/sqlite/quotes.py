@@ -13,6 +13,10 @@ from .rows import labels_json, labels_of
 
 # A workspace sees its own quotes and the operator's shared corpus (team_id '').
 VISIBLE = "team_id IN ('', ?)"
+# The same test inside a full-text query: a lookup by primary key per match, so the index
+# still hands matches over in its own order (rank, or newest rowid first) and the LIMIT
+# counts only quotes this workspace may see.
+SEES = "EXISTS (SELECT 1 FROM feedback f WHERE f.id = feedback_fts.rowid AND f.team_id IN ('', ?))"
 
 # Hand-written rather than sqlite-utils' insert_all: this is the import's measured hot path.
 # One prepared statement run by executemany over plain tuples, with ON CONFLICT doing the
@@ -107,27 +111,33 @@ class SqliteQuotes:
     # -- full-text candidates: every search runs these (bench/speed.py times them at up to
     # a million quotes), so their SQL is written by hand, tuned to FTS5 and the rowid.
 
-    def matches(self, words: Sequence[str], limit: int) -> dict[int, float]:
-        """The `limit` best full-text matches of any of `words`, best first, with their relevance.
+    def matches(self, words: Sequence[str], limit: int, team_id: str = "") -> dict[int, float]:
+        """The `limit` best full-text matches of any of `words` this workspace may see, best
+        first, with their relevance.
 
         For match sets small enough to rank exactly; relevance is BM25, higher is better.
+        The workspace is tested before the limit, so one workspace's many quotes cannot
+        crowd another's few out of its own search.
         """
         cursor = self._tuples()
         rows = cursor.execute(
-            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
-            "ORDER BY rank LIMIT ?", (_fts_query(words, "OR"), limit)).fetchall()
+            f"SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? AND {SEES} "
+            "ORDER BY rank LIMIT ?", (_fts_query(words, "OR"), team_id, limit)).fetchall()
         return {rowid: -score for rowid, score in rows}
 
-    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False) -> dict[int, float]:
-        """The `limit` newest quotes matching any (or, with `every`, all) of `words`, with relevance.
+    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False,
+                       team_id: str = "") -> dict[int, float]:
+        """The `limit` newest quotes this workspace may see matching any (or, with `every`,
+        all) of `words`, with relevance.
 
         On a match set of hundreds of thousands, ranking all of it takes seconds; the
         newest rows come straight off the index, and recent feedback is preferred anyway.
         """
         cursor = self._tuples()
         rows = cursor.execute(
-            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?", (_fts_query(words, "AND" if every else "OR"), limit)).fetchall()
+            f"SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? AND {SEES} "
+            "ORDER BY rowid DESC LIMIT ?",
+            (_fts_query(words, "AND" if every else "OR"), team_id, limit)).fetchall()
         return {rowid: -score for rowid, score in rows}
 
     def candidates(self, relevance: Mapping[int, float], team_id: str = "",
