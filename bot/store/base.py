@@ -319,7 +319,14 @@ class Digests(Protocol):
 
 
 class Events(Protocol):
-    """Slack event ids already handled (retries are not handled twice)."""
+    """Slack event ids already handled (retries are not handled twice), and recent uses of
+    rate-limited commands."""
+
+    def allow(
+        self, team_id: str, user_id: str, action: str, limit: int, window: float, now: float | None = None
+    ) -> bool:
+        """Count one use of `action` by a user, unless `limit` uses in the last `window` seconds
+        were counted already: then False, and nothing is counted. Atomic across instances."""
 
     def prune(self, older_than: float) -> int:
         """Forget event ids older than Slack's retry window; returns how many went."""

@@ -166,6 +166,15 @@ SHIPPED = [
     );
     CREATE TABLE vector_stats (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     """,
+    """
+    CREATE TABLE rate_events (
+        team_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX rate_events_key ON rate_events(team_id, user_id, action, at);
+    """,
 ]
 
 

@@ -193,8 +193,20 @@ def m005_quote_vectors(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_rate_events(conn: sqlite3.Connection) -> None:
+    """Recent uses of rate-limited commands (`/customer-voice add`), in the database so that
+    every instance serving one workspace counts them together."""
+    db = _db(conn)
+    db.create_table(
+        "rate_events",
+        {"team_id": str, "user_id": str, "action": str, "at": float},
+        not_null=["team_id", "user_id", "action", "at"],
+    )
+    db["rate_events"].create_index(["team_id", "user_id", "action", "at"], index_name="rate_events_key")
+
+
 MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats, m004_digests,
-                          m005_quote_vectors]
+                          m005_quote_vectors, m006_rate_events]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -31,6 +31,7 @@ from .digest import digest_command
 Reply = dict[str, Any]
 
 MAX_COOLDOWN_MINUTES = 1440
+ADD_LIMIT, ADD_WINDOW = 10, 3600  # quotes one person may add per hour: a typo'd loop or a flood stops here
 DECISIONS_SHOWN = 20
 COMMAND_LIKE = frozenset(
     "settings config configure status mode modes list start stop on off enable disable mute unmute "
@@ -126,6 +127,9 @@ def add(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
     match = ADD.match(rest)
     if not match or not match["quote"].strip():
         return {"text": chair.voice.render("commands.add_bad")}
+    user = str(command.get("user_id") or "")
+    if not chair.db().events.allow(team, user, "add", ADD_LIMIT, ADD_WINDOW):
+        return {"text": chair.voice.render("commands.add_limited", limit=ADD_LIMIT)}
     source = "-".join((match["source"] or "").split())[:60]
     source = source or f"slack-{command.get('user_name') or command.get('user_id') or 'someone'}"
     added = add_quote(chair.db(), match["quote"].strip(), source, team_id=team,
