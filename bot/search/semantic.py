@@ -349,10 +349,11 @@ class VectorIndex:
         self.last_id = 0
         self.ids = np.zeros(0, dtype=np.int64)
         self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
-        # Whose each quote is, as a small number: codes[workspace] ('' the shared corpus, None
-        # a quote that is gone), so a search masks out what its workspace may not see.
+        # Who may see each quote, as a small number: codes[(workspace, private channel)], the
+        # workspace '' for the shared corpus and None for a quote that is gone, the channel None
+        # unless the quote was saved in a private one; a search masks out what it may not see.
         self.owners = np.zeros(0, dtype=np.int32)
-        self.codes: dict[str | None, int] = {}
+        self.codes: dict[tuple[str | None, str | None], int] = {}
 
     def refresh(self, store: Store) -> None:
         """Catch up with the database: nothing, the new rows, or everything after a reset."""
@@ -401,13 +402,16 @@ class VectorIndex:
         with self.lock:
             return self.ids[:self.size], self.matrix[:self.size]
 
-    def seen_by(self, team_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def seen_by(self, team_id: str,
+                channel_id: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ids, matrix, visible) as they are now, `visible` flagging the rows this workspace
-        may see (its own quotes and the shared corpus)."""
+        may see in this channel: its own quotes and the shared corpus, and a private channel's
+        quotes only in that channel."""
         import numpy as np
 
+        owners = [("", None), (team_id, None)] + ([(team_id, channel_id)] if channel_id else [])
         with self.lock:
-            allowed = np.asarray([self.codes[o] for o in ("", team_id) if o in self.codes], dtype=np.int32)
+            allowed = np.asarray([self.codes[o] for o in owners if o in self.codes], dtype=np.int32)
             size = self.size
             return self.ids[:size], self.matrix[:size], np.isin(self.owners[:size], allowed)
 
@@ -481,14 +485,15 @@ _workers: ThreadPoolExecutor | None = None
 
 
 def start_neighbourhood(store: Store, texts: Sequence[tuple[str, float]], nearest: int = 0,
-                        floor: float = -1.0, team_id: str = "") -> Future[Neighbourhood | None] | None:
+                        floor: float = -1.0, team_id: str = "",
+                        channel_id: str | None = None) -> Future[Neighbourhood | None] | None:
     """Begin placing the query among the stored vectors; None when hybrid search cannot run.
 
     The database is read here, on the caller's thread; the model call and the product
     over every vector run on a worker thread (both release the GIL), so a search
     computes them while SQLite finds the lexical candidates: on 2 cores the hybrid
     search costs little more than the lexical one. `nearest` ids are found there too,
-    among the quotes workspace `team_id` may see.
+    among the quotes workspace `team_id` may see in channel `channel_id`.
     """
     global _workers
     if not available():
@@ -496,7 +501,7 @@ def start_neighbourhood(store: Store, texts: Sequence[tuple[str, float]], neares
     index = index_for(store)
     if index is None:
         return None
-    ids, matrix, visible = index.seen_by(team_id)
+    ids, matrix, visible = index.seen_by(team_id, channel_id)
     with _embedder_lock:
         if _workers is None:
             _workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="empty-chair-query")

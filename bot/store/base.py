@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 class Quotes(Protocol):
     """Quotes: imports write them, search reads them by words, ids and workspace."""
 
-    def add(self, row: Sequence[Any]) -> int | None:
+    def add(self, row: Sequence[Any], origin_channel: str | None = None, private: bool = False) -> int | None:
         """One quote (captured in Slack, typed in by hand): its id, so the caller can point at it,
-        or None when it was stored before. `row` is shaped as for `add_many`."""
+        or None when it was stored before. `row` is shaped as for `add_many`; `origin_channel`
+        is the channel it was saved in, which alone sees it if `private`."""
 
     def add_many(self, rows: Iterable[Sequence[Any]]) -> int:
         """Store quotes and their full-text entries together, so a crash or a kill never leaves a
@@ -47,16 +48,25 @@ class Quotes(Protocol):
         """What `bot.store.connect` needs to open this database from another process (the import's
         writer processes), or None for an in-memory one, which no other process sees."""
 
+    # Every read below that takes `team_id` and `channel_id` returns only what that workspace
+    # may see in that channel: its own quotes and the shared corpus (team_id ''), but a quote
+    # saved in a private channel only in that channel. `channel_id` None (the App Home, the
+    # command line) sees no private channel's quotes.
+
     def candidates(
-        self, relevance: Mapping[int, float], team_id: str = "", exclude_ids: Collection[int] = ()
+        self,
+        relevance: Mapping[int, float],
+        team_id: str = "",
+        exclude_ids: Collection[int] = (),
+        channel_id: str | None = None,
     ) -> list[Candidate]:
-        """The quotes of a search's pool this workspace may see, each with its match relevance."""
+        """The quotes of a search's pool this workspace may see here, each with its match relevance."""
 
-    def count(self, team_id: str = "") -> int:
-        """How many quotes a workspace can draw on (its own plus the shared corpus)."""
+    def count(self, team_id: str = "", channel_id: str | None = None) -> int:
+        """How many quotes a workspace can draw on here (its own plus the shared corpus)."""
 
-    def get(self, quote_id: int, team_id: str = "") -> Quote | None:
-        """One stored quote, if this workspace may see it (its own or the shared corpus)."""
+    def get(self, quote_id: int, team_id: str = "", channel_id: str | None = None) -> Quote | None:
+        """One stored quote, if this workspace may see it here."""
 
     def is_empty(self) -> bool:
         """No quote at all, in any workspace (statistics of nothing need no counting)."""
@@ -65,13 +75,20 @@ class Quotes(Protocol):
         """Quotes counted, their typical length in characters (None if never counted), and how many
         quotes hold each stemmed word."""
 
-    def matches(self, words: Sequence[str], limit: int, team_id: str = "") -> dict[int, float]:
+    def matches(
+        self, words: Sequence[str], limit: int, team_id: str = "", channel_id: str | None = None
+    ) -> dict[int, float]:
         """The `limit` best full-text matches of any of `words` this workspace may see, best
         first, with their relevance. The workspace is tested before the limit, so one
         workspace's many quotes cannot crowd another's few out."""
 
     def newest_matches(
-        self, words: Sequence[str], limit: int, every: bool = False, team_id: str = ""
+        self,
+        words: Sequence[str],
+        limit: int,
+        every: bool = False,
+        team_id: str = "",
+        channel_id: str | None = None,
     ) -> dict[int, float]:
         """The `limit` newest quotes this workspace may see matching any (or, with `every`,
         all) of `words`, with relevance; the workspace is tested before the limit."""
@@ -80,8 +97,8 @@ class Quotes(Protocol):
         """Recount document frequencies from the full-text index (after an import); returns quotes
         counted."""
 
-    def sources(self, team_id: str = "") -> list[tuple[str, int, str | None]]:
-        """Each source a workspace can draw on: its name, how many quotes, the newest date."""
+    def sources(self, team_id: str = "", channel_id: str | None = None) -> list[tuple[str, int, str | None]]:
+        """Each source a workspace can draw on here: its name, how many quotes, the newest date."""
 
     def stats_generation(self) -> str | None:
         """Which count the stored statistics are (None before the first): cheap, asked every search."""
@@ -101,8 +118,15 @@ class Themes(Protocol):
     def corpus_df(self, stems: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many quotes of the whole corpus contain each stem, and how many quotes there are."""
 
+    # Like the quote reads above, each counts what `team_id` may see in `channel_id` (the
+    # channel the digest is for).
+
     def count_by_period(
-        self, team_id: str, periods: Sequence[Period], where: QuoteFilter | None = None
+        self,
+        team_id: str,
+        periods: Sequence[Period],
+        where: QuoteFilter | None = None,
+        channel_id: str | None = None,
     ) -> list[int]:
         """How many quotes (those `where` selects, or all) fall in each of `periods`, in one query:
         one range scan over all the periods rather than one per period."""
@@ -110,18 +134,30 @@ class Themes(Protocol):
     def index_time(self) -> None:
         """Index quotes by time the first time a digest needs it, not in a migration."""
 
-    def label_counts(self, team_id: str, period: Period) -> list[tuple[str, int, int]]:
+    def label_counts(
+        self, team_id: str, period: Period, channel_id: str | None = None
+    ) -> list[tuple[str, int, int]]:
         """Each imported label with quotes in the period or the one before: (label, quotes in the
         period, quotes in the period before), in one scan of both periods."""
 
     def newest(
-        self, team_id: str, period: Period, where: QuoteFilter | None = None, limit: int = 200
+        self,
+        team_id: str,
+        period: Period,
+        where: QuoteFilter | None = None,
+        limit: int = 200,
+        channel_id: str | None = None,
     ) -> list[PeriodQuote]:
         """The newest quotes of the period (those `where` selects, or all), newest first: a theme's
         candidates for its representative quote, or the sample severity is scored on."""
 
     def texts(
-        self, team_id: str, period: Period, where: QuoteFilter | None, limit: int
+        self,
+        team_id: str,
+        period: Period,
+        where: QuoteFilter | None,
+        limit: int,
+        channel_id: str | None = None,
     ) -> list[tuple[int, str]]:
         """The newest `limit` quotes of the period that `where` selects, as (id, text): what salient
         terms are found in."""
@@ -147,10 +183,11 @@ class Vectors(Protocol):
 
     def since(
         self, model: str, after: int = 0, batch: int = 10000
-    ) -> Iterator[tuple[list[int], np.ndarray, list[str | None]]]:
+    ) -> Iterator[tuple[list[int], np.ndarray, list[tuple[str | None, str | None]]]]:
         """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16
-        matrix, each quote's workspace: '' for the shared corpus, None for a quote that is
-        gone), so a search picks its nearest quotes among those its workspace may see."""
+        matrix, who may see each quote: (workspace, '' for the shared corpus, or None for a
+        quote that is gone; the private channel it was saved in, or None)), so a search picks
+        its nearest quotes among those it may see."""
 
     def state(self) -> tuple[int, int]:
         """(epoch, count): the epoch changes when vectors are dropped, the count as they land."""

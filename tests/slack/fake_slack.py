@@ -71,7 +71,8 @@ class FakeSlack:
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.delays: dict[str, float] = {}
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
-        self.channel_info: dict[str, dict[str, Any]] = {}  # name, topic, purpose, is_archived, is_member
+        self.channel_info: dict[str, dict[str, Any]] = {}  # name, topic, purpose, is_archived, is_member,
+        # is_private
         self.user_tz: dict[str, str] = {}  # users.info tz; DEFAULT_TZ otherwise
         self.uploads: dict[str, bytes] = {}  # file id -> bytes POSTed to its upload URL
         self._ts = itertools.count(1)
@@ -207,6 +208,7 @@ class FakeSlack:
         return {"ok": True, "channel": {
             "id": channel, "name": info.get("name", "product-sync"), "is_channel": True,
             "is_member": info.get("is_member", True), "is_archived": info.get("is_archived", False),
+            "is_private": info.get("is_private", False),
             "topic": {"value": info.get("topic", ""), "creator": "U_ALICE", "last_set": 0},
             "purpose": {"value": info.get("purpose", ""), "creator": "U_ALICE", "last_set": 0}}}
 

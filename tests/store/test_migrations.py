@@ -175,6 +175,10 @@ SHIPPED = [
     );
     CREATE INDEX rate_events_key ON rate_events(team_id, user_id, action, at);
     """,
+    """
+    ALTER TABLE feedback ADD COLUMN origin_channel TEXT;
+    ALTER TABLE feedback ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

@@ -205,8 +205,16 @@ def m006_rate_events(conn: sqlite3.Connection) -> None:
     db["rate_events"].create_index(["team_id", "user_id", "action", "at"], index_name="rate_events_key")
 
 
+def m007_quote_origin(conn: sqlite3.Connection) -> None:
+    """Where a quote added in Slack came from, and whether that channel is private: a quote
+    saved in a private channel is shown in that channel only."""
+    table = _db(conn)["feedback"]
+    table.add_column("origin_channel", str)
+    table.add_column("private", int, not_null_default=0)
+
+
 MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats, m004_digests,
-                          m005_quote_vectors, m006_rate_events]
+                          m005_quote_vectors, m006_rate_events, m007_quote_origin]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 STORED = "float16"  # on disk; half the size of the float32 the model computes
+Owner = tuple[str | None, str | None]  # (workspace, private channel): who may see a quote
 
 
 class SqliteVectors:
@@ -86,23 +87,26 @@ class SqliteVectors:
         return True
 
     def since(self, model: str, after: int = 0,
-              batch: int = 10_000) -> Iterator[tuple[list[int], np.ndarray, list[str | None]]]:
+              batch: int = 10_000) -> Iterator[tuple[list[int], np.ndarray, list[Owner]]]:
         """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16
-        matrix, each quote's workspace: '' for the shared corpus, None for a quote that is gone).
+        matrix, who may see each quote: (its workspace, '' for the shared corpus or None for a
+        quote that is gone; the private channel it was saved in, or None)).
 
         In chunks, so loading a million vectors never holds them twice in memory;
-        `after=0` loads them all. The workspace comes along so that a search picks its
-        nearest quotes among those its workspace may see.
+        `after=0` loads them all. Who may see each quote comes along so that a search picks
+        its nearest quotes among those it may see.
         """
         import numpy as np
 
         cursor = self.db.current().execute(
-            "SELECT v.feedback_id, v.vector, f.team_id FROM quote_vectors v LEFT JOIN feedback f "
-            "ON f.id = v.feedback_id WHERE v.model = ? AND v.feedback_id > ? ORDER BY v.feedback_id",
+            "SELECT v.feedback_id, v.vector, f.team_id, "
+            "CASE WHEN f.private THEN coalesce(f.origin_channel, '') END FROM quote_vectors v "
+            "LEFT JOIN feedback f ON f.id = v.feedback_id WHERE v.model = ? AND v.feedback_id > ? "
+            "ORDER BY v.feedback_id",
             (model, after))
         while rows := cursor.fetchmany(batch):
             matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.dtype(STORED))
-            yield [r[0] for r in rows], matrix.reshape(len(rows), -1), [r[2] for r in rows]
+            yield [r[0] for r in rows], matrix.reshape(len(rows), -1), [(r[2], r[3]) for r in rows]
 
     def get(self, model: str, ids: Sequence[int]) -> dict[int, np.ndarray]:
         """`model`'s vectors (float16) of the given quotes, by id; quotes without one are left out."""

@@ -1,5 +1,5 @@
 """Capture: reacting with the capture emoji (default :chair:) to a message saves it as
-customer feedback, with a link back to it."""
+customer feedback, with a link back to it; saved in a private channel, it is shown there only."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ....ingest.importer import add_quote
 from ...api import call
 from ...blocks import plain
 from ...chair import Chair, team_of
+from ...privacy import is_private
 
 SOURCE = "slack"
 
@@ -46,7 +47,8 @@ def capture(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
                 message_ts=ts)
     added = add_quote(chair.db(), text, SOURCE, team_id=team,
                       url=link.get("permalink") if link else None, external_id=f"{channel}:{ts}",
-                      created=datetime.fromtimestamp(float(ts), UTC).date().isoformat())
+                      created=datetime.fromtimestamp(float(ts), UTC).date().isoformat(),
+                      origin_channel=channel, private=is_private(client, channel, logger))
     tell(client, chair, team, channel, user, "commands.captured" if added else "slack.capture_again",
          logger)
 
