@@ -47,6 +47,7 @@ DEMO_COOLDOWN = 120
 DEMO_PACE = 20.0
 BAR_BYTES = 1 << 20  # files smaller than this import too fast for a progress bar to help
 WORKSPACE_ID = re.compile(r"T[A-Z0-9]{2,}")
+FORGETTABLE_ID = re.compile(r"[TE][A-Z0-9]{2,}")  # an organisation's rows, when Slack sent no workspace
 
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
                          help="Database file (default: $EMPTY_CHAIR_DB or data/empty_chair.db).")
@@ -353,6 +354,55 @@ def serve(settings: Settings, db_path: Path | None, host: str | None, port: int 
         run(settings, db_path=db_path, host=host, port=port)
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
+
+
+# -- forgetting a workspace -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--team", required=True, help="Workspace id (T...) to forget.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@db_option
+@click.pass_obj
+def forget(settings: Settings, team: str, yes: bool, db_path: Path | None) -> None:
+    """Delete everything stored for one workspace, as uninstalling the app does.
+
+    Its quotes (with their vectors and search entries), channel settings, remembered
+    messages, shown quotes, votes, decisions, digest schedules and digests sent go; with
+    SLACK_CLIENT_ID set, its stored installation (the bot token) too. The shared corpus
+    stays. Prints how many rows went from each table.
+
+    Example: empty-chair forget --team T0123ABCD --yes
+    """
+    if not FORGETTABLE_ID.fullmatch(team):
+        raise click.BadParameter(f"{team!r} is not a workspace id; it looks like T0123ABCD (the team_id "
+                                 "Slack sends); the shared corpus cannot be forgotten this way",
+                                 param_hint="--team")
+    store = _open(settings, db_path)
+    if not yes:
+        click.confirm(f"Delete everything stored for workspace {team} in {db_path or settings.db_path}?",
+                      abort=True)
+    counts = store.forget_team(team)
+    for table, count in counts.items():
+        click.echo(f"{table}: {count}")
+    click.echo(f"Deleted {sum(counts.values())} rows of workspace {team}.")
+    from .slack.checks import uses_oauth  # here: importing the Slack adapter costs a quarter second
+
+    if uses_oauth(settings):
+        _forget_installation(settings, db_path or settings.db_path, team)
+
+
+def _forget_installation(settings: Settings, db_path: Path, team: str) -> None:
+    from .slack.app import installation_store
+
+    installations = installation_store(settings, db_path)
+    if installations.find_bot(enterprise_id=None, team_id=team) is None:
+        click.echo(f"No installation of {team} is stored (an Enterprise Grid one goes when the app is "
+                   "uninstalled there).")
+        return
+    installations.delete_all(enterprise_id=None, team_id=team)
+    click.echo(f"Its installation (bot token) was deleted too; the app is still installed in {team} "
+               "until someone there removes it.")
 
 
 # -- digests --------------------------------------------------------------------------------------

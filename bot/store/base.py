@@ -65,6 +65,10 @@ class Quotes(Protocol):
     def count(self, team_id: str = "", channel_id: str | None = None) -> int:
         """How many quotes a workspace can draw on here (its own plus the shared corpus)."""
 
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete every quote a workspace added, with its full-text entry (never the shared
+        corpus); rows deleted, by table. Its vectors must go first (`Vectors.forget_team`)."""
+
     def get(self, quote_id: int, team_id: str = "", channel_id: str | None = None) -> Quote | None:
         """One stored quote, if this workspace may see it here."""
 
@@ -172,6 +176,10 @@ class Vectors(Protocol):
     def drop_other_models(self, model: str) -> bool:
         """Forget every vector not made by `model`; True if any went."""
 
+    def forget_team(self, team_id: str) -> int:
+        """Delete the vectors of a workspace's quotes (before the quotes go); how many. Search
+        processes notice (the epoch moves) and reload without them."""
+
     def get(self, model: str, ids: Sequence[int]) -> dict[int, np.ndarray]:
         """`model`'s vectors (float16) of the given quotes, by id; quotes without one are left out."""
 
@@ -203,9 +211,9 @@ class Channels(Protocol):
 
     def forget_message(self, team_id: str, channel_id: str, ts: str) -> None: ...
 
-    def forget_team(self, team_id: str) -> None:
-        """Drop what the bot remembers of a workspace's channels (the app was uninstalled), digest
-        schedules included."""
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete what the bot remembers of a workspace's channels: settings, recent messages,
+        quotes shown, votes. Rows deleted, by table."""
 
     def get(self, team_id: str, channel_id: str) -> Channel | None: ...
 
@@ -268,6 +276,9 @@ class Decisions(Protocol):
     def count(self, team_id: str, channel_id: str) -> int:
         """How many decisions a channel has logged (it picks the next question's wording)."""
 
+    def forget_team(self, team_id: str) -> int:
+        """Delete a workspace's decision log; how many went."""
+
     def list(
         self, team_id: str, channel_id: str | None = None, since: float | None = None, limit: int = 50
     ) -> list[Decision]:
@@ -305,6 +316,9 @@ class Digests(Protocol):
         sends (and its logs) come in the same order each time."""
 
     def finish(self, claim: Claim, status: str, now: float, note: str | None) -> bool: ...
+
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete a workspace's digest schedules and the record of its digests sent."""
 
     def first_gap_start(
         self, team_id: str, channel_id: str, before: datetime, kinds: Sequence[str]
@@ -365,6 +379,10 @@ class Events(Protocol):
         """Count one use of `action` by a user, unless `limit` uses in the last `window` seconds
         were counted already: then False, and nothing is counted. Atomic across instances."""
 
+    def forget_team(self, team_id: str) -> int:
+        """Delete a workspace's counted uses of rate-limited commands (event ids are not kept per
+        workspace)."""
+
     def prune(self, older_than: float) -> int:
         """Forget event ids older than Slack's retry window; returns how many went."""
 
@@ -388,6 +406,11 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[None]:
         """Everything inside lands together or not at all; nested use joins the outer one."""
+
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete every row of one workspace in one transaction (quotes with their vectors and
+        index entries, channel state, messages, shown quotes, votes, decisions, digest schedules
+        and runs, counted command uses); rows deleted, by table. Never the shared corpus."""
 
     def ping(self) -> bool:
         """Whether the database answers (a load balancer's health check)."""

@@ -191,12 +191,14 @@ def test_log_names_the_channel_when_a_run_is_given_up(conn, caplog):
     assert "C9" in caplog.text and "no_token" in caplog.text
 
 
-def test_uninstalling_forgets_the_schedules_and_keeps_the_digests_sent(conn):
-
+def test_uninstalling_forgets_the_schedules_and_the_digests_sent(conn):
+    """Issue #10: a workspace that uninstalls leaves nothing behind, its digest record included."""
     sched = schedule(conn)
     monday = at(2025, 1, 6, 8)
     claim = claim_run(conn, due_digest(conn, sched, monday.timestamp()), "A", monday.timestamp())
     finish_run(conn, claim, "done", monday.timestamp())
-    conn.channels.forget_team(TEAM)
+    other = conn.digests.set_schedule("T_OTHER", "C1", sched.spec, "U1", monday.timestamp())
+    assert conn.forget_team(TEAM)["digest_runs"] == 1
     assert conn.digests.get_schedule(TEAM, "C1") is None
-    assert conn.digests.get_run(TEAM, "C1", SCHEDULED, monday).status == "done"
+    assert conn.digests.get_run(TEAM, "C1", SCHEDULED, monday) is None
+    assert conn.digests.get_schedule("T_OTHER", "C1") == other

@@ -74,6 +74,14 @@ class SqliteDigests:
                 return str(row[0])
         return None
 
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete a workspace's digest schedules and the record of the digests sent to it."""
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        with self.db.transaction() as conn:
+            return {table: conn.execute(f"DELETE FROM {table} WHERE team_id = ?", (team_id,)).rowcount
+                    for table in ("digest_schedules", "digest_runs")}
+
     # -- the ledger -------------------------------------------------------------------------------
 
     def get_run(self, team_id: str, channel_id: str, kind: str, end: datetime) -> Run | None:

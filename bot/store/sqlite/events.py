@@ -46,3 +46,10 @@ class SqliteEvents:
             conn.execute("INSERT INTO rate_events (team_id, user_id, action, at) VALUES (?, ?, ?, ?)",
                          (*key, now))
         return True
+
+    def forget_team(self, team_id: str) -> int:
+        """Delete a workspace's counted uses of rate-limited commands. (Event ids are not kept
+        per workspace, and go by themselves within a day.)"""
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        return self.db.current().execute("DELETE FROM rate_events WHERE team_id = ?", (team_id,)).rowcount

@@ -84,6 +84,22 @@ class SqliteQuotes:
                              (origin_channel, int(private), quote_id))
             return quote_id
 
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete every quote a workspace added, with its full-text entry. Rows deleted, by table.
+
+        The shared corpus (team_id '') is never deleted this way. Vectors go first, through
+        `vectors.forget_team`; corpus statistics are recounted afterwards (`refresh_stats`).
+        """
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id; the shared corpus is not forgotten")
+        with self.db.transaction() as conn:
+            # An external-content index forgets a row only when told its old text.
+            entries = conn.execute(
+                "INSERT INTO feedback_fts (feedback_fts, rowid, text) "
+                "SELECT 'delete', id, text FROM feedback WHERE team_id = ?", (team_id,)).rowcount
+            quotes = conn.execute("DELETE FROM feedback WHERE team_id = ?", (team_id,)).rowcount
+        return {"feedback": quotes, "feedback_fts": entries}
+
     def total(self) -> int:
         """How many quotes the database holds for every workspace together (what an
         operator's import reports, unlike `count`, which is one workspace's view)."""

@@ -86,6 +86,21 @@ class SqliteVectors:
             self._set_state(self.state()[0] + 1, count)
         return True
 
+    def forget_team(self, team_id: str) -> int:
+        """Delete the vectors of a workspace's quotes (before the quotes themselves go); how many.
+
+        The epoch moves, so every search process reloads its index without them.
+        """
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        with self.db.transaction() as conn:
+            gone = conn.execute("DELETE FROM quote_vectors WHERE feedback_id IN "
+                                "(SELECT id FROM feedback WHERE team_id = ?)", (team_id,)).rowcount
+            if gone:
+                count = conn.execute("SELECT count(*) FROM quote_vectors").fetchone()[0]
+                self._set_state(self.state()[0] + 1, count)
+        return gone
+
     def since(self, model: str, after: int = 0,
               batch: int = 10_000) -> Iterator[tuple[list[int], np.ndarray, list[Owner]]]:
         """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16
