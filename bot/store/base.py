@@ -354,9 +354,16 @@ class Digests(Protocol):
         """Hand a claim back: any sender may take it over once `lease_until` has passed."""
 
     def set_schedule(
-        self, team_id: str, channel_id: str, spec: Spec, user_id: str | None, now: float
+        self,
+        team_id: str,
+        channel_id: str,
+        spec: Spec,
+        user_id: str | None,
+        now: float,
+        enterprise_id: str | None = None,
     ) -> Schedule:
-        """Turn a channel's digest on (or change it); setting it again turns it back on."""
+        """Turn a channel's digest on (or change it); setting it again turns it back on.
+        `enterprise_id` is the workspace's Enterprise Grid organisation, where its token is kept."""
 
     def stalled_runs(self, now: float) -> list[tuple[Run, str | None]]:
         """Claimed runs whose lease ran out, oldest lease first, each with its channel's schedule

@@ -179,6 +179,9 @@ SHIPPED = [
     ALTER TABLE feedback ADD COLUMN origin_channel TEXT;
     ALTER TABLE feedback ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
     """,
+    """
+    ALTER TABLE digest_schedules ADD COLUMN enterprise_id TEXT;
+    """,
 ]
 
 

@@ -213,8 +213,14 @@ def m007_quote_origin(conn: sqlite3.Connection) -> None:
     table.add_column("private", int, not_null_default=0)
 
 
+def m008_schedule_enterprise(conn: sqlite3.Connection) -> None:
+    """The Enterprise Grid organisation of a schedule's workspace: a Grid workspace's token is
+    stored under its organisation, and the digest sender must find it."""
+    _db(conn)["digest_schedules"].add_column("enterprise_id", str)
+
+
 MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats, m004_digests,
-                          m005_quote_vectors, m006_rate_events, m007_quote_origin]
+                          m005_quote_vectors, m006_rate_events, m007_quote_origin, m008_schedule_enterprise]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
