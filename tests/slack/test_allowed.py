@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+from slack_sdk.oauth.installation_store import Installation
 
 from bot.config import load_settings
 from bot.errors import ConfigError
@@ -141,3 +142,16 @@ def test_the_setting_is_a_list_of_workspace_ids():
     for wrong in ("t0ab12", "T0AB12;E0CD34", "C0CHANNEL", "T0AB 12", "*"):
         with pytest.raises(ConfigError, match="EMPTY_CHAIR_ALLOWED_TEAMS"):
             load_settings({"EMPTY_CHAIR_ALLOWED_TEAMS": wrong}, dotenv=False)
+
+
+def test_a_workspace_installed_before_the_list_was_set_is_not_answered(guarded_installs, fake):
+    store(guarded_installs).save(Installation(app_id="A0FAKE", enterprise_id=None, team_id="T999",
+                                              user_id="U_OLD", bot_token="xoxb-T999-bot", bot_id="B9",
+                                              bot_user_id="UBOTT999"))
+    channel = new_channel()
+    asked = guarded_installs.command("card delivery", channel=channel, team="T999", response="old")
+    assert asked.status == 200
+    assert guarded_installs.event({"type": "member_joined_channel", "user": "UBOTT999", "channel": channel,
+                                   "channel_type": "C"}, team="T999").status == 200
+    guarded_installs.idle()
+    assert slack_calls(fake) == []

@@ -29,13 +29,13 @@ def reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltCon
         if not chair.first_delivery(body):
             return
         capture(client, chair, team_of(context, body), item["channel"], item["ts"],
-                event.get("user"), logger)
+                event.get("user"), logger, event.get("channel_type"))
     except Exception:
         logger.exception("reaction on %s was not captured", (event.get("item") or {}).get("ts"))
 
 
 def capture(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
-            user: str | None, logger: logging.Logger) -> None:
+            user: str | None, logger: logging.Logger, channel_type: str | None = None) -> None:
     found = fetch_message(client, chair, team, channel, ts, logger)
     if found is None:
         return
@@ -48,7 +48,8 @@ def capture(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
     added = add_quote(chair.db(), text, SOURCE, team_id=team,
                       url=link.get("permalink") if link else None, external_id=f"{channel}:{ts}",
                       created=datetime.fromtimestamp(float(ts), UTC).date().isoformat(),
-                      origin_channel=channel, private=is_private(client, channel, logger))
+                      origin_channel=channel,
+                      private=is_private(client, channel, logger, channel_type=channel_type))
     tell(client, chair, team, channel, user, "commands.captured" if added else "slack.capture_again",
          logger)
 
