@@ -403,17 +403,21 @@ class VectorIndex:
             return self.ids[:self.size], self.matrix[:self.size]
 
     def seen_by(self, team_id: str,
-                channel_id: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                channel_id: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(ids, matrix, visible) as they are now, `visible` flagging the rows this workspace
         may see in this channel: its own quotes and the shared corpus, and a private channel's
-        quotes only in that channel."""
+        quotes only in that channel. None when it may see every row (one workspace, no
+        private quotes), which spares the search the masking."""
         import numpy as np
 
         owners = [("", None), (team_id, None)] + ([(team_id, channel_id)] if channel_id else [])
         with self.lock:
-            allowed = np.asarray([self.codes[o] for o in owners if o in self.codes], dtype=np.int32)
+            allowed = [self.codes[o] for o in owners if o in self.codes]
             size = self.size
-            return self.ids[:size], self.matrix[:size], np.isin(self.owners[:size], allowed)
+            if len(allowed) == len(self.codes):
+                return self.ids[:size], self.matrix[:size], None
+            visible = np.isin(self.owners[:size], np.asarray(allowed, dtype=np.int32))
+            return self.ids[:size], self.matrix[:size], visible
 
 
 _indexes: dict[str, VectorIndex] = {}  # by `store.key`: one copy per database in a process
@@ -508,7 +512,7 @@ def start_neighbourhood(store: Store, texts: Sequence[tuple[str, float]], neares
     return _workers.submit(_place, ids, matrix, visible, list(texts), nearest, floor)
 
 
-def _place(ids: np.ndarray, matrix: np.ndarray, visible: np.ndarray, texts: list[tuple[str, float]],
+def _place(ids: np.ndarray, matrix: np.ndarray, visible: np.ndarray | None, texts: list[tuple[str, float]],
            nearest: int, floor: float) -> Neighbourhood | None:
     vector = query_vector(texts)
     if vector is None:
