@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -47,6 +48,8 @@ DEMO_DB = ROOT / "data" / "demo.db"
 DEMO_COOLDOWN = 120
 DEMO_PACE = 20.0
 BAR_BYTES = 1 << 20  # files smaller than this import too fast for a progress bar to help
+WORKSPACE_ID = re.compile(r"T[A-Z0-9]{2,}")
+FORGETTABLE_ID = re.compile(r"[TE][A-Z0-9]{2,}")  # an organisation's rows, when Slack sent no workspace
 
 class DatabaseType(click.ParamType):
     """A SQLite file path or a postgresql:// URL (click.Path would fold the URL's `//`)."""
@@ -111,7 +114,10 @@ def cli(ctx: click.Context) -> None:
 @click.option("--label-column", "label_columns", multiple=True,
               help="Column holding a category, label or tags (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Default: from the file name.")
-@click.option("--team", default="", help="Workspace id to import for (default: every workspace).")
+@click.option("--team", help="Workspace id (T...) whose quotes these are: only that workspace sees them.")
+@click.option("--shared", is_flag=True,
+              help="The shared corpus, which every workspace sees (the default with one SLACK_BOT_TOKEN; "
+                   "with SLACK_CLIENT_ID give this or --team).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--no-embed", is_flag=True,
               help="Do not compute embeddings now (run `embed` later, or let `serve` do it).")
@@ -119,8 +125,8 @@ def cli(ctx: click.Context) -> None:
 def import_command(settings: Settings, paths: tuple[Path, ...], db_path: Path | str | None,
                    source: str | None,
                    text_column: str | None, id_column: str | None, date_column: str | None,
-                   label_columns: tuple[str, ...], fmt: str | None, team: str, quiet: bool,
-                   no_embed: bool) -> None:
+                   label_columns: tuple[str, ...], fmt: str | None, team: str | None, shared: bool,
+                   quiet: bool, no_embed: bool) -> None:
     """Import feedback from CSV, JSON or JSON Lines exports.
 
     Personal data (emails, phone and card numbers, ...) is redacted before anything
@@ -129,6 +135,7 @@ def import_command(settings: Settings, paths: tuple[Path, ...], db_path: Path | 
 
     Example: empty-chair import tickets.csv --source zendesk
     """
+    team = _corpus_owner(settings, team, shared)
     store = _open(settings, db_path)
     failed = 0
     for path in paths:
@@ -143,6 +150,31 @@ def import_command(settings: Settings, paths: tuple[Path, ...], db_path: Path | 
         _embed_pending(store, quiet)
     if failed:
         sys.exit(1)
+
+
+def _corpus_owner(settings: Settings, team: str | None, shared: bool) -> str:
+    """Whose quotes an import is: one workspace's, or '' for the shared corpus.
+
+    A bot serving several workspaces must be told: quotes meant for one customer's team
+    would otherwise be read by every workspace that installs the bot.
+    """
+    if team is not None and shared:
+        raise click.UsageError("give --team or --shared, not both")
+    if shared:
+        return ""
+    if team is not None:
+        if not WORKSPACE_ID.fullmatch(team):
+            raise click.BadParameter(f"{team!r} is not a workspace id; it looks like T0123ABCD "
+                                     "(the team_id Slack sends)", param_hint="--team")
+        return team
+    from .slack.checks import uses_oauth  # here: importing the Slack adapter costs a quarter second
+
+    if uses_oauth(settings):
+        raise click.UsageError(
+            "this bot serves several workspaces (SLACK_CLIENT_ID is set), so say who may read these "
+            "quotes: --team T0123ABCD for one workspace, or --shared for every workspace that installs "
+            "the bot")
+    return ""
 
 
 def _import_one(store: Store, path: Path, source: str | None, text_column: str | None,
@@ -373,6 +405,55 @@ def _open_target(target: Path | str) -> Store:
         return connect(target)
     except EmptyChairError as err:
         raise click.ClickException(f"{target}: {err}") from None
+
+
+# -- forgetting a workspace -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--team", required=True, help="Workspace id (T...) to forget.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@db_option
+@click.pass_obj
+def forget(settings: Settings, team: str, yes: bool, db_path: Path | None) -> None:
+    """Delete everything stored for one workspace, as uninstalling the app does.
+
+    Its quotes (with their vectors and search entries), channel settings, remembered
+    messages, shown quotes, votes, decisions, digest schedules and digests sent go; with
+    SLACK_CLIENT_ID set, its stored installation (the bot token) too. The shared corpus
+    stays. Prints how many rows went from each table.
+
+    Example: empty-chair forget --team T0123ABCD --yes
+    """
+    if not FORGETTABLE_ID.fullmatch(team):
+        raise click.BadParameter(f"{team!r} is not a workspace id; it looks like T0123ABCD (the team_id "
+                                 "Slack sends); the shared corpus cannot be forgotten this way",
+                                 param_hint="--team")
+    store = _open(settings, db_path)
+    if not yes:
+        click.confirm(f"Delete everything stored for workspace {team} in {db_path or settings.db_path}?",
+                      abort=True)
+    counts = store.forget_team(team)
+    for table, count in counts.items():
+        click.echo(f"{table}: {count}")
+    click.echo(f"Deleted {sum(counts.values())} rows of workspace {team}.")
+    from .slack.checks import uses_oauth  # here: importing the Slack adapter costs a quarter second
+
+    if uses_oauth(settings):
+        _forget_installation(settings, db_path or settings.db_path, team)
+
+
+def _forget_installation(settings: Settings, db_path: Path, team: str) -> None:
+    from .slack.app import installation_store
+
+    installations = installation_store(settings, db_path)
+    if installations.find_bot(enterprise_id=None, team_id=team) is None:
+        click.echo(f"No installation of {team} is stored (an Enterprise Grid one goes when the app is "
+                   "uninstalled there).")
+        return
+    installations.delete_all(enterprise_id=None, team_id=team)
+    click.echo(f"Its installation (bot token) was deleted too; the app is still installed in {team} "
+               "until someone there removes it.")
 
 
 # -- digests --------------------------------------------------------------------------------------

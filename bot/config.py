@@ -9,6 +9,7 @@ README's table and the loader are all checked against this one list.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -30,6 +31,9 @@ def database(target: str | Path) -> Path | str:
     if isinstance(target, str) and target.startswith(DATABASE_URLS):
         return target
     return Path(target)
+
+
+TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,}")  # a Slack workspace (T...) or Enterprise Grid (E...) id
 
 
 def _env(name: str, help: str, kind: str = "str", minimum: int = 0) -> dict[str, Any]:
@@ -61,6 +65,9 @@ class Settings:
         "installs via /slack/install.")
     slack_client_secret: str = setting(
         "", "SLACK_CLIENT_SECRET", "Client Secret from Basic Information, for multi-workspace installs.")
+    allowed_teams: tuple[str, ...] = setting(
+        (), "EMPTY_CHAIR_ALLOWED_TEAMS", "Workspace ids (T...) or Enterprise Grid ids (E...), "
+        "comma-separated, that may install and use the bot; empty: any workspace.", kind="teams")
     db_path: Path | str = setting(
         DEFAULT_DB, "EMPTY_CHAIR_DB", "SQLite database file, or a postgresql:// URL to share one "
         "database between replicas; default data/empty_chair.db.", kind="database")
@@ -118,6 +125,15 @@ def _url(name: str, raw: str) -> str:
     return raw if raw.endswith("/") else raw + "/"
 
 
+def _teams(name: str, raw: str) -> tuple[str, ...]:
+    ids = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    wrong = [i for i in ids if not TEAM_ID.fullmatch(i)]
+    if wrong:
+        raise ConfigError(f"{name}: {wrong[0]!r} is not a workspace id; list ids such as T0123ABCD "
+                          "(a workspace) or E0123ABCD (an Enterprise Grid organisation), separated by commas")
+    return ids
+
+
 def _parse(meta: Mapping[str, Any], raw: str, default: Any) -> Any:
     name, kind = meta["env"], meta["kind"]
     if kind == "int":
@@ -134,6 +150,8 @@ def _parse(meta: Mapping[str, Any], raw: str, default: Any) -> Any:
         return raw.strip(":") or default
     if kind == "level":
         return raw.upper()
+    if kind == "teams":
+        return _teams(name, raw)
     return raw
 
 

@@ -250,6 +250,7 @@ class Schedule:
     set_by: str | None
     set_at: float
     off_reason: str | None = None
+    enterprise_id: str | None = None  # the workspace's Enterprise Grid organisation, if it has one
 
 
 

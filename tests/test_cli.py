@@ -100,3 +100,39 @@ def test_a_database_the_cli_creates_is_private(tmp_path):
     finally:
         os.umask(previous)
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+OAUTH = {"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "client-secret"}
+
+
+def _teams(db):
+    from bot.store import connect
+
+    with connect(db) as store:
+        return store.connection.execute("SELECT team_id, count(*) FROM feedback GROUP BY team_id").fetchall()
+
+
+def test_import_for_several_workspaces_must_say_whose_quotes_they_are(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["text"], ["the export button is impossible to find"]])
+    db = tmp_path / "multi.db"
+    refused = CliRunner().invoke(cli, ["import", str(path), "--db", str(db)], env=OAUTH)
+    assert refused.exit_code == 2
+    assert "--team T0123ABCD" in refused.output and "--shared" in refused.output
+    assert not db.exists() or _teams(db) == []
+    for wrong in (["--team", ""], ["--team", "t0abc"], ["--team", "C0CHANNEL"], ["--team", "T0A B"],
+                  ["--team", "' OR 1=1 --"], ["--team", "T0ABC", "--shared"]):
+        out = CliRunner().invoke(cli, ["import", str(path), "--db", str(db), *wrong], env=OAUTH)
+        assert out.exit_code == 2, (wrong, out.output)
+    assert not db.exists() or _teams(db) == []
+    own = CliRunner().invoke(cli, ["import", str(path), "--db", str(db), "--team", "T0ABC"], env=OAUTH)
+    assert own.exit_code == 0 and "1 added" in own.output
+    shared = CliRunner().invoke(cli, ["import", str(path), "--db", str(db), "--shared"], env=OAUTH)
+    assert shared.exit_code == 0 and "1 added" in shared.output
+    assert sorted(tuple(row) for row in _teams(db)) == [("", 1), ("T0ABC", 1)]
+
+
+def test_import_with_one_bot_token_goes_to_the_shared_corpus_by_default(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["text"], ["the export button is impossible to find"]])
+    db = tmp_path / "single.db"
+    assert run("import", path, "--db", db).exit_code == 0
+    assert [tuple(row) for row in _teams(db)] == [("", 1)]

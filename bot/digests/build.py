@@ -158,17 +158,17 @@ class Digest:
 def build_digest(store: Store, due: Due, topics: Sequence[TrackedTopic] = (),
                  chart: bool = False) -> Digest:
     """Compute a channel's digest for `due.period` from what is stored now."""
-    period, team = due.period, due.team_id
+    period, team, channel = due.period, due.team_id, due.channel_id
     store.themes.index_time()
-    previous, total = counts_by_period(store, team, [period.before(), period])
-    counts = theme_counts(store, team, period, topics) if total or previous else []
-    severe = severe_complaints(store, team, period) if total else ()
+    previous, total = counts_by_period(store, team, [period.before(), period], channel_id=channel)
+    counts = theme_counts(store, team, period, topics, channel) if total or previous else []
+    severe = severe_complaints(store, team, period, channel) if total else ()
     used = {c.quote.id for c in severe}  # each quote once: themes pick others where they can
-    themes = tuple(ThemeLine(c, _representative(store, team, period, c, topics, used))
+    themes = tuple(ThemeLine(c, _representative(store, team, period, c, topics, used, channel))
                    for c in _choose_themes(counts))
-    return Digest(team, due.channel_id, period, due.tz, total, previous, themes, severe,
-                  decision_lines(store, team, due.channel_id, period), due.late, due.due_at,
-                  trend(store, team, period, themes, topics, due.tz) if chart and total else None,
+    return Digest(team, channel, period, due.tz, total, previous, themes, severe,
+                  decision_lines(store, team, channel, period), due.late, due.due_at,
+                  trend(store, team, period, themes, topics, due.tz, channel) if chart and total else None,
                   tuple(t.name for t in topics))
 
 
@@ -183,12 +183,13 @@ def _choose_themes(counts: list[ThemeCount]) -> list[ThemeCount]:
 
 
 def _representative(store: Store, team: str, period: Period, count: ThemeCount,
-                    topics: Sequence[TrackedTopic], used: set[int]) -> Said | None:
+                    topics: Sequence[TrackedTopic], used: set[int],
+                    channel: str | None = None) -> Said | None:
     """The quote that sounds most like the rest of its theme (its words are the theme's
     common words), of a readable length, not shown already for another theme."""
     if not count.count:
         return None
-    found = store.themes.newest(team, period, count.theme.where(topics), CANDIDATES)
+    found = store.themes.newest(team, period, count.theme.where(topics), CANDIDATES, channel)
     found = [f for f in found if f.quote.id not in used] or found
     if not found:
         return None
@@ -225,10 +226,11 @@ def severity(text: str, rating: float | None = None) -> tuple[float, tuple[str, 
     return score, tuple(dict.fromkeys(m.lower() for m in (*strong.values(), *medium.values())))
 
 
-def severe_complaints(store: Store, team: str, period: Period) -> tuple[Complaint, ...]:
+def severe_complaints(store: Store, team: str, period: Period,
+                      channel: str | None = None) -> tuple[Complaint, ...]:
     """The most severe quotes of the period (new since the last digest), no near-copies."""
     scored = []
-    for found in store.themes.newest(team, period, limit=SEVERITY_SAMPLE):
+    for found in store.themes.newest(team, period, limit=SEVERITY_SAMPLE, channel_id=channel):
         score, mentions = severity(found.quote.text, found.rating)
         if score >= SEVERE_MIN:
             scored.append((score, mentions, found))
@@ -259,14 +261,15 @@ def decision_lines(store: Store, team: str, channel: str,
     found = [d for d in store.decisions.list(team, channel, since=start, limit=50) if d.created_at < end]
     lines = []
     for decision in reversed(found):
-        quotes = [q for q in (store.quotes.get(i, team) for i in decision.evidence[:1]) if q is not None]
+        quotes = [q for q in (store.quotes.get(i, team, channel) for i in decision.evidence[:1])
+                  if q is not None]
         evidence = tuple(Said(q.id, q.text, q.source, (q.date or "")[:10], bool(q.date)) for q in quotes)
         lines.append(DecisionLine(decision, evidence, len(decision.evidence)))
     return tuple(lines)
 
 
 def trend(store: Store, team: str, period: Period, themes: Sequence[ThemeLine],
-          topics: Sequence[TrackedTopic], tz: str = "UTC") -> Trend | None:
+          topics: Sequence[TrackedTopic], tz: str = "UTC", channel: str | None = None) -> Trend | None:
     """Quotes per period over the last CHART_PERIODS periods, for the top themes."""
     top = [t for t in themes if t.count.count][:CHART_THEMES]
     if not top or period.length > CHART_MAX_PERIOD:
@@ -274,8 +277,8 @@ def trend(store: Store, team: str, period: Period, themes: Sequence[ThemeLine],
     periods = [period.before(n) for n in range(CHART_PERIODS - 1, -1, -1)]
     spelling = "%m-%d" if period.length <= timedelta(days=8) else "%Y-%m-%d"
     labels = tuple(p.end.astimezone(zone(tz)).strftime(spelling) for p in periods)  # each period's end
-    series = tuple((shorten(t.theme.name, 32), tuple(counts_by_period(store, team, periods, t.theme, topics)))
-                   for t in top)
+    series = tuple((shorten(t.theme.name, 32),
+                    tuple(counts_by_period(store, team, periods, t.theme, topics, channel))) for t in top)
     return Trend(labels, series)
 
 

@@ -137,37 +137,44 @@ class ThemeCount:
         return "steady"
 
 
-def counts_by_period(store: Store, team_id: str, periods: Sequence[Period],
-                     theme: Theme | None = None, topics: Sequence[TrackedTopic] = ()) -> list[int]:
+# Every count below is of the quotes `team_id` may see in `channel_id`, the channel the digest
+# is for: its own and the shared corpus, and a private channel's quotes only in that channel.
+
+
+def counts_by_period(store: Store, team_id: str, periods: Sequence[Period], theme: Theme | None = None,
+                     topics: Sequence[TrackedTopic] = (), channel_id: str | None = None) -> list[int]:
     """How many quotes (of `theme`, or all) fall in each of `periods`."""
-    return store.themes.count_by_period(team_id, periods, None if theme is None else theme.where(topics))
+    return store.themes.count_by_period(team_id, periods, None if theme is None else theme.where(topics),
+                                        channel_id)
 
 
-def label_counts(store: Store, team_id: str, period: Period) -> list[ThemeCount]:
+def label_counts(store: Store, team_id: str, period: Period,
+                 channel_id: str | None = None) -> list[ThemeCount]:
     """Every imported label with quotes in the period or the one before."""
     return [ThemeCount(Theme(f"{LABEL}:{value}", label_name(value), LABEL, value), now, then)
-            for value, now, then in store.themes.label_counts(team_id, period) if value.strip()]
+            for value, now, then in store.themes.label_counts(team_id, period, channel_id) if value.strip()]
 
 
-def topic_counts(store: Store, team_id: str, period: Period,
-                 topics: Sequence[TrackedTopic]) -> list[ThemeCount]:
+def topic_counts(store: Store, team_id: str, period: Period, topics: Sequence[TrackedTopic],
+                 channel_id: str | None = None) -> list[ThemeCount]:
     found = []
     for topic in topics:
         theme = Theme(f"{TOPIC}:{topic.name}", topic.name, TOPIC, topic.fts_query)
-        previous, count = counts_by_period(store, team_id, [period.before(), period], theme, topics)
+        previous, count = counts_by_period(store, team_id, [period.before(), period], theme, topics,
+                                           channel_id)
         found.append(ThemeCount(theme, count, previous))
     return found
 
 
-def salient_terms(store: Store, team_id: str, period: Period,
-                  topics: Sequence[TrackedTopic], limit: int = SALIENT_TERMS) -> list[Theme]:
+def salient_terms(store: Store, team_id: str, period: Period, topics: Sequence[TrackedTopic],
+                  limit: int = SALIENT_TERMS, channel_id: str | None = None) -> list[Theme]:
     """Words that stand out in the period's unlabelled, untracked quotes.
 
     A word's lift is its share of those quotes over its share of the whole corpus; a
     term needs a lift of MIN_LIFT and at least 3 quotes (and 2% of them), and is scored
     by quotes x log(lift), so a word in many quotes beats a rare oddity.
     """
-    docs = store.themes.texts(team_id, period, uncovered(topics), SALIENT_SAMPLE)
+    docs = store.themes.texts(team_id, period, uncovered(topics), SALIENT_SAMPLE, channel_id)
     if len(docs) < 3:
         return []
     found: dict[str, set[int]] = {}
@@ -208,20 +215,22 @@ def _distinct_terms(scored: list[tuple[float, str]], found: dict[str, set[int]],
     return chosen
 
 
-def term_counts(store: Store, team_id: str, period: Period,
-                topics: Sequence[TrackedTopic]) -> list[ThemeCount]:
+def term_counts(store: Store, team_id: str, period: Period, topics: Sequence[TrackedTopic],
+                channel_id: str | None = None) -> list[ThemeCount]:
     found = []
-    for theme in salient_terms(store, team_id, period, topics):
-        previous, count = counts_by_period(store, team_id, [period.before(), period], theme, topics)
+    for theme in salient_terms(store, team_id, period, topics, channel_id=channel_id):
+        previous, count = counts_by_period(store, team_id, [period.before(), period], theme, topics,
+                                           channel_id)
         found.append(ThemeCount(theme, count, previous))
     return found
 
 
-def theme_counts(store: Store, team_id: str, period: Period,
-                 topics: Sequence[TrackedTopic] = ()) -> list[ThemeCount]:
+def theme_counts(store: Store, team_id: str, period: Period, topics: Sequence[TrackedTopic] = (),
+                 channel_id: str | None = None) -> list[ThemeCount]:
     """Every theme with quotes in the period or the one before, most quotes first."""
-    counts = label_counts(store, team_id, period) + topic_counts(store, team_id, period, topics)
-    counts += term_counts(store, team_id, period, topics)
+    counts = label_counts(store, team_id, period, channel_id)
+    counts += topic_counts(store, team_id, period, topics, channel_id)
+    counts += term_counts(store, team_id, period, topics, channel_id)
     counts = [c for c in counts if c.count or c.previous]
     counts.sort(key=lambda c: (-c.count, -c.previous, c.theme.name.lower()))
     return counts

@@ -396,14 +396,16 @@ def default_source(path: Path) -> str:
 
 def add_quote(store: Store, text: str, source: str, *, team_id: str = "",
               url: str | None = None, created: str | None = None,
-              external_id: str | None = None, customer: str | None = None) -> int | None:
+              external_id: str | None = None, customer: str | None = None,
+              origin_channel: str | None = None, private: bool = False) -> int | None:
     """Store one quote (a message captured in Slack, one typed in by hand), redacted and indexed.
 
-    Returns its id, or None if that quote was stored before or has no text.
+    `origin_channel` is where it was saved; a quote saved in a `private` channel is shown in
+    that channel only. Returns its id, or None if that quote was stored before or has no text.
     """
     fields = {"text": text, "id": external_id, "date": created, "customer": customer, "url": url}
     cols = Columns(text="text", id="id", date="date", customer="customer", url="url")
     row = to_row(fields, cols, source, team_id, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     if isinstance(row, str):
         return None
-    return store.quotes.add(row)
+    return store.quotes.add(row, origin_channel, private)

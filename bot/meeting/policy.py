@@ -38,8 +38,8 @@ def introduce(store: Store, voice: Voice, team_id: str, channel_id: str,
     store.channels.ensure(team_id, channel_id, now)
     store.channels.update(team_id, channel_id, active=1, joined_at=now or time.time(),
                             last_post_at=None)
-    return voice.render("meeting.introduction", quote_count=store.quotes.count(team_id),
-                        source_count=len(store.quotes.sources(team_id)),
+    return voice.render("meeting.introduction", quote_count=store.quotes.count(team_id, channel_id),
+                        source_count=len(store.quotes.sources(team_id, channel_id)),
                         cooldown_minutes=max(1, policy.cooldown_seconds // 60))
 
 
@@ -82,7 +82,8 @@ def _decision(store: Store, voice: Voice, message: Message,
                                                           now, include_shown=False),
                           today=date.fromtimestamp(now), min_coverage=0.25, min_terms=2,
                           query=conversation_texts(window, channel.topic, channel.purpose, decay=0.4),
-                          clicks=clicks.load(store, message.team_id, message.channel_id))
+                          clicks=clicks.load(store, message.team_id, message.channel_id),
+                          channel_id=message.channel_id)
     index = store.decisions.count(message.team_id, message.channel_id)
     question = voice.choice("meeting.decision_questions", index)
     decision_id = store.decisions.record(message.team_id, message.channel_id, message.ts,
@@ -121,7 +122,8 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
                           exclude_ids=store.channels.hidden(message.team_id, message.channel_id, now),
                           today=date.fromtimestamp(now), min_coverage=policy.min_coverage,
                           min_terms=2, query=conversation_texts(window, channel.topic, channel.purpose),
-                          clicks=clicks.load(store, message.team_id, message.channel_id))
+                          clicks=clicks.load(store, message.team_id, message.channel_id),
+                          channel_id=message.channel_id)
     if not result.quotes:
         return Action("silent", "no fresh evidence on this conversation")
     if not _settled(result, window):
@@ -176,7 +178,8 @@ def answer_topic(store: Store, voice: Voice, team_id: str, channel_id: str | Non
         hidden |= store.channels.hidden(team_id, channel_id, include_shown=False)
     result = search_terms(store, conversation_terms([topic]), limit=limit, team_id=team_id,
                           exclude_ids=hidden, min_coverage=0.2, query=conversation_texts([topic]),
-                          clicks=clicks.load(store, team_id, channel_id) if channel_id else None)
+                          clicks=clicks.load(store, team_id, channel_id) if channel_id else None,
+                          channel_id=channel_id)
     label = shorten(topic, 80) or "that"
     return Action("quotes" if result.quotes else "silent",
                   "asked" if result.quotes else "asked, no evidence", topic=label,

@@ -2,8 +2,8 @@
 
 "More like this" lifts quotes like the clicked one in that channel: the same label
 (a ticket category, an intent), near the same words, or, with the `semantic` extra,
-close in meaning. "Not relevant" already hides the clicked quote there (and everywhere
-once enough channels agree, see `store.channels.hidden`); here it also pushes down
+close in meaning. "Not relevant" already hides the clicked quote there (and in the whole
+workspace once enough of its channels agree, see `store.channels.hidden`); here it also pushes down
 near-copies of it in that channel. Other channels are not affected by one channel's
 "not relevant" until the quorum agrees: what is noise to one team is evidence to another.
 

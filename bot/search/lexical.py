@@ -115,19 +115,21 @@ def _index_terms(chosen: Sequence[tuple[Term, float]], stats: CorpusStats) -> li
     return rare if rare else [t for t, _ in chosen]
 
 
-def _candidates(store: Store, terms: Sequence[Term],
-                stats: CorpusStats) -> tuple[dict[int, float], bool]:
-    """Quote ids with BM25 relevance (higher is better); True when the pool was capped."""
+def _candidates(store: Store, terms: Sequence[Term], stats: CorpusStats, team_id: str = "",
+                channel_id: str | None = None) -> tuple[dict[int, float], bool]:
+    """Ids of quotes the workspace may see (in the channel), with BM25 relevance (higher is
+    better); True when the pool was capped."""
     expected = sum(stats.df.get(t.stem, 0) for t in terms)
     if expected <= EXACT_BUDGET:
-        return store.quotes.matches([t.word for t in terms], CANDIDATES), False
+        return store.quotes.matches([t.word for t in terms], CANDIDATES, team_id, channel_id), False
     pool: dict[int, float] = {}
     terms = sorted(terms, key=lambda t: stats.df.get(t.stem, 0))[:BOUNDED_TERMS]
     words = [t.word for t in terms]
     # Quotes holding both of the two rarest words first, then any of the few rarest.
     reads = [(words[:2], True), (words, False)] if len(words) >= 2 else [(words, False)]
     for chosen, every in reads:
-        for feedback_id, relevance in store.quotes.newest_matches(chosen, BOUNDED_CANDIDATES, every).items():
+        found = store.quotes.newest_matches(chosen, BOUNDED_CANDIDATES, every, team_id, channel_id)
+        for feedback_id, relevance in found.items():
             pool[feedback_id] = max(pool.get(feedback_id, 0.0), relevance)
     return pool, True
 
@@ -197,6 +199,7 @@ def search_terms(
     query: Sequence[tuple[str, float]] = (),
     clicks: Clicks | None = None,
     semantic: bool = True,
+    channel_id: str | None = None,
 ) -> SearchResult:
     """Search with weighted terms (from `topic.conversation_terms`).
 
@@ -205,18 +208,20 @@ def search_terms(
     `query` is the same conversation as weighted texts (`topic.conversation_texts`),
     for the hybrid ranking when the `semantic` extra is installed (`semantic=False`
     keeps a search lexical); `clicks` are a channel's votes, which re-rank the answer.
+    `channel_id` is where the answer is shown: a private channel's quotes are found there only.
     """
     stats = corpus_stats(store)
     chosen = choose_terms(terms, stats)
     names = tuple(t.word for t, _ in chosen)
-    placing = _start_hybrid(store, query, chosen, limit) if semantic else None
-    pool, capped = _candidates(store, _index_terms(chosen, stats), stats) if chosen else ({}, False)
+    placing = _start_hybrid(store, query, chosen, limit, team_id, channel_id) if semantic else None
+    pool, capped = (_candidates(store, _index_terms(chosen, stats), stats, team_id, channel_id) if chosen
+                    else ({}, False))
     hybrid = _hybrid(placing)
     if hybrid is not None:
         hybrid.widen(pool)
     if not pool:
         return SearchResult(names, [], NO_EVIDENCE)
-    found = store.quotes.candidates(pool, team_id, exclude_ids)
+    found = store.quotes.candidates(pool, team_id, exclude_ids, channel_id)
     today = today or date.today()
     total = sum(w for _, w in chosen) or 1.0
     scored = []
@@ -351,14 +356,17 @@ def _semantic_coverage(cosine: float) -> float:
     return min(1.0, max(0.0, (cosine - 0.35) / 0.35))
 
 
-def _start_hybrid(store: Store, query: Sequence[tuple[str, float]],
-                  chosen: Sequence[tuple[Term, float]], limit: int) -> Future[Neighbourhood | None] | None:
+def _start_hybrid(store: Store, query: Sequence[tuple[str, float]], chosen: Sequence[tuple[Term, float]],
+                  limit: int, team_id: str = "", channel_id: str | None = None
+                  ) -> Future[Neighbourhood | None] | None:
     """Start embedding the query (on a worker thread, while the lexical candidates are found);
-    None without the extra, when switched off, or before any quote has a vector."""
+    None without the extra, when switched off, or before any quote has a vector. The
+    neighbours are chosen among the quotes this workspace may see in this channel."""
     from . import semantic
 
     texts = list(query) or [(" ".join(t.word for t, _ in chosen), 1.0)]
-    return semantic.start_neighbourhood(store, texts, max(SEMANTIC_NEIGHBOURS, 2 * limit), NEIGHBOUR_FLOOR)
+    return semantic.start_neighbourhood(store, texts, max(SEMANTIC_NEIGHBOURS, 2 * limit), NEIGHBOUR_FLOOR,
+                                        team_id, channel_id)
 
 
 def _hybrid(placing: Future[Neighbourhood | None] | None) -> _Hybrid | None:

@@ -349,6 +349,11 @@ class VectorIndex:
         self.last_id = 0
         self.ids = np.zeros(0, dtype=np.int64)
         self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
+        # Who may see each quote, as a small number: codes[(workspace, private channel)], the
+        # workspace '' for the shared corpus and None for a quote that is gone, the channel None
+        # unless the quote was saved in a private one; a search masks out what it may not see.
+        self.owners = np.zeros(0, dtype=np.int32)
+        self.codes: dict[tuple[str | None, str | None], int] = {}
 
     def refresh(self, store: Store) -> None:
         """Catch up with the database: nothing, the new rows, or everything after a reset."""
@@ -370,11 +375,12 @@ class VectorIndex:
     def _append(self, store: Store, expected: int) -> None:
         """Read the vectors after the last one held, 10k at a time (peak memory stays low)."""
         self._reserve(expected)
-        for ids, vectors in store.vectors.since(MODEL, self.last_id, 10_000):
+        for ids, vectors, owners in store.vectors.since(MODEL, self.last_id, 10_000):
             self._reserve(self.size + len(ids))
             end = self.size + len(ids)
             self.ids[self.size:end] = ids
             self.matrix[self.size:end] = vectors
+            self.owners[self.size:end] = [self.codes.setdefault(o, len(self.codes)) for o in owners]
             self.size, self.last_id = end, ids[-1]
 
     def _reserve(self, needed: int) -> None:
@@ -385,14 +391,33 @@ class VectorIndex:
         capacity = max(needed, 2 * len(self.ids), 1024)
         ids = np.zeros(capacity, dtype=np.int64)
         matrix = np.zeros((capacity, DIMENSIONS), dtype=np.float32)
+        owners = np.zeros(capacity, dtype=np.int32)
         ids[:self.size] = self.ids[:self.size]
         matrix[:self.size] = self.matrix[:self.size]
-        self.ids, self.matrix = ids, matrix  # readers keep the arrays they already hold
+        owners[:self.size] = self.owners[:self.size]
+        self.ids, self.matrix, self.owners = ids, matrix, owners  # readers keep the arrays they hold
 
     def view(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, matrix) as they are now; safe to use while vectors are appended."""
         with self.lock:
             return self.ids[:self.size], self.matrix[:self.size]
+
+    def seen_by(self, team_id: str,
+                channel_id: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(ids, matrix, visible) as they are now, `visible` flagging the rows this workspace
+        may see in this channel: its own quotes and the shared corpus, and a private channel's
+        quotes only in that channel. None when it may see every row (one workspace, no
+        private quotes), which spares the search the masking."""
+        import numpy as np
+
+        owners = [("", None), (team_id, None)] + ([(team_id, channel_id)] if channel_id else [])
+        with self.lock:
+            allowed = [self.codes[o] for o in owners if o in self.codes]
+            size = self.size
+            if len(allowed) == len(self.codes):
+                return self.ids[:size], self.matrix[:size], None
+            visible = np.isin(self.owners[:size], np.asarray(allowed, dtype=np.int32))
+            return self.ids[:size], self.matrix[:size], visible
 
 
 _indexes: dict[str, VectorIndex] = {}  # by `store.key`: one copy per database in a process
@@ -416,6 +441,7 @@ class Neighbourhood:
     ids: np.ndarray
     matrix: np.ndarray
     vector: np.ndarray
+    visible: np.ndarray | None = None  # rows the asking workspace may see (None: every row)
     _all: np.ndarray | None = None
     found: list[int] = field(default_factory=list)  # nearest ids, when asked for up front
 
@@ -426,11 +452,15 @@ class Neighbourhood:
         return self._all
 
     def nearest(self, k: int, floor: float = -1.0) -> list[int]:
-        """Ids of the k most similar quotes with a cosine of at least `floor`, best first."""
+        """Ids of the k most similar quotes with a cosine of at least `floor`, best first,
+        among the quotes the workspace may see: a workspace with few quotes still gets its
+        own nearest ones, however many another workspace holds."""
         import numpy as np
 
         sims = self.similarities()
-        k = min(k, len(sims))
+        if self.visible is not None:
+            sims = np.where(self.visible, sims, -np.inf)
+        k = min(k, len(sims) if self.visible is None else int(self.visible.sum()))
         if k <= 0:
             return []
         top = np.argpartition(-sims, k - 1)[:k]
@@ -458,14 +488,16 @@ def neighbourhood(store: Store, texts: Sequence[tuple[str, float]]) -> Neighbour
 _workers: ThreadPoolExecutor | None = None
 
 
-def start_neighbourhood(store: Store, texts: Sequence[tuple[str, float]],
-                        nearest: int = 0, floor: float = -1.0) -> Future[Neighbourhood | None] | None:
+def start_neighbourhood(store: Store, texts: Sequence[tuple[str, float]], nearest: int = 0,
+                        floor: float = -1.0, team_id: str = "",
+                        channel_id: str | None = None) -> Future[Neighbourhood | None] | None:
     """Begin placing the query among the stored vectors; None when hybrid search cannot run.
 
     The database is read here, on the caller's thread; the model call and the product
     over every vector run on a worker thread (both release the GIL), so a search
     computes them while SQLite finds the lexical candidates: on 2 cores the hybrid
-    search costs little more than the lexical one. `nearest` ids are found there too.
+    search costs little more than the lexical one. `nearest` ids are found there too,
+    among the quotes workspace `team_id` may see in channel `channel_id`.
     """
     global _workers
     if not available():
@@ -473,19 +505,19 @@ def start_neighbourhood(store: Store, texts: Sequence[tuple[str, float]],
     index = index_for(store)
     if index is None:
         return None
-    ids, matrix = index.view()
+    ids, matrix, visible = index.seen_by(team_id, channel_id)
     with _embedder_lock:
         if _workers is None:
             _workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="empty-chair-query")
-    return _workers.submit(_place, ids, matrix, list(texts), nearest, floor)
+    return _workers.submit(_place, ids, matrix, visible, list(texts), nearest, floor)
 
 
-def _place(ids: np.ndarray, matrix: np.ndarray, texts: list[tuple[str, float]], nearest: int,
-           floor: float) -> Neighbourhood | None:
+def _place(ids: np.ndarray, matrix: np.ndarray, visible: np.ndarray | None, texts: list[tuple[str, float]],
+           nearest: int, floor: float) -> Neighbourhood | None:
     vector = query_vector(texts)
     if vector is None:
         return None
-    near = Neighbourhood(ids, matrix, vector)
+    near = Neighbourhood(ids, matrix, vector, visible)
     if nearest:
         near.found = near.nearest(nearest, floor)
     return near

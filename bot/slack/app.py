@@ -37,7 +37,8 @@ from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from ..config import DEFAULT_DB, Settings
 from ..errors import ConfigError, StoreUnavailable
 from ..store.sqlite.installations import TooManyStates, oauth_stores
-from . import ids
+from ..voice import Voice
+from . import allowed, ids
 from .chair import Chair
 from .checks import check_settings, uses_oauth
 from .listeners import register_listeners
@@ -181,11 +182,16 @@ def installation_store(settings: Settings, db_path: Path | str) -> SQLite3Instal
     return store
 
 
-def oauth_settings(settings: Settings, db_path: Path | str) -> OAuthSettings:
-    store, state_store = oauth_stores(installations_path(db_path), settings.slack_client_id, STATE_SECONDS)
+def oauth_settings(settings: Settings, db_path: Path | str, voice: Voice) -> OAuthSettings:
+    installations, state_store = oauth_stores(installations_path(db_path), settings.slack_client_id,
+                                              STATE_SECONDS)
+    store = allowed.AllowedInstallations(installations, settings.allowed_teams)
+    pages = allowed.callback_options(voice, web_client(settings), settings.slack_client_id,
+                                     settings.slack_client_secret)
     return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
                          scopes=list(ids.BOT_SCOPES), installation_store=store, state_store=state_store,
-                         install_path=ids.INSTALL_PATH, redirect_uri_path=ids.REDIRECT_PATH)
+                         install_path=ids.INSTALL_PATH, redirect_uri_path=ids.REDIRECT_PATH,
+                         callback_options=pages)
 
 
 def create_app(settings: Settings, *, db_path: Path | str | None = None,
@@ -197,7 +203,7 @@ def create_app(settings: Settings, *, db_path: Path | str | None = None,
     """
     check_settings(settings)
     chair = _open_chair(settings, db_path)
-    oauth = oauth_settings(settings, chair.db_path) if uses_oauth(settings) else None
+    oauth = oauth_settings(settings, chair.db_path, chair.voice) if uses_oauth(settings) else None
     flow = None
     if oauth is not None:
         chair.installation_store = oauth.installation_store
@@ -215,6 +221,7 @@ def create_app(settings: Settings, *, db_path: Path | str | None = None,
     except (SlackClientError, OSError) as err:
         raise ConfigError(f"Could not reach Slack at SLACK_API_URL={settings.slack_api_url} to check "
                           f"SLACK_BOT_TOKEN ({err}); check the network or the URL") from None
+    app.middleware(allowed.gate(settings.allowed_teams))
     app.middleware(chair.attach)
     register_listeners(app)
     return app

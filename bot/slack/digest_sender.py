@@ -151,14 +151,22 @@ def digest_client(token: str, base_url: str) -> WebClient:
     return WebClient(token=token, base_url=base_url, timeout=CALL_TIMEOUT, retry_handlers=[])
 
 
-def client_factory(settings: Settings, installation_store: Any = None) -> Callable[[str], WebClient | None]:
-    """A function giving each workspace's client: the bot token, or its stored installation."""
+def client_factory(settings: Settings,
+                   installation_store: Any = None) -> Callable[[str, str | None], WebClient | None]:
+    """A function giving each workspace's client: the bot token, or its stored installation.
+
+    An Enterprise Grid workspace's installation is stored under its organisation, installed
+    in that one workspace or across the organisation: both are looked for.
+    """
     cache: dict[str, WebClient] = {}
 
-    def client_for(team_id: str) -> WebClient | None:
+    def client_for(team_id: str, enterprise_id: str | None = None) -> WebClient | None:
         token = settings.slack_bot_token
         if installation_store is not None:
-            bot = installation_store.find_bot(enterprise_id=None, team_id=team_id)
+            bot = installation_store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+            if bot is None and enterprise_id:
+                bot = installation_store.find_bot(enterprise_id=enterprise_id, team_id=None,
+                                                  is_enterprise_install=True)
             token = bot.bot_token if bot is not None else ""
         if not token:
             return None
@@ -177,7 +185,7 @@ def instance_name() -> str:
 class DigestSender:
     """Sends due digests; `send` is the function the scheduler is given."""
 
-    def __init__(self, chair: Chair, client_for: Callable[[str], WebClient | None], *,
+    def __init__(self, chair: Chair, client_for: Callable[[str, str | None], WebClient | None], *,
                  pacer: Pacer | None = None, clock: Callable[[], float] = time.time,
                  instance: str | None = None, stopping: Callable[[], bool] = lambda: False,
                  chart: bool = True, logger: logging.Logger | None = None) -> None:
@@ -225,7 +233,8 @@ class DigestSender:
         known = store.channels.get(due.team_id, due.channel_id)
         if known is not None and not known.active:
             raise ChannelGone("left")
-        client = self.client_for(due.team_id)
+        schedule = store.digests.get_schedule(due.team_id, due.channel_id)
+        client = self.client_for(due.team_id, schedule.enterprise_id if schedule else None)
         if client is None:
             raise SendFailed("no_token")
         digest = build_digest(store, due, self._topics(), chart=self.chart)

@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 class Quotes(Protocol):
     """Quotes: imports write them, search reads them by words, ids and workspace."""
 
-    def add(self, row: Sequence[Any]) -> int | None:
+    def add(self, row: Sequence[Any], origin_channel: str | None = None, private: bool = False) -> int | None:
         """One quote (captured in Slack, typed in by hand): its id, so the caller can point at it,
-        or None when it was stored before. `row` is shaped as for `add_many`."""
+        or None when it was stored before. `row` is shaped as for `add_many`; `origin_channel`
+        is the channel it was saved in, which alone sees it if `private`."""
 
     def add_many(self, rows: Iterable[Sequence[Any]]) -> int:
         """Store quotes and their full-text entries together, so a crash or a kill never leaves a
@@ -49,16 +50,29 @@ class Quotes(Protocol):
         """What `bot.store.connect` needs to open this database from another process (the import's
         writer processes), or None for an in-memory one, which no other process sees."""
 
+    # Every read below that takes `team_id` and `channel_id` returns only what that workspace
+    # may see in that channel: its own quotes and the shared corpus (team_id ''), but a quote
+    # saved in a private channel only in that channel. `channel_id` None (the App Home, the
+    # command line) sees no private channel's quotes.
+
     def candidates(
-        self, relevance: Mapping[int, float], team_id: str = "", exclude_ids: Collection[int] = ()
+        self,
+        relevance: Mapping[int, float],
+        team_id: str = "",
+        exclude_ids: Collection[int] = (),
+        channel_id: str | None = None,
     ) -> list[Candidate]:
-        """The quotes of a search's pool this workspace may see, each with its match relevance."""
+        """The quotes of a search's pool this workspace may see here, each with its match relevance."""
 
-    def count(self, team_id: str = "") -> int:
-        """How many quotes a workspace can draw on (its own plus the shared corpus)."""
+    def count(self, team_id: str = "", channel_id: str | None = None) -> int:
+        """How many quotes a workspace can draw on here (its own plus the shared corpus)."""
 
-    def get(self, quote_id: int, team_id: str = "") -> Quote | None:
-        """One stored quote, if this workspace may see it (its own or the shared corpus)."""
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete every quote a workspace added, with its full-text entry (never the shared
+        corpus); rows deleted, by table. Its vectors must go first (`Vectors.forget_team`)."""
+
+    def get(self, quote_id: int, team_id: str = "", channel_id: str | None = None) -> Quote | None:
+        """One stored quote, if this workspace may see it here."""
 
     def is_empty(self) -> bool:
         """No quote at all, in any workspace (statistics of nothing need no counting)."""
@@ -67,19 +81,30 @@ class Quotes(Protocol):
         """Quotes counted, their typical length in characters (None if never counted), and how many
         quotes hold each stemmed word."""
 
-    def matches(self, words: Sequence[str], limit: int) -> dict[int, float]:
-        """The `limit` best full-text matches of any of `words`, best first, with their relevance."""
+    def matches(
+        self, words: Sequence[str], limit: int, team_id: str = "", channel_id: str | None = None
+    ) -> dict[int, float]:
+        """The `limit` best full-text matches of any of `words` this workspace may see, best
+        first, with their relevance. The workspace is tested before the limit, so one
+        workspace's many quotes cannot crowd another's few out."""
 
-    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False) -> dict[int, float]:
-        """The `limit` newest quotes matching any (or, with `every`, all) of `words`, with
-        relevance."""
+    def newest_matches(
+        self,
+        words: Sequence[str],
+        limit: int,
+        every: bool = False,
+        team_id: str = "",
+        channel_id: str | None = None,
+    ) -> dict[int, float]:
+        """The `limit` newest quotes this workspace may see matching any (or, with `every`,
+        all) of `words`, with relevance; the workspace is tested before the limit."""
 
     def refresh_stats(self) -> int:
         """Recount document frequencies from the full-text index (after an import); returns quotes
         counted."""
 
-    def sources(self, team_id: str = "") -> list[tuple[str, int, str | None]]:
-        """Each source a workspace can draw on: its name, how many quotes, the newest date."""
+    def sources(self, team_id: str = "", channel_id: str | None = None) -> list[tuple[str, int, str | None]]:
+        """Each source a workspace can draw on here: its name, how many quotes, the newest date."""
 
     def stats_generation(self) -> str | None:
         """Which count the stored statistics are (None before the first): cheap, asked every search."""
@@ -99,8 +124,15 @@ class Themes(Protocol):
     def corpus_df(self, stems: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many quotes of the whole corpus contain each stem, and how many quotes there are."""
 
+    # Like the quote reads above, each counts what `team_id` may see in `channel_id` (the
+    # channel the digest is for).
+
     def count_by_period(
-        self, team_id: str, periods: Sequence[Period], where: QuoteFilter | None = None
+        self,
+        team_id: str,
+        periods: Sequence[Period],
+        where: QuoteFilter | None = None,
+        channel_id: str | None = None,
     ) -> list[int]:
         """How many quotes (those `where` selects, or all) fall in each of `periods`, in one query:
         one range scan over all the periods rather than one per period."""
@@ -108,18 +140,30 @@ class Themes(Protocol):
     def index_time(self) -> None:
         """Index quotes by time the first time a digest needs it, not in a migration."""
 
-    def label_counts(self, team_id: str, period: Period) -> list[tuple[str, int, int]]:
+    def label_counts(
+        self, team_id: str, period: Period, channel_id: str | None = None
+    ) -> list[tuple[str, int, int]]:
         """Each imported label with quotes in the period or the one before: (label, quotes in the
         period, quotes in the period before), in one scan of both periods."""
 
     def newest(
-        self, team_id: str, period: Period, where: QuoteFilter | None = None, limit: int = 200
+        self,
+        team_id: str,
+        period: Period,
+        where: QuoteFilter | None = None,
+        limit: int = 200,
+        channel_id: str | None = None,
     ) -> list[PeriodQuote]:
         """The newest quotes of the period (those `where` selects, or all), newest first: a theme's
         candidates for its representative quote, or the sample severity is scored on."""
 
     def texts(
-        self, team_id: str, period: Period, where: QuoteFilter | None, limit: int
+        self,
+        team_id: str,
+        period: Period,
+        where: QuoteFilter | None,
+        limit: int,
+        channel_id: str | None = None,
     ) -> list[tuple[int, str]]:
         """The newest `limit` quotes of the period that `where` selects, as (id, text): what salient
         terms are found in."""
@@ -134,6 +178,10 @@ class Vectors(Protocol):
     def drop_other_models(self, model: str) -> bool:
         """Forget every vector not made by `model`; True if any went."""
 
+    def forget_team(self, team_id: str) -> int:
+        """Delete the vectors of a workspace's quotes (before the quotes go); how many. Search
+        processes notice (the epoch moves) and reload without them."""
+
     def get(self, model: str, ids: Sequence[int]) -> dict[int, np.ndarray]:
         """`model`'s vectors (float16) of the given quotes, by id; quotes without one are left out."""
 
@@ -143,9 +191,13 @@ class Vectors(Protocol):
     def pending_count(self, model: str) -> int:
         """Quotes that have no vector from `model` yet."""
 
-    def since(self, model: str, after: int = 0, batch: int = 10000) -> Iterator[tuple[list[int], np.ndarray]]:
+    def since(
+        self, model: str, after: int = 0, batch: int = 10000
+    ) -> Iterator[tuple[list[int], np.ndarray, list[tuple[str | None, str | None]]]]:
         """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16
-        matrix)."""
+        matrix, who may see each quote: (workspace, '' for the shared corpus, or None for a
+        quote that is gone; the private channel it was saved in, or None)), so a search picks
+        its nearest quotes among those it may see."""
 
     def state(self) -> tuple[int, int]:
         """(epoch, count): the epoch changes when vectors are dropped, the count as they land."""
@@ -172,17 +224,17 @@ class Channels(Protocol):
     def message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
         """A message the bot kept from its event, whole; None if it was not kept or was cut short."""
 
-    def forget_team(self, team_id: str) -> None:
-        """Drop what the bot remembers of a workspace's channels (the app was uninstalled), digest
-        schedules included."""
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete what the bot remembers of a workspace's channels: settings, recent messages,
+        quotes shown, votes. Rows deleted, by table."""
 
     def get(self, team_id: str, channel_id: str) -> Channel | None: ...
 
     def hidden(
         self, team_id: str, channel_id: str, now: float | None = None, include_shown: bool = True
     ) -> set[int]:
-        """Quotes not to show here: marked not relevant (here, or in enough channels), or shown
-        lately."""
+        """Quotes not to show here: marked not relevant (here, or in enough channels of this
+        workspace: never another's), or shown lately."""
 
     def list(self, team_id: str) -> list[Channel]:
         """The workspace's channels the bot still sits in."""
@@ -237,6 +289,9 @@ class Decisions(Protocol):
     def count(self, team_id: str, channel_id: str) -> int:
         """How many decisions a channel has logged (it picks the next question's wording)."""
 
+    def forget_team(self, team_id: str) -> int:
+        """Delete a workspace's decision log; how many went."""
+
     def list(
         self, team_id: str, channel_id: str | None = None, since: float | None = None, limit: int = 50
     ) -> list[Decision]:
@@ -274,6 +329,9 @@ class Digests(Protocol):
         sends (and its logs) come in the same order each time."""
 
     def finish(self, claim: Claim, status: str, now: float, note: str | None) -> bool: ...
+
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete a workspace's digest schedules and the record of its digests sent."""
 
     def first_gap_start(
         self, team_id: str, channel_id: str, before: datetime, kinds: Sequence[str]
@@ -313,9 +371,16 @@ class Digests(Protocol):
         """Hand a claim back: any sender may take it over once `lease_until` has passed."""
 
     def set_schedule(
-        self, team_id: str, channel_id: str, spec: Spec, user_id: str | None, now: float
+        self,
+        team_id: str,
+        channel_id: str,
+        spec: Spec,
+        user_id: str | None,
+        now: float,
+        enterprise_id: str | None = None,
     ) -> Schedule:
-        """Turn a channel's digest on (or change it); setting it again turns it back on."""
+        """Turn a channel's digest on (or change it); setting it again turns it back on.
+        `enterprise_id` is the workspace's Enterprise Grid organisation, where its token is kept."""
 
     def stalled_runs(self, now: float) -> list[tuple[Run, str | None]]:
         """Claimed runs whose lease ran out, oldest lease first, each with its channel's schedule
@@ -329,7 +394,18 @@ class Digests(Protocol):
 
 
 class Events(Protocol):
-    """Slack event ids already handled (retries are not handled twice)."""
+    """Slack event ids already handled (retries are not handled twice), and recent uses of
+    rate-limited commands."""
+
+    def allow(
+        self, team_id: str, user_id: str, action: str, limit: int, window: float, now: float | None = None
+    ) -> bool:
+        """Count one use of `action` by a user, unless `limit` uses in the last `window` seconds
+        were counted already: then False, and nothing is counted. Atomic across instances."""
+
+    def forget_team(self, team_id: str) -> int:
+        """Delete a workspace's counted uses of rate-limited commands (event ids are not kept per
+        workspace)."""
 
     def prune(self, older_than: float) -> int:
         """Forget event ids older than Slack's retry window; returns how many went."""
@@ -355,6 +431,11 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[None]:
         """Everything inside lands together or not at all; nested use joins the outer one."""
+
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete every row of one workspace in one transaction (quotes with their vectors and
+        index entries, channel state, messages, shown quotes, votes, decisions, digest schedules
+        and runs, counted command uses); rows deleted, by table. Never the shared corpus."""
 
     def ping(self) -> bool:
         """Whether the database answers (a load balancer's health check)."""

@@ -206,12 +206,14 @@ def test_log_names_the_channel_when_a_run_is_given_up(store, caplog):
     assert "C9" in caplog.text and "no_token" in caplog.text
 
 
-def test_uninstalling_forgets_the_schedules_and_keeps_the_digests_sent(store):
-
+def test_uninstalling_forgets_the_schedules_and_the_digests_sent(store):
+    """Issue #10: a workspace that uninstalls leaves nothing behind, its digest record included."""
     sched = schedule(store)
     monday = at(2025, 1, 6, 8)
     claim = claim_run(store, due_digest(store, sched, monday.timestamp()), "A", monday.timestamp())
     finish_run(store, claim, "done", monday.timestamp())
-    store.channels.forget_team(TEAM)
+    other = store.digests.set_schedule("T_OTHER", "C1", sched.spec, "U1", monday.timestamp())
+    assert store.forget_team(TEAM)["digest_runs"] == 1
     assert store.digests.get_schedule(TEAM, "C1") is None
-    assert store.digests.get_run(TEAM, "C1", SCHEDULED, monday).status == "done"
+    assert store.digests.get_run(TEAM, "C1", SCHEDULED, monday) is None
+    assert store.digests.get_schedule("T_OTHER", "C1") == other

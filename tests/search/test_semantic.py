@@ -244,3 +244,58 @@ def _all_quotes(store: Store) -> list[tuple[int, str]]:
 def test_the_ci_switch_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert semantic.SWITCH in readme and "[semantic]" in readme
+
+
+def test_neighbours_by_meaning_are_chosen_among_what_the_workspace_may_see(conn, monkeypatch):
+    """Another workspace's 60 quotes sit nearest the query; this workspace still gets its own."""
+    import numpy as np
+
+    def quote(team: str, key: str) -> int:
+        row = (team, "support", key, f"gizmo {key}", None, None, None, None, (), "2024-05-01T00:00:00Z")
+        return conn.quotes.add(row)
+
+    big = [quote("T0BIG", f"b{n}") for n in range(60)]
+    small, shared = quote("T0SMALL", "s"), quote("", "shared")
+    axis = np.zeros(semantic.DIMENSIONS, dtype=np.float32)
+    axis[0] = 1.0
+
+    def towards(cosine: float, other: int) -> np.ndarray:
+        vector = np.zeros(semantic.DIMENSIONS, dtype=np.float32)
+        vector[0], vector[other] = cosine, (1 - cosine ** 2) ** 0.5
+        return vector
+
+    ids = big + [small, shared]
+    vectors = np.stack([towards(0.99, 1 + n) for n in range(60)] + [towards(0.8, 70), towards(0.7, 71)])
+    conn.vectors.add(semantic.MODEL, ids, vectors)
+    monkeypatch.setattr(semantic, "query_vector", lambda texts: axis)
+    nearest = semantic.start_neighbourhood(conn, [("anything", 1.0)], 50, 0.4, "T0SMALL").result().found
+    assert nearest == [small, shared]
+    assert set(semantic.start_neighbourhood(conn, [("anything", 1.0)], 50, 0.4, "T0BIG").result().found) \
+        <= set(big) | {shared}
+    found = search_quotes(conn, "where is my doohickey", team_id="T0SMALL", limit=5)  # no word in common
+    assert [q.id for q in found.quotes] == [small, shared]
+
+
+def test_neighbours_by_meaning_leave_out_other_channels_private_quotes(conn, monkeypatch):
+    import numpy as np
+
+    def quote(key: str, channel: str | None = None, private: bool = False) -> int:
+        row = ("T0TEAM", "slack", key, f"gizmo {key}", None, None, None, None, (), "2024-05-01T00:00:00Z")
+        return conn.quotes.add(row, channel, private)
+
+    secret, public, mine = quote("secret", "C0PRIVATE", True), quote("public", "C0PUBLIC"), quote("mine")
+    vectors = np.zeros((3, semantic.DIMENSIONS), dtype=np.float32)
+    vectors[:, 0] = (0.99, 0.8, 0.7)
+    vectors[:, 1] = (1 - vectors[:, 0] ** 2) ** 0.5
+    conn.vectors.add(semantic.MODEL, [secret, public, mine], vectors)
+    axis = np.zeros(semantic.DIMENSIONS, dtype=np.float32)
+    axis[0] = 1.0
+    monkeypatch.setattr(semantic, "query_vector", lambda texts: axis)
+
+    def nearest(channel: str | None) -> list[int]:
+        return semantic.start_neighbourhood(conn, [("x", 1.0)], 50, 0.4, "T0TEAM", channel).result().found
+
+    assert nearest("C0PRIVATE") == [secret, public, mine]
+    assert nearest("C0ELSEWHERE") == [public, mine] == nearest(None)
+    found = search_quotes(conn, "where is my doohickey", team_id="T0TEAM", limit=5)
+    assert secret not in [q.id for q in found.quotes]

@@ -71,7 +71,8 @@ class FakeSlack:
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.delays: dict[str, float] = {}
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
-        self.channel_info: dict[str, dict[str, Any]] = {}  # name, topic, purpose, is_archived, is_member
+        self.channel_info: dict[str, dict[str, Any]] = {}  # name, topic, purpose, is_archived, is_member,
+        # is_private
         self.user_tz: dict[str, str] = {}  # users.info tz; DEFAULT_TZ otherwise
         self.uploads: dict[str, bytes] = {}  # file id -> bytes POSTed to its upload URL
         self._ts = itertools.count(1)
@@ -207,6 +208,7 @@ class FakeSlack:
         return {"ok": True, "channel": {
             "id": channel, "name": info.get("name", "product-sync"), "is_channel": True,
             "is_member": info.get("is_member", True), "is_archived": info.get("is_archived", False),
+            "is_private": info.get("is_private", False),
             "topic": {"value": info.get("topic", ""), "creator": "U_ALICE", "last_set": 0},
             "purpose": {"value": info.get("purpose", ""), "creator": "U_ALICE", "last_set": 0}}}
 
@@ -259,13 +261,19 @@ class FakeSlack:
         return {"ok": True, "url": self.websocket_url}
 
     def api_oauth_v2_access(self, params: dict[str, Any], token: str) -> dict[str, Any]:
-        code = str(params.get("code", ""))  # the test's code names the workspace: "code-T111"
-        team = code.removeprefix("code-") or DEFAULT_TEAM
+        # The test's code names the workspace, and its Enterprise Grid organisation if it has
+        # one: "code-T111", "code-T333-E444".
+        code = str(params.get("code", ""))
+        team, _, enterprise = (code.removeprefix("code-") or DEFAULT_TEAM).partition("-")
         return {"ok": True, "app_id": "A0FAKE", "authed_user": {"id": "U_INSTALLER"},
                 "scope": "chat:write,commands", "token_type": "bot",
                 "access_token": f"xoxb-{team}-bot", "bot_user_id": f"UBOT{team}",
-                "team": {"id": team, "name": f"Team {team}"}, "enterprise": None,
+                "team": {"id": team, "name": f"Team {team}"},
+                "enterprise": {"id": enterprise, "name": f"Org {enterprise}"} if enterprise else None,
                 "is_enterprise_install": False}
+
+    def api_apps_uninstall(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        return {"ok": True}
 
     # -- HTTP --------------------------------------------------------------------------------------
 

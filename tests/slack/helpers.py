@@ -104,12 +104,14 @@ class BotUnderTest:
         return self.event(event, team=team)
 
     def command(self, text: str, *, channel: str, user: str = USER, team: str = TEAM,
-                response: str = "cmd") -> Response:
+                response: str = "cmd", channel_name: str = "product-sync",
+                enterprise: str | None = None) -> Response:
         body = urlencode({
             "token": "legacy", "team_id": team, "team_domain": "fake", "channel_id": channel,
-            "channel_name": "product-sync", "user_id": user, "user_name": user.lower(),
+            "channel_name": channel_name, "user_id": user, "user_name": user.lower(),
             "command": "/customer-voice", "text": text, "api_app_id": "A0FAKE",
             "response_url": self.fake.response_url(response), "trigger_id": "1.2.3",
+            **({"enterprise_id": enterprise} if enterprise else {}),
         })
         return self.post(body, "application/x-www-form-urlencoded")
 

@@ -7,16 +7,17 @@ import json
 import pytest
 
 from bot.slack import ids
+from bot.store import connect
 
 from .helpers import BOT_USER, TEAM, new_channel, new_ts
 
 HELP_START = "*/customer-voice*"
 
 
-def reply_to(bot, fake, text: str, channel: str | None = None, response: str = "cmd"):
+def reply_to(bot, fake, text: str, channel: str | None = None, response: str = "cmd", **who: str):
     """Run the command and return the JSON it sent to the response_url."""
     channel = channel or new_channel()
-    result = bot.command(text, channel=channel, response=response)
+    result = bot.command(text, channel=channel, response=response, **who)
     assert result.status == 200
     assert result.seconds < 3
     call = fake.wait_for("response", path=f"/response/{response}")[-1]
@@ -121,6 +122,41 @@ def test_add_stores_a_quote_for_this_workspace_only(bot, fake):
     reply = reply_to(bot, fake, "add “Smart quotes work too”", response="smart")
     assert "source: slack-u_alice" in reply["text"]
     assert "export button" in reply_to(bot, fake, "export button", response="ask")["text"]
+
+
+def test_add_is_limited_per_person_per_hour(bot, fake):
+    channel = new_channel()
+    for n in range(10):
+        assert "Added" in reply_to(bot, fake, f'add "Flooded quote number {n} about refunds"', channel,
+                                   f"add{n}")["text"]
+    for name, text in (("again", 'add "One quote too many about refunds"'),
+                       ("dupe", 'add "Flooded quote number 3 about refunds"'),
+                       ("big", 'add "' + "x" * 5000 + '"')):
+        reply = reply_to(bot, fake, text, channel, name)
+        assert "You have added 10 quotes in the last hour" in reply["text"]
+        assert "Nothing was added" in reply["text"]
+        assert reply["response_type"] == "ephemeral"
+    assert bot.sql("SELECT count(*) FROM feedback WHERE team_id = ? AND text LIKE '%refunds'",
+                   (TEAM,)).fetchone()[0] == 10
+    # someone else, and the same person id in another workspace, are counted apart
+    assert "Added" in reply_to(bot, fake, 'add "Bob heard this about refunds"', channel, "bob",
+                               user="U_BOB")["text"]
+    assert "Added" in reply_to(bot, fake, 'add "Another workspace on refunds"', None, "other",
+                               team="T0OTHER")["text"]
+    # a malformed add is explained, not counted
+    assert "takes a quote in double quotes" in reply_to(bot, fake, 'add "unbalanced', channel, "bad")["text"]
+
+
+def test_the_add_limit_is_kept_in_the_database_and_lets_up_after_an_hour(conn):
+    for n in range(10):
+        assert conn.events.allow("T1", "U1", "add", 10, 3600, now=1000.0 + n)
+    assert not conn.events.allow("T1", "U1", "add", 10, 3600, now=2000.0)
+    other = connect(conn.quotes.address())  # another instance on the same database agrees
+    assert not other.events.allow("T1", "U1", "add", 10, 3600, now=2000.0)
+    assert other.events.allow("T1", "U1", "add", 10, 3600, now=4600.5)  # the first use is an hour old
+    assert not conn.events.allow("T1", "U1", "add", 10, 3600, now=4600.6)  # ...the second is not
+    assert conn.events.allow("T1", "U2", "add", 10, 3600, now=2000.0)
+    other.close()
 
 
 @pytest.mark.parametrize("text", ['add "unbalanced', "add", 'add ""'])

@@ -92,8 +92,8 @@ class World:
         client = (client_class or TimedClient)(self.clock, self.timeline, token="xoxb-test",
                                                base_url=self.fake.url, retry_handlers=[])
         pacer = Pacer(clock=self.clock, sleep=self.clock.sleep)
-        return DigestSender(Chair(self.settings()), lambda team: client, pacer=pacer, clock=self.clock,
-                            instance=instance, chart=chart)
+        return DigestSender(Chair(self.settings()), lambda team, enterprise=None: client, pacer=pacer,
+                            clock=self.clock, instance=instance, chart=chart)
 
     def scheduler(self, sender: DigestSender) -> DigestScheduler:
         return DigestScheduler(sender.chair.db, sender.send, clock=self.clock)

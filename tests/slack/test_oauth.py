@@ -13,12 +13,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from bot.slack.app import STATE_SECONDS, installations_path
+from bot.slack.chair import Chair
+from bot.slack.digest_sender import DigestSender, client_factory
 from bot.slack.server import shutdown
 
-from .conftest import start_bot
+from .conftest import settings_for, start_bot
 from .helpers import BotUnderTest, new_channel, serving, wait_until
 
 CLIENT_ID = "1111.2222"
@@ -33,6 +36,12 @@ def multi(fake, slack_corpus, tmp_path):
 
 
 def install(bot, team: str) -> None:
+    done = install_page(bot, team)
+    assert done.status == 200, done.body
+
+
+def install_page(bot, team: str):
+    """Follow the install link as a browser would; Slack sends back a code naming `team`."""
     page = bot.get("/slack/install")
     assert page.status == 200
     link = html.unescape(re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page.body).group(1))
@@ -41,8 +50,7 @@ def install(bot, team: str) -> None:
     assert "chat:write" in query["scope"][0] and "commands" in query["scope"][0]
     state = query["state"][0]
     cookie = page.headers["set-cookie"].split(";")[0]
-    done = bot.get(f"/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie})
-    assert done.status == 200, done.body
+    return bot.get(f"/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie})
 
 
 def store(bot) -> SQLite3InstallationStore:
@@ -272,3 +280,32 @@ def test_a_tokens_file_others_can_read_is_made_private(fake, slack_corpus, tmp_p
     shutdown(running.app, [service])
     assert stat.S_IMODE(tokens.stat().st_mode) == 0o600
     assert "was readable by other users (mode 644); made it private" in caplog.text
+
+
+def test_digests_of_an_enterprise_grid_workspace_find_its_token(multi, fake):
+    """A Grid workspace's installation is stored under its organisation (E444 here)."""
+    install(multi, "T333-E444")
+    channel = new_channel()
+    done = multi.command("digest weekly mon 09:00 UTC", channel=channel, team="T333", enterprise="E444",
+                         response="grid")
+    assert done.status == 200
+    assert "09:00" in fake.wait_for("response", path="/response/grid")[0].params["text"]
+    saved = multi.conn().digests.get_schedule("T333", channel)
+    assert saved is not None and saved.enterprise_id == "E444"
+    chair = Chair(settings_for(fake, multi.db_path, slack_bot_token="", slack_client_id=CLIENT_ID,
+                               slack_client_secret="client-secret"))
+    sender = DigestSender(chair, client_factory(chair.settings, store(multi)))
+    outcome = sender.send_now("T333", channel)
+    assert outcome.status == "posted", outcome
+    assert [c.token for c in fake.calls_to("chat.postMessage", channel=channel)][:1] == ["xoxb-T333-bot"]
+
+
+def test_an_organisation_wide_install_serves_each_of_its_workspaces(multi, fake, tmp_path):
+    installations = SQLite3InstallationStore(database=str(tmp_path / "org.db"), client_id=CLIENT_ID)
+    installations.save(Installation(app_id="A0FAKE", enterprise_id="E777", team_id=None, user_id="U_ADMIN",
+                                    bot_token="xoxb-E777-org", bot_id="B1", bot_user_id="UBOTORG",
+                                    is_enterprise_install=True))
+    client_for = client_factory(settings_for(fake, multi.db_path, slack_bot_token=""), installations)
+    assert client_for("T0ANY", "E777").token == "xoxb-E777-org"
+    assert client_for("T0ANY", None) is None
+    assert client_for("T0ANY", "E0OTHER") is None

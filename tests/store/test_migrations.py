@@ -166,6 +166,22 @@ SHIPPED = [
     );
     CREATE TABLE vector_stats (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     """,
+    """
+    CREATE TABLE rate_events (
+        team_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX rate_events_key ON rate_events(team_id, user_id, action, at);
+    """,
+    """
+    ALTER TABLE feedback ADD COLUMN origin_channel TEXT;
+    ALTER TABLE feedback ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    """,
+    """
+    ALTER TABLE digest_schedules ADD COLUMN enterprise_id TEXT;
+    """,
 ]
 
 

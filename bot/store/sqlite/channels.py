@@ -20,7 +20,7 @@ SHOWN_FOR = 7 * 24 * 3600  # a quote shown in a channel is not shown there again
 NOT_RELEVANT_QUORUM = 3  # channels that must agree before a quote is hidden everywhere
 MESSAGE_CHARS = 8000  # a longer message is kept cut: the topic is in its opening
 SETTINGS = ("mode", "cooldown_seconds", "topic", "purpose", "joined_at", "last_post_at", "active")
-TEAM_TABLES = ("channels", "messages", "shown", "votes", "digest_schedules")
+TEAM_TABLES = ("channels", "messages", "shown", "votes")
 
 
 class SqliteChannels:
@@ -131,29 +131,31 @@ class SqliteChannels:
 
     def hidden(self, team_id: str, channel_id: str, now: float | None = None,
                include_shown: bool = True) -> set[int]:
-        """Quotes not to show here: marked not relevant (here, or in enough channels), or shown lately."""
+        """Quotes not to show here: marked not relevant (here, or in enough channels of this
+        workspace), or shown lately.
+
+        The quorum counts this workspace's channels only: another workspace's votes must not
+        decide what this one sees (nor tell it, by what vanished, what the other voted on).
+        """
         now = now or time.time()
         conn = self.db.current()
         ids = {r[0] for r in conn.execute(
             "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' AND team_id = ? AND channel_id = ?",
             (team_id, channel_id))}
         ids |= {r[0] for r in conn.execute(
-            "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' GROUP BY feedback_id "
-            "HAVING count(DISTINCT team_id || '/' || channel_id) >= ?", (NOT_RELEVANT_QUORUM,))}
+            "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' AND team_id = ? GROUP BY feedback_id "
+            "HAVING count(DISTINCT channel_id) >= ?", (team_id, NOT_RELEVANT_QUORUM))}
         if include_shown:
             ids |= {r[0] for r in conn.execute(
                 "SELECT feedback_id FROM shown WHERE team_id = ? AND channel_id = ? AND shown_at >= ?",
                 (team_id, channel_id, now - SHOWN_FOR))}
         return ids
 
-    def forget_team(self, team_id: str) -> None:
-        """Drop what the bot remembers of a workspace's channels (the app was uninstalled),
-        digest schedules included.
-
-        Its decisions, any quotes saved from it and the digests sent stay: they are the team's record.
-        """
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete what the bot remembers of a workspace's channels: their settings, recent
+        messages, the quotes shown and the votes cast there. Rows deleted, by table."""
         if not team_id:
             raise ValueError("forget_team needs a workspace id")
         with self.db.transaction() as conn:
-            for table in TEAM_TABLES:
-                conn.execute(f"DELETE FROM {table} WHERE team_id = ?", (team_id,))
+            return {table: conn.execute(f"DELETE FROM {table} WHERE team_id = ?", (team_id,)).rowcount
+                    for table in TEAM_TABLES}

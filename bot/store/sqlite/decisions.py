@@ -27,6 +27,12 @@ class SqliteDecisions:
              now or time.time()))
         return cursor.lastrowid if cursor.rowcount else None
 
+    def forget_team(self, team_id: str) -> int:
+        """Delete a workspace's decision log (it uninstalled the app); how many went."""
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        return self.db.current().execute("DELETE FROM decisions WHERE team_id = ?", (team_id,)).rowcount
+
     def at(self, team_id: str, channel_id: str, ts: str) -> Decision | None:
         """The decision stated in the message `ts`, if there is one (a thread's parent)."""
         row = self.db.current().execute(

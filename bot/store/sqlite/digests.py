@@ -24,17 +24,20 @@ class SqliteDigests:
     # -- schedules --------------------------------------------------------------------------------
 
     def set_schedule(self, team_id: str, channel_id: str, spec: Spec, user_id: str | None,
-                     now: float) -> Schedule:
-        """Turn a channel's digest on (or change it); setting it again turns it back on."""
+                     now: float, enterprise_id: str | None = None) -> Schedule:
+        """Turn a channel's digest on (or change it); setting it again turns it back on.
+        `enterprise_id` is the workspace's Enterprise Grid organisation, where its token is kept."""
         conn = self.db.current()
         conn.execute(
             "INSERT INTO digest_schedules (team_id, channel_id, cadence, weekday, hour, minute, tz, "
-            "enabled, set_by, set_at, off_reason) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, NULL) "
+            "enabled, set_by, set_at, off_reason, enterprise_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, NULL, ?) "
             "ON CONFLICT (team_id, channel_id) DO UPDATE SET cadence = excluded.cadence, "
             "weekday = excluded.weekday, hour = excluded.hour, minute = excluded.minute, tz = excluded.tz, "
-            "enabled = 1, set_by = excluded.set_by, set_at = excluded.set_at, off_reason = NULL",
+            "enabled = 1, set_by = excluded.set_by, set_at = excluded.set_at, off_reason = NULL, "
+            "enterprise_id = excluded.enterprise_id",
             (team_id, channel_id, spec.cadence, spec.weekday, spec.hour, spec.minute, spec.tz, user_id,
-             now))
+             now, enterprise_id))
         return self.get_schedule(team_id, channel_id)  # type: ignore[return-value]
 
     def switch_off(self, team_id: str, channel_id: str, reason: str) -> bool:
@@ -73,6 +76,14 @@ class SqliteDigests:
             if row:
                 return str(row[0])
         return None
+
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete a workspace's digest schedules and the record of the digests sent to it."""
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        with self.db.transaction() as conn:
+            return {table: conn.execute(f"DELETE FROM {table} WHERE team_id = ?", (team_id,)).rowcount
+                    for table in ("digest_schedules", "digest_runs")}
 
     # -- the ledger -------------------------------------------------------------------------------
 
@@ -195,7 +206,7 @@ def _key(run: Run) -> tuple[str, str, str, str]:
 def _schedule(row: sqlite3.Row) -> Schedule:
     spec = Spec(row["cadence"], row["hour"], row["minute"], row["tz"], row["weekday"])
     return Schedule(row["team_id"], row["channel_id"], spec, bool(row["enabled"]), row["set_by"],
-                    row["set_at"], row["off_reason"])
+                    row["set_at"], row["off_reason"], row["enterprise_id"])
 
 
 def _run(row: sqlite3.Row) -> Run:

@@ -193,8 +193,34 @@ def m005_quote_vectors(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_rate_events(conn: sqlite3.Connection) -> None:
+    """Recent uses of rate-limited commands (`/customer-voice add`), in the database so that
+    every instance serving one workspace counts them together."""
+    db = _db(conn)
+    db.create_table(
+        "rate_events",
+        {"team_id": str, "user_id": str, "action": str, "at": float},
+        not_null=["team_id", "user_id", "action", "at"],
+    )
+    db["rate_events"].create_index(["team_id", "user_id", "action", "at"], index_name="rate_events_key")
+
+
+def m007_quote_origin(conn: sqlite3.Connection) -> None:
+    """Where a quote added in Slack came from, and whether that channel is private: a quote
+    saved in a private channel is shown in that channel only."""
+    table = _db(conn)["feedback"]
+    table.add_column("origin_channel", str)
+    table.add_column("private", int, not_null_default=0)
+
+
+def m008_schedule_enterprise(conn: sqlite3.Connection) -> None:
+    """The Enterprise Grid organisation of a schedule's workspace: a Grid workspace's token is
+    stored under its organisation, and the digest sender must find it."""
+    _db(conn)["digest_schedules"].add_column("enterprise_id", str)
+
+
 MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats, m004_digests,
-                          m005_quote_vectors]
+                          m005_quote_vectors, m006_rate_events, m007_quote_origin, m008_schedule_enterprise]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

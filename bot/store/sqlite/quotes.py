@@ -12,8 +12,15 @@ from ...models import Candidate, Quote
 from .connection import Connections
 from .rows import labels_json, labels_of
 
-# A workspace sees its own quotes and the operator's shared corpus (team_id '').
-VISIBLE = "team_id IN ('', ?)"
+# Who may see a quote: a workspace sees its own quotes and the operator's shared corpus
+# (team_id ''), except quotes saved in a private channel, which only that channel sees.
+# Arguments: the workspace, then the channel asking (None, as in the App Home: no private ones).
+VISIBLE = "team_id IN ('', ?) AND (private = 0 OR origin_channel = ?)"
+# The same test inside a full-text query: a lookup by primary key per match, so the index
+# still hands matches over in its own order (rank, or newest rowid first) and the LIMIT
+# counts only quotes this workspace may see.
+SEES = ("EXISTS (SELECT 1 FROM feedback f WHERE f.id = feedback_fts.rowid AND f.team_id IN ('', ?) "
+        "AND (f.private = 0 OR f.origin_channel = ?))")
 
 # Hand-written rather than sqlite-utils' insert_all: this is the import's measured hot path.
 # One prepared statement run by executemany over plain tuples, with ON CONFLICT doing the
@@ -63,15 +70,36 @@ class SqliteQuotes:
                 conn.execute(INDEX_NEW_SQL, (before,))
         return added
 
-    def add(self, row: Sequence[Any]) -> int | None:
+    def add(self, row: Sequence[Any], origin_channel: str | None = None, private: bool = False) -> int | None:
         """One quote (captured in Slack, typed in by hand): its id, so the caller can point
-        at it, or None when it was stored before. `row` is shaped as for `add_many`."""
+        at it, or None when it was stored before. `row` is shaped as for `add_many`;
+        `origin_channel` is the channel it was saved in, which alone sees it if `private`."""
         with self.db.transaction() as conn:
             if not self.add_many([row]):
                 return None
-            return conn.execute(
+            quote_id = conn.execute(
                 "SELECT id FROM feedback WHERE team_id = ? AND source = ? AND external_id = ?",
                 (row[0], row[1], row[2])).fetchone()[0]
+            if origin_channel is not None or private:
+                conn.execute("UPDATE feedback SET origin_channel = ?, private = ? WHERE id = ?",
+                             (origin_channel, int(private), quote_id))
+            return quote_id
+
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete every quote a workspace added, with its full-text entry. Rows deleted, by table.
+
+        The shared corpus (team_id '') is never deleted this way. Vectors go first, through
+        `vectors.forget_team`; corpus statistics are recounted afterwards (`refresh_stats`).
+        """
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id; the shared corpus is not forgotten")
+        with self.db.transaction() as conn:
+            # An external-content index forgets a row only when told its old text.
+            entries = conn.execute(
+                "INSERT INTO feedback_fts (feedback_fts, rowid, text) "
+                "SELECT 'delete', id, text FROM feedback WHERE team_id = ?", (team_id,)).rowcount
+            quotes = conn.execute("DELETE FROM feedback WHERE team_id = ?", (team_id,)).rowcount
+        return {"feedback": quotes, "feedback_fts": entries}
 
     def total(self) -> int:
         """How many quotes the database holds for every workspace together (what an
@@ -83,46 +111,55 @@ class SqliteQuotes:
         import's writer processes), or None for an in-memory one, which no other process sees."""
         return self.db.current().execute("PRAGMA database_list").fetchone()[2] or None
 
-    def count(self, team_id: str = "") -> int:
-        """How many quotes a workspace can draw on (its own plus the shared corpus)."""
+    def count(self, team_id: str = "", channel_id: str | None = None) -> int:
+        """How many quotes a workspace can draw on (its own plus the shared corpus), in a
+        channel (None: outside any, so no private channel's quotes)."""
         return self.db.current().execute(
-            f"SELECT count(*) FROM feedback WHERE {VISIBLE}", (team_id,)).fetchone()[0]
+            f"SELECT count(*) FROM feedback WHERE {VISIBLE}", (team_id, channel_id)).fetchone()[0]
 
-    def sources(self, team_id: str = "") -> list[tuple[str, int, str | None]]:
-        """Each source a workspace can draw on: its name, how many quotes, the newest date.
+    def sources(self, team_id: str = "", channel_id: str | None = None) -> list[tuple[str, int, str | None]]:
+        """Each source a workspace can draw on (in a channel, or outside any): its name, how
+        many quotes, the newest date.
 
         Largest first; the date is the newest `created` (None when a source has no dates).
         """
         rows = self.db.current().execute(
             f"SELECT source, count(*), max(created) FROM feedback WHERE {VISIBLE} "
-            "GROUP BY source ORDER BY count(*) DESC, source", (team_id,)).fetchall()
+            "GROUP BY source ORDER BY count(*) DESC, source", (team_id, channel_id)).fetchall()
         return [(row[0], row[1], row[2]) for row in rows]
 
-    def get(self, quote_id: int, team_id: str = "") -> Quote | None:
-        """One stored quote, if this workspace may see it (its own or the shared corpus)."""
+    def get(self, quote_id: int, team_id: str = "", channel_id: str | None = None) -> Quote | None:
+        """One stored quote, if this workspace may see it (its own or the shared corpus) in
+        this channel (a private channel's quotes only there)."""
         row = self.db.current().execute(
             "SELECT id, text, source, created, url, labels, external_id FROM feedback "
-            f"WHERE id = ? AND {VISIBLE}", (quote_id, team_id)).fetchone()
+            f"WHERE id = ? AND {VISIBLE}", (quote_id, team_id, channel_id)).fetchone()
         return quote_of(row) if row is not None else None
 
     # -- full-text candidates: every search runs these (bench/speed.py times them at up to
     # a million quotes), so their SQL is written by hand, tuned to FTS5 and the rowid.
 
-    def matches(self, words: Sequence[str], limit: int) -> dict[int, float]:
-        """The `limit` best full-text matches of any of `words`, best first, with their relevance.
+    def matches(self, words: Sequence[str], limit: int, team_id: str = "",
+                channel_id: str | None = None) -> dict[int, float]:
+        """The `limit` best full-text matches of any of `words` this workspace may see (in
+        this channel), best first, with their relevance.
 
         For match sets small enough to rank exactly; relevance is BM25, higher is better.
+        The workspace is tested before the limit, so one workspace's many quotes cannot
+        crowd another's few out of its own search.
         """
         query = _fts_query(words, "OR")
         if not query:
             return {}
         rows = self._tuples().execute(
-            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
-            "ORDER BY rank LIMIT ?", (query, limit)).fetchall()
+            f"SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? AND {SEES} "
+            "ORDER BY rank LIMIT ?", (query, team_id, channel_id, limit)).fetchall()
         return {rowid: -score for rowid, score in rows}
 
-    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False) -> dict[int, float]:
-        """The `limit` newest quotes matching any (or, with `every`, all) of `words`, with relevance.
+    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False, team_id: str = "",
+                       channel_id: str | None = None) -> dict[int, float]:
+        """The `limit` newest quotes this workspace may see (in this channel) matching any
+        (or, with `every`, all) of `words`, with relevance.
 
         On a match set of hundreds of thousands, ranking all of it takes seconds; the
         newest rows come straight off the index, and recent feedback is preferred anyway.
@@ -131,13 +168,14 @@ class SqliteQuotes:
         if not query:
             return {}
         rows = self._tuples().execute(
-            "SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?", (query, limit)).fetchall()
+            f"SELECT rowid, bm25(feedback_fts) FROM feedback_fts WHERE feedback_fts MATCH ? AND {SEES} "
+            "ORDER BY rowid DESC LIMIT ?", (query, team_id, channel_id, limit)).fetchall()
         return {rowid: -score for rowid, score in rows}
 
     def candidates(self, relevance: Mapping[int, float], team_id: str = "",
-                   exclude_ids: Collection[int] = ()) -> list[Candidate]:
-        """The quotes of a search's pool this workspace may see, each with its match relevance.
+                   exclude_ids: Collection[int] = (), channel_id: str | None = None) -> list[Candidate]:
+        """The quotes of a search's pool this workspace may see in this channel, each with its
+        match relevance.
 
         The pool holds full-text matches and, with embeddings, quotes close in meaning:
         one read of both, so the ranking has one kind of record to weigh.
@@ -149,7 +187,8 @@ class SqliteQuotes:
         # `+team_id`: the id lookup is the selective one; the workspace index would not help.
         rows = self._tuples().execute(
             f"SELECT id, text, source, created, url, labels, external_id FROM feedback "
-            f"WHERE id IN ({marks}) AND +team_id IN ('', ?)", (*ids, team_id)).fetchall()
+            f"WHERE id IN ({marks}) AND +team_id IN ('', ?) AND (private = 0 OR origin_channel = ?)",
+            (*ids, team_id, channel_id)).fetchall()
         return [Candidate(i, text, source, created, url, _labels(labels), external_id, relevance[i])
                 for i, text, source, created, url, labels, external_id in rows]
 

@@ -19,8 +19,10 @@ from .quotes import quote_of
 QUOTE_TIME_SQL = ("coalesce(CASE WHEN length(created) = 10 THEN created || 'T00:00:00' "
                   "ELSE substr(created, 1, 19) END, substr(imported_at, 1, 19))")
 TIME_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS feedback_time ON feedback ({QUOTE_TIME_SQL})"
-# The team test is kept off the index (`+`): the time range is what narrows the scan.
-RANGE_SQL = f"{QUOTE_TIME_SQL} >= ? AND {QUOTE_TIME_SQL} < ? AND +f.team_id IN ('', ?)"
+# Who may see a quote (see `quotes.VISIBLE`), with the workspace and the digest's channel as
+# arguments. The team test is kept off the index (`+`): the time range narrows the scan.
+SEEN_SQL = "+f.team_id IN ('', ?) AND (f.private = 0 OR f.origin_channel = ?)"
+RANGE_SQL = f"{QUOTE_TIME_SQL} >= ? AND {QUOTE_TIME_SQL} < ? AND {SEEN_SQL}"
 QUOTE_COLUMNS = "f.id, f.text, f.source, f.created, f.url, f.labels, f.external_id, f.rating, f.imported_at"
 DF_CHUNK = 500  # terms per lookup, well under SQLite's limit on bound parameters
 
@@ -37,8 +39,8 @@ class SqliteThemes:
         """
         self.db.current().execute(TIME_INDEX_SQL)
 
-    def count_by_period(self, team_id: str, periods: Sequence[Period],
-                        where: QuoteFilter | None = None) -> list[int]:
+    def count_by_period(self, team_id: str, periods: Sequence[Period], where: QuoteFilter | None = None,
+                        channel_id: str | None = None) -> list[int]:
         """How many quotes (those `where` selects, or all) fall in each of `periods`, in one
         query: one range scan over all the periods rather than one per period."""
         cases = " ".join(f"WHEN t >= ? AND t < ? THEN {i}" for i in range(len(periods)))
@@ -47,45 +49,47 @@ class SqliteThemes:
         rows = self.db.current().execute(
             f"SELECT CASE {cases} END AS bucket, count(*) FROM ("
             f"SELECT {QUOTE_TIME_SQL} AS t FROM feedback f WHERE {QUOTE_TIME_SQL} >= ? "
-            f"AND {QUOTE_TIME_SQL} < ? AND +f.team_id IN ('', ?) AND {clause}) GROUP BY bucket",
+            f"AND {QUOTE_TIME_SQL} < ? AND {SEEN_SQL} AND {clause}) GROUP BY bucket",
             (*bounds, iso(min(p.start for p in periods)), iso(max(p.end for p in periods)), team_id,
-             *args)).fetchall()
+             channel_id, *args)).fetchall()
         counts = [0] * len(periods)
         for bucket, count in rows:
             if bucket is not None:
                 counts[bucket] = count
         return counts
 
-    def label_counts(self, team_id: str, period: Period) -> list[tuple[str, int, int]]:
+    def label_counts(self, team_id: str, period: Period,
+                     channel_id: str | None = None) -> list[tuple[str, int, int]]:
         """Each imported label with quotes in the period or the one before: (label, quotes in the
         period, quotes in the period before), in one scan of both periods."""
         before = period.before()
         rows = self.db.current().execute(
             f"SELECT value, sum(t >= ?), sum(t < ?) FROM (SELECT DISTINCT f.id, j.value AS value, "
             f"{QUOTE_TIME_SQL} AS t FROM feedback f, json_each(f.labels) j WHERE {QUOTE_TIME_SQL} >= ? "
-            f"AND {QUOTE_TIME_SQL} < ? AND +f.team_id IN ('', ?) AND f.labels IS NOT NULL) GROUP BY value",
-            (period.bounds[0], period.bounds[0], before.bounds[0], period.bounds[1], team_id)).fetchall()
+            f"AND {QUOTE_TIME_SQL} < ? AND {SEEN_SQL} AND f.labels IS NOT NULL) GROUP BY value",
+            (period.bounds[0], period.bounds[0], before.bounds[0], period.bounds[1], team_id,
+             channel_id)).fetchall()
         return [(str(value), now, then) for value, now, then in rows]
 
-    def texts(self, team_id: str, period: Period, where: QuoteFilter | None,
-              limit: int) -> list[tuple[int, str]]:
+    def texts(self, team_id: str, period: Period, where: QuoteFilter | None, limit: int,
+              channel_id: str | None = None) -> list[tuple[int, str]]:
         """The newest `limit` quotes of the period that `where` selects, as (id, text): what
         salient terms are found in."""
         clause, args = _where(where)
         rows = self.db.current().execute(
             f"SELECT f.id, f.text FROM feedback f WHERE {RANGE_SQL} AND {clause} "
-            f"ORDER BY {QUOTE_TIME_SQL} DESC LIMIT ?", (*period.bounds, team_id, *args, limit))
+            f"ORDER BY {QUOTE_TIME_SQL} DESC LIMIT ?", (*period.bounds, team_id, channel_id, *args, limit))
         return [(row[0], row[1]) for row in rows]
 
     def newest(self, team_id: str, period: Period, where: QuoteFilter | None = None,
-               limit: int = 200) -> list[PeriodQuote]:
+               limit: int = 200, channel_id: str | None = None) -> list[PeriodQuote]:
         """The newest quotes of the period (those `where` selects, or all), newest first: a
         theme's candidates for its representative quote, or the sample severity is scored on."""
         clause, args = _where(where)
         rows = self.db.current().execute(
             f"SELECT {QUOTE_COLUMNS} FROM feedback f WHERE {RANGE_SQL} AND {clause} "
             f"ORDER BY {QUOTE_TIME_SQL} DESC, f.id DESC LIMIT ?",
-            (*period.bounds, team_id, *args, limit)).fetchall()
+            (*period.bounds, team_id, channel_id, *args, limit)).fetchall()
         return [PeriodQuote(quote_of(row), row["imported_at"], row["rating"]) for row in rows]
 
     def corpus_df(self, stems: Sequence[str]) -> tuple[dict[str, int], int]:

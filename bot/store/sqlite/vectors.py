@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 STORED = "float16"  # on disk; half the size of the float32 the model computes
+Owner = tuple[str | None, str | None]  # (workspace, private channel): who may see a quote
 
 
 class SqliteVectors:
@@ -85,21 +86,42 @@ class SqliteVectors:
             self._set_state(self.state()[0] + 1, count)
         return True
 
+    def forget_team(self, team_id: str) -> int:
+        """Delete the vectors of a workspace's quotes (before the quotes themselves go); how many.
+
+        The epoch moves, so every search process reloads its index without them.
+        """
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        with self.db.transaction() as conn:
+            gone = conn.execute("DELETE FROM quote_vectors WHERE feedback_id IN "
+                                "(SELECT id FROM feedback WHERE team_id = ?)", (team_id,)).rowcount
+            if gone:
+                count = conn.execute("SELECT count(*) FROM quote_vectors").fetchone()[0]
+                self._set_state(self.state()[0] + 1, count)
+        return gone
+
     def since(self, model: str, after: int = 0,
-              batch: int = 10_000) -> Iterator[tuple[list[int], np.ndarray]]:
-        """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16 matrix).
+              batch: int = 10_000) -> Iterator[tuple[list[int], np.ndarray, list[Owner]]]:
+        """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16
+        matrix, who may see each quote: (its workspace, '' for the shared corpus or None for a
+        quote that is gone; the private channel it was saved in, or None)).
 
         In chunks, so loading a million vectors never holds them twice in memory;
-        `after=0` loads them all.
+        `after=0` loads them all. Who may see each quote comes along so that a search picks
+        its nearest quotes among those it may see.
         """
         import numpy as np
 
         cursor = self.db.current().execute(
-            "SELECT feedback_id, vector FROM quote_vectors WHERE model = ? AND feedback_id > ? "
-            "ORDER BY feedback_id", (model, after))
+            "SELECT v.feedback_id, v.vector, f.team_id, "
+            "CASE WHEN f.private THEN coalesce(f.origin_channel, '') END FROM quote_vectors v "
+            "LEFT JOIN feedback f ON f.id = v.feedback_id WHERE v.model = ? AND v.feedback_id > ? "
+            "ORDER BY v.feedback_id",
+            (model, after))
         while rows := cursor.fetchmany(batch):
             matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.dtype(STORED))
-            yield [r[0] for r in rows], matrix.reshape(len(rows), -1)
+            yield [r[0] for r in rows], matrix.reshape(len(rows), -1), [(r[2], r[3]) for r in rows]
 
     def get(self, model: str, ids: Sequence[int]) -> dict[int, np.ndarray]:
         """`model`'s vectors (float16) of the given quotes, by id; quotes without one are left out."""

@@ -1,8 +1,8 @@
 """The buttons under each quote: Not relevant, More like this, Full quote.
 
 The channel and workspace come from the click itself, and a quote id is only acted
-on if that workspace may see the quote, so a crafted button value cannot reach
-another workspace's feedback.
+on if that workspace may see the quote in that channel, so a crafted button value cannot
+reach another workspace's feedback, nor a private channel's from elsewhere.
 """
 
 from __future__ import annotations
@@ -78,10 +78,11 @@ def clicked_quote(body: dict[str, Any], action: dict[str, Any], context: BoltCon
         quote_id = int(str(action.get("value", "")))
     except ValueError:
         return None
-    team = team_of(context, body)
-    quote = chair.db().quotes.get(quote_id, team)
-    channel = channel_of(body)
-    if quote is None or not channel:
+    team, channel = team_of(context, body), channel_of(body)
+    if not channel:
+        return None
+    quote = chair.db().quotes.get(quote_id, team, channel)
+    if quote is None:
         return None
     return team, channel, quote
 

@@ -26,11 +26,14 @@ from ....text import shorten
 from ...api import send
 from ...blocks import answer_blocks, escape, fallback, plain
 from ...chair import Chair, team_of
+from ...privacy import is_private
 from .digest import digest_command
 
 Reply = dict[str, Any]
+log = logging.getLogger(__name__)
 
 MAX_COOLDOWN_MINUTES = 1440
+ADD_LIMIT, ADD_WINDOW = 10, 3600  # quotes one person may add per hour: a typo'd loop or a flood stops here
 DECISIONS_SHOWN = 20
 COMMAND_LIKE = frozenset(
     "settings config configure status mode modes list start stop on off enable disable mute unmute "
@@ -52,8 +55,10 @@ def dispatch(command: dict[str, Any], team: str, chair: Chair, client: WebClient
     """The reply to one invocation; subcommands first, then a topic."""
     text = plain(command.get("text") or "")
     word, _, rest = text.partition(" ")
-    if word.lower() == "digest":  # the one subcommand that calls Slack (users.info, posting)
+    if word.lower() == "digest":  # calls Slack (users.info, posting)
         return digest_command(chair, team, command, rest.strip(), client)
+    if word.lower() == "add":  # calls Slack (conversations.info: is the channel private?)
+        return add(chair, team, command, rest.strip(), client)
     handler = SUBCOMMANDS.get(word.lower())
     if handler is not None:
         return handler(chair, team, command, rest.strip())
@@ -122,14 +127,21 @@ def decision_line(chair: Chair, decision: Decision) -> str:
                         text=escape(shorten(decision.text, 150)).replace("_", " "))
 
 
-def add(chair: Chair, team: str, command: dict[str, Any], rest: str) -> Reply:
+def add(chair: Chair, team: str, command: dict[str, Any], rest: str,
+        client: WebClient | None = None) -> Reply:
+    """A quote someone heard; added in a private channel, it is shown in that channel only."""
     match = ADD.match(rest)
     if not match or not match["quote"].strip():
         return {"text": chair.voice.render("commands.add_bad")}
+    user = str(command.get("user_id") or "")
+    if not chair.db().events.allow(team, user, "add", ADD_LIMIT, ADD_WINDOW):
+        return {"text": chair.voice.render("commands.add_limited", limit=ADD_LIMIT)}
     source = "-".join((match["source"] or "").split())[:60]
     source = source or f"slack-{command.get('user_name') or command.get('user_id') or 'someone'}"
+    channel = str(command.get("channel_id") or "")
+    private = is_private(client, channel, log, channel_name=command.get("channel_name")) if channel else False
     added = add_quote(chair.db(), match["quote"].strip(), source, team_id=team,
-                      created=date.today().isoformat())
+                      created=date.today().isoformat(), origin_channel=channel or None, private=private)
     if added is None:
         return {"text": chair.voice.render("slack.capture_again")}
     return {"text": chair.voice.render("commands.added", source=escape(source))}

@@ -97,7 +97,9 @@ def schedule(chair: Chair, team: str, command: dict[str, Any], rest: str, client
     if not can_post(client, channel):
         return chair.voice.render("digest.not_member", channel=channel)
     now = now or time.time()
-    saved = chair.db().digests.set_schedule(team, channel, spec, user, now)
+    # A Grid workspace's token is stored under its organisation: the sender needs both ids.
+    enterprise = command.get("enterprise_id") or None
+    saved = chair.db().digests.set_schedule(team, channel, spec, user, now, enterprise)
     return _scheduled_text(chair, saved, now, zone_given, profile_zone)
 
 
@@ -148,7 +150,7 @@ def post_now(chair: Chair, team: str, channel: str, client: WebClient | None) ->
     if client is None or not client.token:
         return voice.render("digest.now_failed", error="no_token")
     plain = digest_client(client.token, client.base_url)
-    outcome = DigestSender(chair, lambda _team: plain).send_now(team, channel)
+    outcome = DigestSender(chair, lambda _team, _enterprise=None: plain).send_now(team, channel)
     period = period_text(voice, outcome.due.period, outcome.due.tz)
     if outcome.status == "posted":
         return voice.render("digest.now_posted", period=period)

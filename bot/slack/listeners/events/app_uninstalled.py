@@ -1,8 +1,10 @@
-"""Uninstalled, or the bot token revoked: forget the workspace's tokens and channel state.
+"""Uninstalled, or the bot token revoked: forget the workspace's tokens and everything of it.
 
 In multi-workspace mode the stored installation is deleted with Bolt's own
-revocation handlers; in every mode the channels, recent messages, shown quotes and
-votes of that workspace go, so nothing of it lingers or resurfaces.
+revocation handlers; in every mode every row of that workspace goes (`Store.forget_team`):
+the quotes it added with their vectors and index entries, channel state, recent messages,
+shown quotes, votes, decisions, digest schedules and runs. Nothing of it lingers or
+resurfaces, and `empty-chair forget --team T...` does the same by hand.
 """
 
 from __future__ import annotations
@@ -42,5 +44,6 @@ def tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltCon
 
 
 def forget(chair: Chair, team: str, logger: logging.Logger) -> None:
-    chair.db().channels.forget_team(team)
-    logger.info("workspace %s: tokens gone, its channel state was removed", team)
+    counts = chair.db().forget_team(team)
+    logger.info("workspace %s: tokens gone, and %d rows of it deleted (%s)", team, sum(counts.values()),
+                ", ".join(f"{table} {n}" for table, n in counts.items() if n) or "none were stored")

@@ -1,5 +1,5 @@
 """Capture: reacting with the capture emoji (default :chair:) to a message saves it as
-customer feedback, with a link back to it.
+customer feedback, with a link back to it; saved in a private channel, it is shown there only.
 
 The message's words come from the conversation the bot keeps from its events, when it has
 them: conversations.history and .replies allow an app distributed outside the Marketplace
@@ -19,6 +19,7 @@ from ....ingest.importer import add_quote
 from ...api import call
 from ...blocks import plain
 from ...chair import Chair, team_of
+from ...privacy import is_private
 
 SOURCE = "slack"
 
@@ -33,13 +34,13 @@ def reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltCon
         if not chair.first_delivery(body):
             return
         capture(client, chair, team_of(context, body), item["channel"], item["ts"],
-                event.get("user"), logger)
+                event.get("user"), logger, event.get("channel_type"))
     except Exception:
         logger.exception("reaction on %s was not captured", (event.get("item") or {}).get("ts"))
 
 
 def capture(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
-            user: str | None, logger: logging.Logger) -> None:
+            user: str | None, logger: logging.Logger, channel_type: str | None = None) -> None:
     kept = chair.db().channels.message(team, channel, ts)
     if kept is not None:  # a person's words, read from Slack markup when it was kept
         text, by_bot = kept.text, False
@@ -56,7 +57,9 @@ def capture(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
                 message_ts=ts)
     added = add_quote(chair.db(), text, SOURCE, team_id=team,
                       url=link.get("permalink") if link else None, external_id=f"{channel}:{ts}",
-                      created=datetime.fromtimestamp(float(ts), UTC).date().isoformat())
+                      created=datetime.fromtimestamp(float(ts), UTC).date().isoformat(),
+                      origin_channel=channel,
+                      private=is_private(client, channel, logger, channel_type=channel_type))
     tell(client, chair, team, channel, user, "commands.captured" if added else "slack.capture_again",
          logger)
 
