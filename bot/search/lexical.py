@@ -237,7 +237,7 @@ def search_terms(
         scored = reshape(store, scored, clicks)
     quotes, relevant = _select(scored, limit, min_coverage, floor)
     # The terms the answer matched come from the best quote that has any: with the
-    # semantic extra the top quote may match in meaning only (lexically: always the top one).
+    # search by meaning the top quote may match in meaning only (lexically: always the top one).
     anchor = next((q for q in quotes if _terms_present(q.text, chosen)), quotes[0] if quotes else None)
     lowered = anchor.text.lower() if anchor else ""
     matched = tuple(t.word for t, _ in chosen if t.stem in lowered)
