@@ -46,6 +46,10 @@ class SearchResult:
     evidence: Evidence
     matched_terms: tuple[str, ...] = field(default=())
     specific_terms: tuple[str, ...] = field(default=())  # matched, and not common in the corpus
+    # Search by meaning only (None / "" when the search ran on words alone):
+    closeness: float | None = None  # cosine of the conversation to the quote closest in meaning
+    theme: str = ""  # the label the quotes nearest in meaning agree on most
+    theme_share: float = 0.0  # how much of their vote it got (0-1)
 
     @property
     def found(self) -> bool:
@@ -243,7 +247,10 @@ def search_terms(
     matched = tuple(t.word for t, _ in chosen if t.stem in lowered)
     limit = stats.docs * COMMON_SHARE
     specific = tuple(t.word for t, _ in chosen if t.stem in lowered and stats.df[t.stem] <= limit)
-    return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific)
+    if hybrid is None:
+        return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific)
+    return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific,
+                        hybrid.closeness, hybrid.theme, hybrid.theme_share)
 
 
 def _select(scored: list[tuple[float, float, Candidate]], limit: int, min_coverage: float,
@@ -322,6 +329,9 @@ class _Hybrid:
 
     near: Neighbourhood
     neighbours: frozenset[int]
+    closeness: float = 0.0
+    theme: str = ""
+    theme_share: float = 0.0
 
     def widen(self, pool: dict[int, float]) -> None:
         """Quotes close in meaning join the pool even when they share no word with the query."""
@@ -343,16 +353,17 @@ class _Hybrid:
             value = cosine + LEXICAL_SHARE * score / best_lexical + 0.2 * _recency(quote.created, today)
             blended.append((value, max(coverage, _semantic_coverage(cosine)), quote))
         blended.sort(key=lambda item: item[0], reverse=True)
-        blended = _by_theme(blended, sims)
+        blended, self.theme, self.theme_share = _by_theme(blended, sims)
+        self.closeness = max(sims.values(), default=0.0)
         best = blended[0][0] if blended else 0.0
         return blended, min(best, max(best - EVIDENCE_MARGIN, EVIDENCE_FLOOR))  # the best always counts
 
 
 def _by_theme(blended: list[tuple[float, float, Candidate]], sims: dict[int, float]
-              ) -> list[tuple[float, float, Candidate]]:
+              ) -> tuple[list[tuple[float, float, Candidate]], str, float]:
     """Theme first: the labels the quotes nearest in meaning agree on lift every quote
     that carries them, so the answer stays on one customer problem rather than mixing
-    five near misses.
+    five near misses. Returns the new order, the leading theme and its share of the vote.
 
     A quote without labels (a message captured in Slack, an unlabelled export) cannot
     show its theme: it gains as much as the leading theme when it is at least as close
@@ -366,8 +377,9 @@ def _by_theme(blended: list[tuple[float, float, Candidate]], sims: dict[int, flo
             votes[label] = votes.get(label, 0.0) + max(cosine, 0.0)
     total = sum(votes.values())
     if not total:
-        return blended
-    leading, weakest_voter = max(votes.values()), voters[-1][0]
+        return blended, "", 0.0
+    theme = max(votes, key=lambda label: votes[label])
+    leading, weakest_voter = votes[theme], voters[-1][0]
     out = []
     for value, coverage, quote in blended:
         if quote.labels:
@@ -376,7 +388,7 @@ def _by_theme(blended: list[tuple[float, float, Candidate]], sims: dict[int, flo
             share = leading if sims.get(quote.id, -1.0) >= weakest_voter else 0.0
         out.append((value + THEME_SHARE * share / total, coverage, quote))
     out.sort(key=lambda item: item[0], reverse=True)
-    return out
+    return out, theme, leading / total
 
 
 def _semantic_coverage(cosine: float) -> float:
