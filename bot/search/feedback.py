@@ -1,7 +1,7 @@
 """Learning from clicks: what a channel said about earlier quotes shapes its next answers.
 
 "More like this" lifts quotes like the clicked one in that channel: the same label
-(a ticket category, an intent), near the same words, or, with the `semantic` extra,
+(a ticket category, an intent), near the same words, or, with search by meaning,
 close in meaning. "Not relevant" already hides the clicked quote there (and everywhere
 once enough channels agree, see `store.channels.hidden`); here it also pushes down
 near-copies of it in that channel. Other channels are not affected by one channel's

