@@ -43,6 +43,7 @@ DEMO_CORPUS = (
     (ROOT / "data" / "sample" / "banking77.csv", "banking-app"),
     (ROOT / "data" / "sample" / "cfpb_complaints.csv", "cfpb-complaints"),
 )
+DEMO_VECTORS = semantic.shipped_path(ROOT / "data" / "sample")  # so the demo need not embed for minutes
 DEMO_MEETING = ROOT / "data" / "demo_meeting.txt"
 DEMO_DB = ROOT / "data" / "demo.db"
 DEMO_COOLDOWN = 120
@@ -207,7 +208,7 @@ def _import_one(store: Store, path: Path, source: str | None, text_column: str |
         raise click.ClickException(str(err)) from None
 
 
-def _embed_pending(store: Store, quiet: bool) -> None:
+def _embed_pending(store: Store, quiet: bool, report: bool = True) -> None:
     """Embed the quotes that have no vector yet, with a progress bar."""
     pending = semantic.pending_count(store)
     if not pending:
@@ -216,7 +217,8 @@ def _embed_pending(store: Store, quiet: bool) -> None:
     with bar if not quiet else contextlib.nullcontext():
         done = semantic.embed_pending(store, progress=None if quiet else bar.update,
                                       model=semantic.Embedder(threads=os.cpu_count() or 1))
-    click.echo(f"Embedded {done} quotes, so search finds them by meaning too.")
+    if report:
+        click.echo(f"Embedded {done} quotes, so search finds them by meaning too.")
 
 
 @cli.command()
@@ -337,6 +339,13 @@ def demo(settings: Settings, db_path: Path, as_json: bool) -> None:
         report = import_file(store, path, source=source)
         if not as_json:
             click.echo(f"Imported {report.added} quotes from {path.name} (source: {source}).")
+    if semantic.available():
+        shipped = semantic.add_shipped(store, DEMO_VECTORS)
+        if not as_json:
+            click.echo(f"Loaded {shipped} precomputed embeddings ({DEMO_VECTORS.name}): "
+                       "the customer finds quotes by meaning, not only by words.")
+        if semantic.pending_count(store):
+            _embed_pending(store, quiet=as_json, report=not as_json)
     if not as_json:
         width = min(shutil.get_terminal_size((100, 20)).columns, 100)
         click.echo("=" * width)

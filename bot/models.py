@@ -34,15 +34,17 @@ class Quote:
     coverage: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
+        """`id` is the imported row's own id (a ticket number: what its owner recognises;
+        `sha1:...` of the text where the export had none); `rowid` is this database's key."""
         return {
-            "id": self.id,
+            "id": self.external_id,
+            "rowid": self.id,
             "text": self.text,
             "source": self.source,
             "date": self.date,
             "score": round(self.score, 4),
             "url": self.url,
             "labels": list(self.labels),
-            "external_id": self.external_id,
         }
 
 
@@ -126,7 +128,7 @@ class Action:
             "decision": self.decision,
             "reason": self.reason,
             "topic": self.topic,
-            "quotes": [q.id for q in self.quotes],
+            "quotes": [q.external_id for q in self.quotes],  # the ids `search --json` gives
             "question": self.question or None,
             "evidence": self.evidence.as_dict(),
             "text": self.text,

@@ -5,6 +5,7 @@ shows exactly what the bot would do in a channel.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,10 @@ from .decisions import classify
 MAX_QUOTES = 3
 MIN_COVERAGE = 0.45  # the best quote must contain this share of the conversation's weight
 WINDOW_SECONDS = 20 * 60  # older messages no longer count as the current conversation
+# By meaning, an unprompted post needs the nearest quotes to agree on a theme and be this close
+# to the conversation (tuned on the odd lines of bench/meeting.py).
+THEME_AGREEMENT = 0.5
+CLOSENESS = 0.5
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ def _decision(store: Store, voice: Voice, message: Message,
         return Action("silent", "decision already logged", decision=True)
     if channel.mode == "quiet":
         return Action("silent", "decision logged (quiet mode)", decision_id=decision_id, decision=True)
+    if _internal_talk(window):
+        # "standup moves to 9:45": logged for the record; asking the customer about it is noise.
+        return Action("silent", "decision logged (internal talk)", decision_id=decision_id, decision=True)
     stated = voice.style.emphasis(shorten(message.text, 200))
     parts = [voice.render("meeting.decision_intro", decision=stated), question]
     if result.quotes:
@@ -117,6 +125,8 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
     if not _says_something_specific(store, message.text):
         return Action("silent", "small talk")
     window = _window(store, message, policy, now)
+    if _internal_talk(window[-3:]):
+        return Action("silent", "internal talk")
     terms = conversation_terms(window, channel.topic, channel.purpose)
     result = search_terms(store, terms, limit=MAX_QUOTES, team_id=message.team_id,
                           exclude_ids=store.channels.hidden(message.team_id, message.channel_id, now),
@@ -126,7 +136,7 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
                           channel_id=message.channel_id)
     if not result.quotes:
         return Action("silent", "no fresh evidence on this conversation")
-    if not _settled(result, window):
+    if not _settled(result, window) or not _dwelt(store, message, channel, window, result, now):
         return Action("silent", "topic not settled yet", topic=_topic(result))
     # The cooldown is checked again as the channel's turn is taken: another replica (or thread)
     # hearing the next message at the same moment may have taken it since the check above.
@@ -137,6 +147,45 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
     return Action("quotes", f"conversation settled on {topic}", topic=topic, quotes=result.quotes,
                   evidence=result.evidence,
                   text=quotes_message(voice, topic, result.quotes, result.evidence))
+
+
+# Team talk uses the customers' words in its own sense: the corporate card for the team lunch,
+# the VPN password that expired, the training budget to transfer. These words place a
+# conversation at work rather than at the customer; written from general office,
+# engineering and planning vocabulary, not from any benchmark.
+WORKPLACE = frozenset("""
+    team teams teammate colleague colleagues coworker coworkers boss manager managers hr payroll
+    office offices desk desks floor building reception facilities kitchen lunch lunches dinner
+    snacks pizza coffee cake birthday drinks offsite offsites party kitty
+    laptop laptops vpn wifi helpdesk intranet mdm sso okta password passwords login
+    calendar invite invites standup standups all-hands allhands retro retros sprint sprints
+    agenda minutes recording dial-in zoom slack wiki confluence jira doc docs deck slides
+    spreadsheet csv runbook postmortem playbook rota on-call pager oncall
+    interview interviews candidate candidates hiring recruiter rubric headcount
+    staging deploy deploys deployment ci build builds pipeline pipelines repo branch merge css
+    browser frontend backend schema column columns warehouse etl cluster logging aws gcp azure
+    cert certs tls api apis endpoint endpoints microservice terraform kubernetes
+    expense expenses expensed budget budgets training trainings course courses workshop
+    landlord lease-break parking permit dentist holiday holidays vacation pto sick commute
+    corporate subscription vendor-portal
+    """.split())
+# ... unless it is about customers: these words put the customer back in the conversation.
+CUSTOMER_WORDS = frozenset("""
+    customer customers user users people person client clients member members cardholder
+    cardholders borrower borrowers consumer consumers traveller travellers traveler travelers
+    applicant applicants homeowner homeowners buyer buyers caller callers complaint complaints
+    complainant complainants account-holders households shoppers patients students tenants
+    """.split())
+
+
+def _internal_talk(recent: list[str]) -> bool:
+    """The last messages place the talk at work (the team's lunch, its laptops, its budget)
+    and none of them mentions customers: their words are used in the team's own sense."""
+    said = {word for text in recent for word in _WORDISH.findall(text.lower())}
+    return bool(said & WORKPLACE) and not said & CUSTOMER_WORDS
+
+
+_WORDISH = re.compile(r"[a-z][a-z0-9'-]*[a-z0-9]|[a-z]")
 
 
 def _says_something_specific(store: Store, text: str) -> bool:
@@ -151,8 +200,15 @@ def _says_something_specific(store: Store, text: str) -> bool:
 
 
 def _settled(result: SearchResult, window: list[str]) -> bool:
-    """The topic the quotes match was raised in at least two of the last three messages,
-    and the latest message says something specific about it (not just "cards")."""
+    """Whether the quotes found answer what the conversation is about.
+
+    By meaning: the quotes nearest the conversation agree on one theme (a label of the
+    corpus) and are close to it. By words alone: the topic the quotes match was raised in
+    at least two of the last three messages, and the latest message says something
+    specific about it (not just "cards").
+    """
+    if result.closeness is not None and result.theme:
+        return result.theme_share >= THEME_AGREEMENT and result.closeness >= CLOSENESS
     matched = {stem(w.lower()) for w in result.matched_terms}
     specific = {stem(w.lower()) for w in result.specific_terms}
     if len(matched) < 2 or not specific or not window:
@@ -161,6 +217,24 @@ def _settled(result: SearchResult, window: list[str]) -> bool:
     if not recent[-1] & specific:
         return False
     return sum(1 for said in recent if matched & said) >= 2
+
+
+def _dwelt(store: Store, message: Message, channel: Channel, window: list[str], result: SearchResult,
+           now: float) -> bool:
+    """By meaning, the conversation has stayed on the theme: it led before the latest message too.
+
+    One message on a customer theme is often a passing remark ("my password expired");
+    two in a row is a topic. (By words, `_settled` asks this of the matched words.)
+    """
+    if result.closeness is None or not result.theme:
+        return True
+    earlier = window[:-1]
+    if not earlier:
+        return False
+    before = search_terms(store, conversation_terms(earlier, channel.topic, channel.purpose),
+                          limit=MAX_QUOTES, team_id=message.team_id, today=date.fromtimestamp(now),
+                          query=conversation_texts(earlier, channel.topic, channel.purpose))
+    return before.theme == result.theme
 
 
 def _topic(result: SearchResult) -> str:

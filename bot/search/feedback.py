@@ -1,7 +1,7 @@
 """Learning from clicks: what a channel said about earlier quotes shapes its next answers.
 
 "More like this" lifts quotes like the clicked one in that channel: the same label
-(a ticket category, an intent), near the same words, or, with the `semantic` extra,
+(a ticket category, an intent), near the same words, or, with search by meaning,
 close in meaning. "Not relevant" already hides the clicked quote there (and in the whole
 workspace once enough of its channels agree, see `store.channels.hidden`); here it also pushes down
 near-copies of it in that channel. Other channels are not affected by one channel's
@@ -29,7 +29,7 @@ RECENT = 20  # clicks of each kind a channel remembers for ranking
 LIKE_BOOST = 0.5  # a quote just like one the channel wanted more of scores up to 1.5x
 SAME_LABEL = 0.6  # likeness of two quotes that share a label
 NEAR_COPY_WORDS = 0.6  # word overlap (Jaccard) that makes two quotes near-copies ...
-NEAR_COPY_COSINE = 0.9  # ... or this cosine, with the semantic extra
+NEAR_COPY_COSINE = 0.9  # ... or this cosine, with search by meaning
 DISLIKED_COPY = 0.2  # a near-copy of a quote called not relevant here keeps a fifth of its score
 
 _TOKEN = re.compile(r"[a-z0-9]+")

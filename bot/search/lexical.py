@@ -46,6 +46,10 @@ class SearchResult:
     evidence: Evidence
     matched_terms: tuple[str, ...] = field(default=())
     specific_terms: tuple[str, ...] = field(default=())  # matched, and not common in the corpus
+    # Search by meaning only (None / "" when the search ran on words alone):
+    closeness: float | None = None  # cosine of the conversation to the quote closest in meaning
+    theme: str = ""  # the label the quotes nearest in meaning agree on most
+    theme_share: float = 0.0  # how much of their vote it got (0-1)
 
     @property
     def found(self) -> bool:
@@ -206,7 +210,7 @@ def search_terms(
     `min_coverage` and `min_terms` say how much of the conversation a quote must
     contain to be shown: the bot would rather stay quiet than quote off-topic.
     `query` is the same conversation as weighted texts (`topic.conversation_texts`),
-    for the hybrid ranking when the `semantic` extra is installed (`semantic=False`
+    for the hybrid ranking when search by meaning is installed (`semantic=False`
     keeps a search lexical); `clicks` are a channel's votes, which re-rank the answer.
     `channel_id` is where the answer is shown: a private channel's quotes are found there only.
     """
@@ -241,14 +245,17 @@ def search_terms(
     if clicks is not None:
         scored = reshape(store, scored, clicks)
     quotes, relevant = _select(scored, limit, min_coverage, floor)
-    # The terms the answer matched come from the best quote that has any: with the
-    # semantic extra the top quote may match in meaning only (lexically: always the top one).
+    # The terms the answer matched come from the best quote that has any: with
+    # search by meaning the top quote may match in meaning only (lexically: always the top one).
     anchor = next((q for q in quotes if _terms_present(q.text, chosen)), quotes[0] if quotes else None)
     lowered = anchor.text.lower() if anchor else ""
     matched = tuple(t.word for t, _ in chosen if t.stem in lowered)
     limit = stats.docs * COMMON_SHARE
     specific = tuple(t.word for t, _ in chosen if t.stem in lowered and stats.df[t.stem] <= limit)
-    return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific)
+    if hybrid is None:
+        return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific)
+    return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific,
+                        hybrid.closeness, hybrid.theme, hybrid.theme_share)
 
 
 def _select(scored: list[tuple[float, float, Candidate]], limit: int, min_coverage: float,
@@ -305,8 +312,8 @@ def search_quotes(
                         exclude_ids=exclude_ids, today=today, query=conversation_texts([text]))
 
 
-# ---------------------------------------------------------------- hybrid (the `semantic` extra)
-# Without the extra, or before any quote has a vector, `_hybrid` is None and nothing
+# ---------------------------------------------------------------- hybrid (search by meaning)
+# Without onnxruntime, switched off, or before any quote has a vector, `_hybrid` is None and nothing
 # below runs: the lexical ranking above is the whole search.
 
 SEMANTIC_NEIGHBOURS = 50  # nearest quotes by meaning that join the lexical candidates ...
@@ -314,6 +321,11 @@ NEIGHBOUR_FLOOR = 0.4  # ... if they are that close at all: "quantum llamas" fin
 LEXICAL_SHARE = 0.1  # weight of BM25 (as a share of the best) beside cosine; tuned on half the benchmark
 EVIDENCE_MARGIN = 0.1  # quotes within this of the best blended score count as evidence ...
 EVIDENCE_FLOOR = 0.45  # ... if they reach this at all (cosine of unrelated banking texts: ~0.2)
+# Theme first: the labels (intents, ticket categories) of the quotes nearest in meaning vote
+# on what the conversation is about, and every candidate carrying a winning label gains up to
+# THEME_SHARE. Tuned on the odd lines of bench/meeting.py (0.15-1.0 tried; 10-40 voters).
+THEME_SHARE = 0.5
+THEME_VOTERS = 20
 
 
 @dataclass
@@ -322,6 +334,9 @@ class _Hybrid:
 
     near: Neighbourhood
     neighbours: frozenset[int]
+    closeness: float = 0.0
+    theme: str = ""
+    theme_share: float = 0.0
 
     def widen(self, pool: dict[int, float]) -> None:
         """Quotes close in meaning join the pool even when they share no word with the query."""
@@ -343,8 +358,42 @@ class _Hybrid:
             value = cosine + LEXICAL_SHARE * score / best_lexical + 0.2 * _recency(quote.created, today)
             blended.append((value, max(coverage, _semantic_coverage(cosine)), quote))
         blended.sort(key=lambda item: item[0], reverse=True)
+        blended, self.theme, self.theme_share = _by_theme(blended, sims)
+        self.closeness = max(sims.values(), default=0.0)
         best = blended[0][0] if blended else 0.0
         return blended, min(best, max(best - EVIDENCE_MARGIN, EVIDENCE_FLOOR))  # the best always counts
+
+
+def _by_theme(blended: list[tuple[float, float, Candidate]], sims: dict[int, float]
+              ) -> tuple[list[tuple[float, float, Candidate]], str, float]:
+    """Theme first: the labels the quotes nearest in meaning agree on lift every quote
+    that carries them, so the answer stays on one customer problem rather than mixing
+    five near misses. Returns the new order, the leading theme and its share of the vote.
+
+    A quote without labels (a message captured in Slack, an unlabelled export) cannot
+    show its theme: it gains as much as the leading theme when it is at least as close
+    in meaning as the quotes that voted, and nothing otherwise.
+    """
+    votes: dict[str, float] = {}
+    voters = sorted(((sims[q.id], q) for _, _, q in blended if q.id in sims), key=lambda p: p[0],
+                    reverse=True)[:THEME_VOTERS]
+    for cosine, quote in voters:
+        for label in quote.labels:
+            votes[label] = votes.get(label, 0.0) + max(cosine, 0.0)
+    total = sum(votes.values())
+    if not total:
+        return blended, "", 0.0
+    theme = max(votes, key=lambda label: votes[label])
+    leading, weakest_voter = votes[theme], voters[-1][0]
+    out = []
+    for value, coverage, quote in blended:
+        if quote.labels:
+            share = max(votes.get(label, 0.0) for label in quote.labels)
+        else:
+            share = leading if sims.get(quote.id, -1.0) >= weakest_voter else 0.0
+        out.append((value + THEME_SHARE * share / total, coverage, quote))
+    out.sort(key=lambda item: item[0], reverse=True)
+    return out, theme, leading / total
 
 
 def _semantic_coverage(cosine: float) -> float:
@@ -360,7 +409,7 @@ def _start_hybrid(store: Store, query: Sequence[tuple[str, float]], chosen: Sequ
                   limit: int, team_id: str = "", channel_id: str | None = None
                   ) -> Future[Neighbourhood | None] | None:
     """Start embedding the query (on a worker thread, while the lexical candidates are found);
-    None without the extra, when switched off, or before any quote has a vector. The
+    None without onnxruntime, when switched off, or before any quote has a vector. The
     neighbours are chosen among the quotes this workspace may see in this channel."""
     from . import semantic
 

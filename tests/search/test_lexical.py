@@ -109,3 +109,33 @@ def test_excluded_ids_are_not_shown(corpus):
     again = search_quotes(corpus, "exchange rate abroad wrong", limit=3,
                           exclude_ids={q.id for q in first.quotes})
     assert not {q.id for q in first.quotes} & {q.id for q in again.quotes}
+
+
+def test_search_json_gives_the_imported_rows_own_id_and_replay_the_same_ids(tmp_path):
+    """A user finds a quote in their own export by `id`; `rowid` is only the database's key."""
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    from ..conftest import write_csv
+
+    rows = [["ticket", "text", "category"],
+            ["ZD-1041", "the exchange rate abroad was wrong on my card payment", "exchange_rate"],
+            ["ZD-1042", "exchange rate on purchases abroad is a rip off", "exchange_rate"],
+            ["ZD-1043", "my card has not arrived yet", "card_arrival"]]
+    source = write_csv(tmp_path / "tickets.csv", rows)
+    db = str(tmp_path / "ids.db")
+    runner = CliRunner()
+    runner.invoke(cli, ["import", str(source), "--db", db, "--id-column", "ticket"], catch_exceptions=False)
+    out = runner.invoke(cli, ["search", "exchange rate abroad", "--db", db, "--json"], catch_exceptions=False)
+    quotes = json.loads(out.output)
+    assert {q["id"] for q in quotes} == {"ZD-1041", "ZD-1042"}
+    assert all(isinstance(q["rowid"], int) and "external_id" not in q for q in quotes)
+    meeting = tmp_path / "m.txt"
+    meeting.write_text("ana: Decision: we drop the exchange rate markup on purchases abroad.\n")
+    replayed = runner.invoke(cli, ["replay", str(meeting), "--db", db, "--json"], catch_exceptions=False)
+    [record] = [json.loads(line) for line in replayed.output.splitlines()]
+    assert record["action"] == "decision" and record["quotes"]
+    assert set(record["quotes"]) <= {"ZD-1041", "ZD-1042"}

@@ -299,3 +299,41 @@ def test_neighbours_by_meaning_leave_out_other_channels_private_quotes(conn, mon
     assert nearest("C0ELSEWHERE") == [public, mine] == nearest(None)
     found = search_quotes(conn, "where is my doohickey", team_id="T0TEAM", limit=5)
     assert secret not in [q.id for q in found.quotes]
+
+
+def test_the_demo_sample_ships_a_vector_for_every_quote(tmp_path):
+    """`empty-chair demo` loads these instead of embedding 11.5k quotes for minutes; a change
+    to the model or to how quotes are embedded must come with a new file
+    (bench/demo_vectors.py)."""
+    from bot.cli import DEMO_CORPUS, DEMO_VECTORS
+
+    store = connect(tmp_path / "demo.db")
+    for path, source in DEMO_CORPUS:
+        import_file(store, path, source=source)
+    assert semantic.add_shipped(store, DEMO_VECTORS) == store.quotes.total()
+    assert semantic.pending_count(store) == 0
+    # The shipped vectors are the ones the model computes for these texts.
+    some = store.connection.execute("SELECT id, text FROM feedback WHERE id % 3001 = 1").fetchall()
+    stored = store.vectors.get(semantic.MODEL, [i for i, _ in some])
+    fresh = semantic.embedder().embed([text for _, text in some])
+    for row, (quote_id, _) in enumerate(some):
+        assert float(stored[quote_id].astype("float32") @ fresh[row]) > 0.999
+    store.close()
+
+
+def test_shipped_vectors_of_another_model_are_ignored(tmp_path, monkeypatch):
+    store = connect(tmp_path / "a.db")
+    add_quote(store, "my card has not arrived yet", source="s")
+    semantic.embed_pending(store)
+    semantic.ship(store, tmp_path / "v.npz")
+    other = connect(tmp_path / "b.db")
+    add_quote(other, "my card has not arrived yet", source="s")
+    add_quote(other, "a text nobody shipped", source="s")
+    assert semantic.add_shipped(other, tmp_path / "v.npz") == 1
+    assert semantic.pending_count(other) == 1
+    monkeypatch.setattr(semantic, "MODEL", "another-model@1")
+    third = connect(tmp_path / "c.db")
+    add_quote(third, "my card has not arrived yet", source="s")
+    assert semantic.add_shipped(third, tmp_path / "v.npz") == 0
+    for s in (store, other, third):
+        s.close()
