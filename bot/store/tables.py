@@ -13,7 +13,7 @@ from typing import Any, Protocol
 # table -> (key columns, every column), in an order where what a row refers to comes first.
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "feedback": (("id",), ("id", "team_id", "source", "external_id", "text", "created", "customer",
-                           "rating", "url", "labels", "imported_at")),
+                           "rating", "url", "labels", "imported_at", "origin_channel", "private")),
     "quote_vectors": (("feedback_id",), ("feedback_id", "model", "vector")),
     "vector_stats": (("key",), ("key", "value")),
     "channels": (("team_id", "channel_id"), ("team_id", "channel_id", "mode", "cooldown_seconds", "topic",
@@ -27,12 +27,16 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "events": (("event_id",), ("event_id", "received_at")),
     "digest_schedules": (("team_id", "channel_id"), ("team_id", "channel_id", "cadence", "weekday", "hour",
                                                      "minute", "tz", "enabled", "set_by", "set_at",
-                                                     "off_reason")),
+                                                     "off_reason", "enterprise_id")),
     "digest_runs": (("team_id", "channel_id", "kind", "period_end"),
                     ("team_id", "channel_id", "kind", "period_end", "period_start", "status", "late",
                      "marker", "claimed_by", "first_claimed_at", "lease_until", "attempts", "ts",
                      "details_ts", "chart", "note", "finished_at")),
+    # No unique key in the schema: uses are told apart by when they happened.
+    "rate_events": (("team_id", "user_id", "action", "at"), ("team_id", "user_id", "action", "at")),
 }
+# Tables whose key above is no unique constraint: a copy skips a row equal to one already there.
+UNCONSTRAINED = ("rate_events",)
 
 
 class Tables(Protocol):

@@ -25,7 +25,10 @@ def _fill(path) -> dict[str, int]:
     store.clicks.record("T1", "C1", 3, "U1", "not_relevant", 11.0)
     store.decisions.record("T1", "C1", "2.0", "U1", "We decided", "Q?", [1], 12.0)
     store.events.seen("Ev1", 13.0)
-    store.digests.set_schedule("T1", "C1", parse_spec("daily 08:30 UTC", "UTC"), "U1", 14.0)
+    store.digests.set_schedule("T1", "C1", parse_spec("daily 08:30 UTC", "UTC"), "U1", 14.0, "E1")
+    store.events.allow("T1", "U1", "add", 10, 3600.0, 16.0)
+    store.quotes.add(("T1", "slack", "p1", "A private quote", None, None, None, None, (), "2025-01-01"),
+                     origin_channel="C9", private=True)
     store.digests.claim(Due("T1", "C1", JAN), "A", 15.0, 60.0, "m", 3)
     try:
         import numpy
@@ -56,6 +59,10 @@ def test_sqlite_to_postgres_and_back_keeps_every_row(tmp_path, pg_url):
         assert search_quotes(store, "my card has not arrived yet").found
         assert store.decisions.at("T1", "C1", "2.0").evidence == (1,)
         assert store.vectors.state()[1] == counts["quote_vectors"]
+        private = counts["feedback"]
+        assert store.quotes.get(private, "T1", "C9").text == "A private quote"
+        assert store.quotes.get(private, "T1", "C1") is None
+        assert store.digests.get_schedule("T1", "C1").enterprise_id == "E1"
         next_id = store.quotes.add(("", "new", "1", "A quote after the copy", None, None, None, None, (),
                                     "2025-01-01T00:00:00"))
         assert next_id == counts["feedback"] + 1  # ids continue after the copied ones

@@ -43,8 +43,9 @@ def test_add_many_skips_quotes_stored_before_and_keeps_order(quotes):
 
 
 def test_full_text_matches_any_or_every_word_stemmed(quotes):
-    assert set(quotes.quotes.matches(["refunds"], 10)) == {1, 3, 5}
-    assert list(quotes.quotes.newest_matches(["refund"], 10)) == [5, 3, 1]
+    assert set(quotes.quotes.matches(["refunds"], 10, "T2")) == {1, 3, 5}
+    assert set(quotes.quotes.matches(["refunds"], 10)) == {1, 3}  # T2's own quote is T2's only
+    assert list(quotes.quotes.newest_matches(["refund"], 10, team_id="T2")) == [5, 3, 1]
     assert set(quotes.quotes.newest_matches(["refund", "slow"], 10, every=True)) == {3}
     best = quotes.quotes.matches(["refund", "slow"], 10)
     assert next(iter(best)) == 3 and all(score > 0 for score in best.values())

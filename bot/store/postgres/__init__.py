@@ -48,6 +48,25 @@ class PostgresStore:
         with self.db.transaction():
             yield
 
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete every row of one workspace (it uninstalled the app, or the operator was asked
+        to): its quotes with their vectors and index entries, channel state, messages, shown
+        quotes, votes, decisions, digest schedules and runs, counted command uses. All in one
+        transaction; rows deleted, by table. The shared corpus is not touched.
+        """
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id; the shared corpus is not forgotten")
+        with self.transaction():
+            counts = {"quote_vectors": self.vectors.forget_team(team_id)}
+            counts.update(self.quotes.forget_team(team_id))
+            counts.update(self.channels.forget_team(team_id))
+            counts["decisions"] = self.decisions.forget_team(team_id)
+            counts.update(self.digests.forget_team(team_id))
+            counts["rate_events"] = self.events.forget_team(team_id)
+        if counts["feedback"]:
+            self.quotes.refresh_stats()  # its words no longer count in the corpus statistics
+        return counts
+
     def ping(self) -> bool:
         """Whether the database answers (for a load balancer's health check)."""
         try:

@@ -121,25 +121,31 @@ class PostgresChannels:
 
     def hidden(self, team_id: str, channel_id: str, now: float | None = None,
                include_shown: bool = True) -> set[int]:
-        """Quotes not to show here: marked not relevant (here, or in enough channels), or shown lately."""
+        """Quotes not to show here: marked not relevant (here, or in enough channels of this
+        workspace), or shown lately.
+
+        The quorum counts this workspace's channels only: another workspace's votes must not
+        decide what this one sees (nor tell it, by what vanished, what the other voted on).
+        """
         now = now or time.time()
         ids = {r[0] for r in self.db.all(
             "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' AND team_id = %s AND channel_id = %s",
             (team_id, channel_id))}
         ids |= {r[0] for r in self.db.all(
-            "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' GROUP BY feedback_id "
-            "HAVING count(DISTINCT team_id || '/' || channel_id) >= %s", (NOT_RELEVANT_QUORUM,))}
+            "SELECT feedback_id FROM votes WHERE kind = 'not_relevant' AND team_id = %s GROUP BY feedback_id "
+            "HAVING count(DISTINCT channel_id) >= %s", (team_id, NOT_RELEVANT_QUORUM))}
         if include_shown:
             ids |= {r[0] for r in self.db.all(
                 "SELECT feedback_id FROM shown WHERE team_id = %s AND channel_id = %s AND shown_at >= %s",
                 (team_id, channel_id, now - SHOWN_FOR))}
         return ids
 
-    def forget_team(self, team_id: str) -> None:
-        """Drop what the bot remembers of a workspace's channels (the app was uninstalled),
-        digest schedules included; its decisions, saved quotes and digests sent stay."""
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete what the bot remembers of a workspace's channels: their settings, recent
+        messages, the quotes shown and the votes cast there. Rows deleted, by table."""
         if not team_id:
             raise ValueError("forget_team needs a workspace id")
         with self.db.transaction() as conn:
-            for table in TEAM_TABLES:  # table names from a constant, not from input
-                conn.execute(f"DELETE FROM {table} WHERE team_id = %s", (team_id,))
+            # table names from a constant, not from input
+            return {table: conn.execute(f"DELETE FROM {table} WHERE team_id = %s", (team_id,)).rowcount
+                    for table in TEAM_TABLES}

@@ -30,6 +30,12 @@ class PostgresDecisions:
              now or time.time()))
         return row[0] if row else None
 
+    def forget_team(self, team_id: str) -> int:
+        """Delete a workspace's decision log (it uninstalled the app); how many went."""
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        return self.db.run("DELETE FROM decisions WHERE team_id = %s", (team_id,))
+
     def at(self, team_id: str, channel_id: str, ts: str) -> Decision | None:
         """The decision stated in the message `ts`, if there is one (a thread's parent)."""
         row = self.db.one(f"SELECT {COLUMNS} FROM decisions WHERE team_id = %s AND channel_id = %s "

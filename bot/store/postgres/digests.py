@@ -13,7 +13,8 @@ from .connection import Connections
 _CLAIMED = ("team_id = %s AND channel_id = %s AND kind = %s AND period_end = %s AND claimed_by = %s "
             "AND status = 'claimed'")
 _RUN_KEY = "team_id = %s AND channel_id = %s AND kind = %s AND period_end = %s"
-SCHEDULE = "team_id, channel_id, cadence, weekday, hour, minute, tz, enabled, set_by, set_at, off_reason"
+SCHEDULE = ("team_id, channel_id, cadence, weekday, hour, minute, tz, enabled, set_by, set_at, off_reason, "
+            "enterprise_id")
 RUN = ("team_id, channel_id, kind, period_start, period_end, status, late, marker, claimed_by, "
        "first_claimed_at, lease_until, attempts, ts, details_ts, chart, note")
 
@@ -25,15 +26,19 @@ class PostgresDigests:
     # -- schedules
 
     def set_schedule(self, team_id: str, channel_id: str, spec: Spec, user_id: str | None,
-                     now: float) -> Schedule:
-        """Turn a channel's digest on (or change it); setting it again turns it back on."""
+                     now: float, enterprise_id: str | None = None) -> Schedule:
+        """Turn a channel's digest on (or change it); setting it again turns it back on.
+        `enterprise_id` is the workspace's Enterprise Grid organisation, where its token is kept."""
         self.db.run(
             "INSERT INTO digest_schedules (team_id, channel_id, cadence, weekday, hour, minute, tz, "
-            "enabled, set_by, set_at, off_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, %s, NULL) "
+            "enabled, set_by, set_at, off_reason, enterprise_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, %s, NULL, %s) "
             "ON CONFLICT (team_id, channel_id) DO UPDATE SET cadence = excluded.cadence, "
             "weekday = excluded.weekday, hour = excluded.hour, minute = excluded.minute, tz = excluded.tz, "
-            "enabled = 1, set_by = excluded.set_by, set_at = excluded.set_at, off_reason = NULL",
-            (team_id, channel_id, spec.cadence, spec.weekday, spec.hour, spec.minute, spec.tz, user_id, now))
+            "enabled = 1, set_by = excluded.set_by, set_at = excluded.set_at, off_reason = NULL, "
+            "enterprise_id = excluded.enterprise_id",
+            (team_id, channel_id, spec.cadence, spec.weekday, spec.hour, spec.minute, spec.tz, user_id, now,
+             enterprise_id))
         return self.get_schedule(team_id, channel_id)  # type: ignore[return-value]
 
     def switch_off(self, team_id: str, channel_id: str, reason: str) -> bool:
@@ -59,6 +64,15 @@ class PostgresDigests:
             if row:
                 return str(row[0])
         return None
+
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete a workspace's digest schedules and the record of the digests sent to it."""
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        with self.db.transaction() as conn:
+            # table names from a constant, not from input
+            return {table: conn.execute(f"DELETE FROM {table} WHERE team_id = %s", (team_id,)).rowcount
+                    for table in ("digest_schedules", "digest_runs")}
 
     # -- the ledger
 
@@ -167,7 +181,7 @@ def _key(run: Run) -> tuple[str, str, str, str]:
 
 def _schedule(row: Sequence[Any]) -> Schedule:
     spec = Spec(row[2], row[4], row[5], row[6], row[3])
-    return Schedule(row[0], row[1], spec, bool(row[7]), row[8], row[9], row[10])
+    return Schedule(row[0], row[1], spec, bool(row[7]), row[8], row[9], row[10], row[11])
 
 
 def _run(row: Sequence[Any]) -> Run:

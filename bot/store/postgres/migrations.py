@@ -101,6 +101,17 @@ STEPS: list[Step] = [
         )""",
         "CREATE TABLE vector_stats (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     )),
+    ("workspace boundaries: counted uses of rate-limited commands, the channel a quote was saved "
+     "in and whether it is private, a digest schedule's Enterprise Grid organisation", (
+        """CREATE TABLE rate_events (
+            team_id TEXT NOT NULL, user_id TEXT NOT NULL, action TEXT NOT NULL,
+            at DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX rate_events_key ON rate_events (team_id, user_id, action, at)",
+        "ALTER TABLE feedback ADD COLUMN origin_channel TEXT",
+        "ALTER TABLE feedback ADD COLUMN private INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE digest_schedules ADD COLUMN enterprise_id TEXT",
+    )),
 ]
 SCHEMA_VERSION = len(STEPS)
 

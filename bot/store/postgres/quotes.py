@@ -14,7 +14,10 @@ from .connection import Connections
 from .rows import labels_json, labels_of, text
 from .text import words_query
 
-VISIBLE = "team_id IN ('', %s)"
+# Who may see a quote: a workspace sees its own quotes and the operator's shared corpus
+# (team_id ''), except quotes saved in a private channel, which only that channel sees.
+# Arguments: the workspace, then the channel asking (None, as in the App Home: no private ones).
+VISIBLE = "team_id IN ('', %s) AND (private = 0 OR origin_channel = %s)"
 COLUMNS = ("team_id", "source", "external_id", "text", "created", "customer", "rating", "url", "labels",
            "imported_at")
 _COLUMN_LIST = ", ".join(COLUMNS)
@@ -71,15 +74,32 @@ class PostgresQuotes:
             conn.execute("TRUNCATE feedback_in")  # a nested call must not insert these again
         return added
 
-    def add(self, row: Sequence[Any]) -> int | None:
+    def add(self, row: Sequence[Any], origin_channel: str | None = None, private: bool = False) -> int | None:
         """One quote (captured in Slack, typed in by hand): its id, so the caller can point
-        at it, or None when it was stored before. `row` is shaped as for `add_many`."""
-        with self.db.transaction():
+        at it, or None when it was stored before. `row` is shaped as for `add_many`;
+        `origin_channel` is the channel it was saved in, which alone sees it if `private`."""
+        with self.db.transaction() as conn:
             if not self.add_many([row]):
                 return None
-            return self.db.one(
+            quote_id = conn.execute(
                 "SELECT id FROM feedback WHERE team_id = %s AND source = %s AND external_id = %s",
-                (row[0], row[1], row[2]))[0]  # type: ignore[index]
+                (row[0], row[1], row[2])).fetchone()[0]  # type: ignore[index]
+            if origin_channel is not None or private:
+                conn.execute("UPDATE feedback SET origin_channel = %s, private = %s WHERE id = %s",
+                             (origin_channel, int(private), quote_id))
+            return quote_id
+
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete every quote a workspace added, with its full-text entry. Rows deleted, by table.
+
+        The shared corpus (team_id '') is never deleted this way. Vectors go first, through
+        `vectors.forget_team`; corpus statistics are recounted afterwards (`refresh_stats`).
+        The full-text entry is a column of the quote's row, so it goes with it.
+        """
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id; the shared corpus is not forgotten")
+        quotes = self.db.run("DELETE FROM feedback WHERE team_id = %s", (team_id,))
+        return {"feedback": quotes, "feedback_fts": quotes}
 
     def total(self) -> int:
         """How many quotes the database holds for every workspace together."""
@@ -89,53 +109,66 @@ class PostgresQuotes:
         """What `bot.store.connect` needs to open this database from another process: its URL."""
         return self.db.url
 
-    def count(self, team_id: str = "") -> int:
-        """How many quotes a workspace can draw on (its own plus the shared corpus)."""
-        return self.db.one(f"SELECT count(*) FROM feedback WHERE {VISIBLE}", (team_id,))[0]  # type: ignore[index]
+    def count(self, team_id: str = "", channel_id: str | None = None) -> int:
+        """How many quotes a workspace can draw on (its own plus the shared corpus), in a
+        channel (None: outside any, so no private channel's quotes)."""
+        return self.db.one(f"SELECT count(*) FROM feedback WHERE {VISIBLE}",
+                           (team_id, channel_id))[0]  # type: ignore[index]
 
-    def sources(self, team_id: str = "") -> list[tuple[str, int, str | None]]:
-        """Each source a workspace can draw on: its name, how many quotes, the newest date."""
+    def sources(self, team_id: str = "", channel_id: str | None = None) -> list[tuple[str, int, str | None]]:
+        """Each source a workspace can draw on (in a channel, or outside any): its name, how
+        many quotes, the newest date."""
         rows = self.db.all(f"SELECT source, count(*), max(created) FROM feedback WHERE {VISIBLE} "
-                           "GROUP BY source ORDER BY count(*) DESC, source", (team_id,))
+                           "GROUP BY source ORDER BY count(*) DESC, source", (team_id, channel_id))
         return [(row[0], row[1], row[2]) for row in rows]
 
-    def get(self, quote_id: int, team_id: str = "") -> Quote | None:
-        """One stored quote, if this workspace may see it (its own or the shared corpus)."""
+    def get(self, quote_id: int, team_id: str = "", channel_id: str | None = None) -> Quote | None:
+        """One stored quote, if this workspace may see it (its own or the shared corpus) in
+        this channel (a private channel's quotes only there)."""
         row = self.db.one("SELECT id, text, source, created, url, labels, external_id FROM feedback "
-                          f"WHERE id = %s AND {VISIBLE}", (quote_id, team_id))
+                          f"WHERE id = %s AND {VISIBLE}", (quote_id, team_id, channel_id))
         return quote_of(row) if row is not None else None
 
     # -- full-text candidates: a GIN index over the generated tsvector finds the matches
 
-    def matches(self, words: Sequence[str], limit: int) -> dict[int, float]:
-        """The `limit` best full-text matches of any of `words`, best first, with their relevance."""
+    def matches(self, words: Sequence[str], limit: int, team_id: str = "",
+                channel_id: str | None = None) -> dict[int, float]:
+        """The `limit` best full-text matches of any of `words` this workspace may see (in
+        this channel), best first, with their relevance.
+
+        The workspace is tested before the limit, so one workspace's many quotes cannot
+        crowd another's few out of its own search.
+        """
         query = words_query(words)
         if not query:
             return {}
         rows = self.db.all(
             f"SELECT id, {RANK} FROM feedback, to_tsquery('english', %s) AS q WHERE tsv @@ q "
-            "ORDER BY 2 DESC, id DESC LIMIT %s", (query, limit))
+            f"AND {VISIBLE} ORDER BY 2 DESC, id DESC LIMIT %s", (query, team_id, channel_id, limit))
         return {row[0]: float(row[1]) for row in rows}
 
-    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False) -> dict[int, float]:
-        """The `limit` newest quotes matching any (or, with `every`, all) of `words`, with relevance."""
+    def newest_matches(self, words: Sequence[str], limit: int, every: bool = False, team_id: str = "",
+                       channel_id: str | None = None) -> dict[int, float]:
+        """The `limit` newest quotes this workspace may see (in this channel) matching any
+        (or, with `every`, all) of `words`, with relevance."""
         query = words_query(words, every)
         if not query:
             return {}
         rows = self.db.all(
             f"SELECT id, {RANK} FROM feedback, to_tsquery('english', %s) AS q WHERE tsv @@ q "
-            "ORDER BY id DESC LIMIT %s", (query, limit))
+            f"AND {VISIBLE} ORDER BY id DESC LIMIT %s", (query, team_id, channel_id, limit))
         return {row[0]: float(row[1]) for row in rows}
 
     def candidates(self, relevance: Mapping[int, float], team_id: str = "",
-                   exclude_ids: Collection[int] = ()) -> list[Candidate]:
-        """The quotes of a search's pool this workspace may see, each with its match relevance."""
+                   exclude_ids: Collection[int] = (), channel_id: str | None = None) -> list[Candidate]:
+        """The quotes of a search's pool this workspace may see in this channel, each with its
+        match relevance."""
         ids = [i for i in relevance if i not in exclude_ids]
         if not ids:
             return []
         rows = self.db.all(
             "SELECT id, text, source, created, url, labels, external_id FROM feedback "
-            f"WHERE id = ANY(%s) AND {VISIBLE}", (ids, team_id))
+            f"WHERE id = ANY(%s) AND {VISIBLE}", (ids, team_id, channel_id))
         return [Candidate(i, body, source, created, url, _labels(labels), external_id, relevance[i])
                 for i, body, source, created, url, labels, external_id in rows]
 

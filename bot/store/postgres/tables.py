@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..tables import TABLES
+from ..tables import TABLES, UNCONSTRAINED
 from .connection import Connections
 from .rows import text
 
@@ -31,11 +31,17 @@ class PostgresTables:
         _, columns = TABLES[table]
         values = [tuple(str(v) if table in ("vector_stats",) and v is not None else text(v) for v in row)
                   for row in rows]
+        marks = ", ".join(["%s"] * len(columns))
+        if table in UNCONSTRAINED:
+            same = " AND ".join(f"{column} = %s" for column in columns)
+            sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {marks} "
+                   f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same})")
+            values = [(*row, *row) for row in values]
+        else:
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT DO NOTHING"
         with self.db.transaction() as conn:
             before = self.count(table)
-            conn.cursor().executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-                "ON CONFLICT DO NOTHING", values)
+            conn.cursor().executemany(sql, values)
             return self.count(table) - before
 
     def finish(self) -> None:

@@ -14,7 +14,9 @@ from .text import from_fts5
 QUOTE_TIME_SQL = ("coalesce(CASE WHEN length(created) = 10 THEN created || 'T00:00:00' "
                   "ELSE substr(created, 1, 19) END, substr(imported_at, 1, 19))")
 TIME_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS feedback_time ON feedback (({QUOTE_TIME_SQL}))"
-RANGE_SQL = f"{QUOTE_TIME_SQL} >= %s AND {QUOTE_TIME_SQL} < %s AND f.team_id IN ('', %s)"
+# Who may see a quote (see `quotes.VISIBLE`), with the workspace and the digest's channel as arguments.
+SEEN_SQL = "f.team_id IN ('', %s) AND (f.private = 0 OR f.origin_channel = %s)"
+RANGE_SQL = f"{QUOTE_TIME_SQL} >= %s AND {QUOTE_TIME_SQL} < %s AND {SEEN_SQL}"
 QUOTE_COLUMNS = "f.id, f.text, f.source, f.created, f.url, f.labels, f.external_id, f.rating, f.imported_at"
 
 
@@ -28,8 +30,8 @@ class PostgresThemes:
         if self.db.one("SELECT to_regclass('feedback_time')")[0] is None:  # type: ignore[index]
             self.db.run(TIME_INDEX_SQL)
 
-    def count_by_period(self, team_id: str, periods: Sequence[Period],
-                        where: QuoteFilter | None = None) -> list[int]:
+    def count_by_period(self, team_id: str, periods: Sequence[Period], where: QuoteFilter | None = None,
+                        channel_id: str | None = None) -> list[int]:
         """How many quotes (those `where` selects, or all) fall in each of `periods`, in one query."""
         cases = " ".join(f"WHEN t >= %s AND t < %s THEN {i}" for i in range(len(periods)))
         bounds = [b for p in periods for b in p.bounds]
@@ -38,14 +40,16 @@ class PostgresThemes:
             f"SELECT CASE {cases} END AS bucket, count(*) FROM ("
             f"SELECT {QUOTE_TIME_SQL} AS t FROM feedback f WHERE {RANGE_SQL} AND {clause}) AS timed "
             "GROUP BY bucket",
-            (*bounds, iso(min(p.start for p in periods)), iso(max(p.end for p in periods)), team_id, *args))
+            (*bounds, iso(min(p.start for p in periods)), iso(max(p.end for p in periods)), team_id,
+             channel_id, *args))
         counts = [0] * len(periods)
         for bucket, count in rows:
             if bucket is not None:
                 counts[bucket] = count
         return counts
 
-    def label_counts(self, team_id: str, period: Period) -> list[tuple[str, int, int]]:
+    def label_counts(self, team_id: str, period: Period,
+                     channel_id: str | None = None) -> list[tuple[str, int, int]]:
         """Each imported label with quotes in the period or the one before: (label, quotes in the
         period, quotes in the period before), in one scan of both periods."""
         before = period.before()
@@ -54,25 +58,26 @@ class PostgresThemes:
             f"SELECT DISTINCT f.id, j.value AS value, {QUOTE_TIME_SQL} AS t FROM feedback f, "
             f"jsonb_array_elements_text(f.labels::jsonb) AS j(value) WHERE {RANGE_SQL} "
             "AND f.labels IS NOT NULL) AS labelled GROUP BY value",
-            (period.bounds[0], period.bounds[0], before.bounds[0], period.bounds[1], team_id))
+            (period.bounds[0], period.bounds[0], before.bounds[0], period.bounds[1], team_id, channel_id))
         return [(str(value), now, then) for value, now, then in rows]
 
-    def texts(self, team_id: str, period: Period, where: QuoteFilter | None,
-              limit: int) -> list[tuple[int, str]]:
+    def texts(self, team_id: str, period: Period, where: QuoteFilter | None, limit: int,
+              channel_id: str | None = None) -> list[tuple[int, str]]:
         """The newest `limit` quotes of the period that `where` selects, as (id, text)."""
         clause, args = _where(where)
         rows = self.db.all(
             f"SELECT f.id, f.text FROM feedback f WHERE {RANGE_SQL} AND {clause} "
-            f"ORDER BY {QUOTE_TIME_SQL} DESC LIMIT %s", (*period.bounds, team_id, *args, limit))
+            f"ORDER BY {QUOTE_TIME_SQL} DESC LIMIT %s", (*period.bounds, team_id, channel_id, *args, limit))
         return [(row[0], row[1]) for row in rows]
 
     def newest(self, team_id: str, period: Period, where: QuoteFilter | None = None,
-               limit: int = 200) -> list[PeriodQuote]:
+               limit: int = 200, channel_id: str | None = None) -> list[PeriodQuote]:
         """The newest quotes of the period (those `where` selects, or all), newest first."""
         clause, args = _where(where)
         rows = self.db.all(
             f"SELECT {QUOTE_COLUMNS} FROM feedback f WHERE {RANGE_SQL} AND {clause} "
-            f"ORDER BY {QUOTE_TIME_SQL} DESC, f.id DESC LIMIT %s", (*period.bounds, team_id, *args, limit))
+            f"ORDER BY {QUOTE_TIME_SQL} DESC, f.id DESC LIMIT %s",
+            (*period.bounds, team_id, channel_id, *args, limit))
         return [PeriodQuote(quote_of(row), row[8], row[7]) for row in rows]
 
     def corpus_df(self, stems: Sequence[str]) -> tuple[dict[str, int], int]:

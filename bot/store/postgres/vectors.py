@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 STORED = "float16"
+Owner = tuple[str | None, str | None]  # (workspace, private channel): who may see a quote
 
 
 class PostgresVectors:
@@ -79,22 +80,49 @@ class PostgresVectors:
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (f"{epoch + 1}:{count}",))
         return True
 
-    def since(self, model: str, after: int = 0,
-              batch: int = 10_000) -> Iterator[tuple[list[int], np.ndarray]]:
-        """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16 matrix).
+    def forget_team(self, team_id: str) -> int:
+        """Delete the vectors of a workspace's quotes (before the quotes themselves go); how many.
 
-        Page by page (keyset on the id), so no transaction stays open between chunks.
+        The epoch moves, so every search process reloads its index without them.
+        """
+        if not team_id:
+            raise ValueError("forget_team needs a workspace id")
+        with self.db.transaction() as conn:
+            gone = conn.execute("DELETE FROM quote_vectors WHERE feedback_id IN "
+                                "(SELECT id FROM feedback WHERE team_id = %s)", (team_id,)).rowcount
+            if gone:
+                conn.execute("INSERT INTO vector_stats (key, value) VALUES ('state', '0:0') "
+                             "ON CONFLICT (key) DO NOTHING")
+                state = conn.execute(
+                    "SELECT value FROM vector_stats WHERE key = 'state' FOR UPDATE").fetchone()[0]
+                count = conn.execute("SELECT count(*) FROM quote_vectors").fetchone()[0]
+                epoch = int(str(state).split(":")[0])
+                conn.execute("UPDATE vector_stats SET value = %s WHERE key = 'state'",
+                             (f"{epoch + 1}:{count}",))
+        return gone
+
+    def since(self, model: str, after: int = 0,
+              batch: int = 10_000) -> Iterator[tuple[list[int], np.ndarray, list[Owner]]]:
+        """`model`'s vectors of quotes after id `after`, in id order: chunks of (ids, float16
+        matrix, who may see each quote: (its workspace, '' for the shared corpus or None for a
+        quote that is gone; the private channel it was saved in, or None)).
+
+        Page by page (keyset on the id), so no transaction stays open between chunks. Who
+        may see each quote comes along so that a search picks its nearest quotes among
+        those it may see.
         """
         import numpy as np
 
         while True:
             rows = self.db.all(
-                "SELECT feedback_id, vector FROM quote_vectors WHERE model = %s AND feedback_id > %s "
-                "ORDER BY feedback_id LIMIT %s", (model, after, batch))
+                "SELECT v.feedback_id, v.vector, f.team_id, "
+                "CASE WHEN f.private <> 0 THEN coalesce(f.origin_channel, '') END FROM quote_vectors v "
+                "LEFT JOIN feedback f ON f.id = v.feedback_id WHERE v.model = %s AND v.feedback_id > %s "
+                "ORDER BY v.feedback_id LIMIT %s", (model, after, batch))
             if not rows:
                 return
             matrix = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype=np.dtype(STORED))
-            yield [r[0] for r in rows], matrix.reshape(len(rows), -1)
+            yield [r[0] for r in rows], matrix.reshape(len(rows), -1), [(r[2], r[3]) for r in rows]
             after = rows[-1][0]
 
     def get(self, model: str, ids: Sequence[int]) -> dict[int, np.ndarray]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..tables import TABLES
+from ..tables import TABLES, UNCONSTRAINED
 from .connection import Connections
 
 
@@ -35,9 +35,16 @@ class SqliteTables:
                 marks = ",".join("?" * len(ids))
                 known = {r[0] for r in conn.execute(f"SELECT id FROM feedback WHERE id IN ({marks})", ids)}
             marks = ", ".join("?" * len(columns))
-            conn.executemany(
-                f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                [tuple(row) for row in rows])
+            if table in UNCONSTRAINED:
+                same = " AND ".join(f"{column} IS ?" for column in columns)
+                conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) SELECT {marks} "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same})",
+                    [(*row, *row) for row in rows])
+            else:
+                conn.executemany(
+                    f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                    [tuple(row) for row in rows])
             if table == "feedback":
                 new = [i for i in ids if i not in known]
                 marks = ",".join("?" * len(new))
