@@ -8,9 +8,7 @@ by one conditional update.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
+from ..common import StoreCommon
 from .channels import PostgresChannels
 from .clicks import PostgresClicks
 from .connection import Connections, _safe
@@ -23,7 +21,7 @@ from .themes import PostgresThemes
 from .vectors import PostgresVectors
 
 
-class PostgresStore:
+class PostgresStore(StoreCommon):
     """Every repository over one PostgreSQL database, through a pool shared by threads."""
 
     backend = "postgres"
@@ -42,31 +40,6 @@ class PostgresStore:
         self.events = PostgresEvents(self.db)
         self.tables = PostgresTables(self.db)
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One unit of work: everything inside lands together or not at all."""
-        with self.db.transaction():
-            yield
-
-    def forget_team(self, team_id: str) -> dict[str, int]:
-        """Delete every row of one workspace (it uninstalled the app, or the operator was asked
-        to): its quotes with their vectors and index entries, channel state, messages, shown
-        quotes, votes, decisions, digest schedules and runs, counted command uses. All in one
-        transaction; rows deleted, by table. The shared corpus is not touched.
-        """
-        if not team_id:
-            raise ValueError("forget_team needs a workspace id; the shared corpus is not forgotten")
-        with self.transaction():
-            counts = {"quote_vectors": self.vectors.forget_team(team_id)}
-            counts.update(self.quotes.forget_team(team_id))
-            counts.update(self.channels.forget_team(team_id))
-            counts["decisions"] = self.decisions.forget_team(team_id)
-            counts.update(self.digests.forget_team(team_id))
-            counts["rate_events"] = self.events.forget_team(team_id)
-        if counts["feedback"]:
-            self.quotes.refresh_stats()  # its words no longer count in the corpus statistics
-        return counts
-
     def ping(self) -> bool:
         """Whether the database answers (for a load balancer's health check)."""
         try:
@@ -74,14 +47,5 @@ class PostgresStore:
         except Exception:  # any failure means "not healthy", never a crash of the server
             return False
 
-    def close(self) -> None:
-        self.db.close()
-
     def __repr__(self) -> str:
         return f"PostgresStore({_safe(self.url)})"
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
