@@ -15,15 +15,22 @@ searches go by words alone; a command-line search waits.
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy as np
 
     from ..store import Store
+
+log = logging.getLogger(__name__)
 
 EXACT_UP_TO = 50_000  # vectors searched by brute force; more go into the graph
 IN_PLACE_UP_TO = 2_000  # new vectors added to the live graph; more are added to a copy
@@ -69,7 +76,7 @@ class Snapshot:
             return np.zeros((0, self.graph.ndim), dtype=np.float32)
         with self.lock:
             got = self.graph.get(self.ids[rows], dtype=np.float32)
-        return np.asarray(got, dtype=np.float32).reshape(len(rows), -1)
+        return _unit(np.asarray(got, dtype=np.float32).reshape(len(rows), -1))
 
 
 class VectorIndex:
@@ -93,6 +100,7 @@ class VectorIndex:
         self.codes: dict[Owner, int] = {}
         self._order: np.ndarray | None = None
         self.private = False  # being built aside: no reader yet, so the graph grows in place
+        self.saved = 0  # rows in the copy on disk (see _save)
 
     # ------------------------------------------------------------ catching up
 
@@ -105,6 +113,8 @@ class VectorIndex:
             epoch, count = store.vectors.state()
             if (epoch, count) == (self.epoch, self.count):
                 return
+            if self.epoch == -1:
+                self._load_saved(store, epoch, count)
             if epoch != self.epoch or count < self.size or count - self.count > EXACT_UP_TO:
                 self._rebuild(store)  # in chunks: a million new rows are never all in memory at once
             else:
@@ -112,6 +122,8 @@ class VectorIndex:
             if self.size < count:  # a writer filled in ids below the last one held
                 self._add(*self._missing(store))
             self.epoch, self.count = epoch, count
+            if self.graph is not None and self.size - self.saved > max(IN_PLACE_UP_TO, self.size // 10):
+                self._save(store)
         finally:
             self.catching_up.release()
 
@@ -155,7 +167,7 @@ class VectorIndex:
         with self.lock:
             self.size, self.last_id, self.in_order = fresh.size, fresh.last_id, fresh.in_order
             self.ids, self.owners, self.codes, self._order = fresh.ids, fresh.owners, fresh.codes, None
-            self.matrix, self.graph = fresh.matrix, fresh.graph
+            self.matrix, self.graph, self.saved = fresh.matrix, fresh.graph, 0
 
     def _add(self, ids: np.ndarray, vectors: np.ndarray, owners: np.ndarray) -> None:
         """Add rows: to the matrix, to the live graph (a few), or to a new graph built aside."""
@@ -201,6 +213,61 @@ class VectorIndex:
                 self.matrix[self.size:end] = vectors
             self.size, self._order = end, None
 
+    # ------------------------------------------------------------ a copy beside the database
+
+    def _save(self, store: Store) -> None:
+        """Keep the graph beside a database file, so the next process loads it in seconds
+        instead of building it for minutes. Written aside and renamed: never half a file."""
+        import numpy as np
+
+        path = store.vectors.cache_path(self.model)
+        if path is None:
+            return
+        rows = _rows_path(path)
+        codes = json.dumps([list(owner) for owner, _ in sorted(self.codes.items(), key=lambda kv: kv[1])])
+        try:
+            self.graph.save(f"{path}.tmp")
+            with open(f"{rows}.tmp", "wb") as handle:
+                state = [self.epoch, self.count, self.last_id, self.in_order]
+                np.savez(handle, ids=self.ids[:self.size], owners=self.owners[:self.size],
+                         state=np.asarray(state, dtype=np.int64), codes=np.asarray(codes))
+            for name in (f"{path}.tmp", f"{rows}.tmp"):
+                os.chmod(name, 0o600)
+            os.replace(f"{path}.tmp", path)
+            os.replace(f"{rows}.tmp", rows)
+            self.saved = self.size
+        except OSError as err:
+            log.warning("could not keep the vector index beside the database (%s); it is rebuilt "
+                        "at each start", err)
+
+    def _load_saved(self, store: Store, epoch: int, count: int) -> None:
+        """Take the saved graph when it is this database's: same epoch, no more rows than the
+        database has, and a sample of its vectors equal to the stored ones (a database deleted
+        and created again at the same path starts at the same epoch)."""
+        import numpy as np
+
+        path = store.vectors.cache_path(self.model)
+        if path is None or not path.is_file() or not _rows_path(path).is_file():
+            return
+        try:
+            with np.load(_rows_path(path), allow_pickle=False) as saved:
+                ids, owners, state, codes = saved["ids"], saved["owners"], saved["state"], str(saved["codes"])
+            graph = new_graph(self.dimensions)
+            graph.load(str(path))
+        except (OSError, ValueError, KeyError, RuntimeError) as err:
+            log.warning("ignoring the saved vector index %s (%s)", path, err)
+            return
+        if int(state[0]) != epoch or int(state[1]) > count or len(graph) != len(ids) or \
+                not _same_vectors(store, self.model, graph, ids):
+            return
+        with self.lock:
+            self.ids, self.owners, self.graph, self.matrix = ids.copy(), owners.copy(), graph, None
+            self.codes = {(o[0], o[1]): n for n, o in enumerate(json.loads(codes))}
+            self.size = self.saved = len(ids)
+            self.epoch, self.count, self.last_id, self.in_order = (int(state[0]), int(state[1]),
+                                                                   int(state[2]), bool(state[3]))
+            self._order = None
+
     # ------------------------------------------------------------ reading
 
     def snapshot(self) -> Snapshot:
@@ -232,6 +299,33 @@ class VectorIndex:
         import numpy as np
 
         return bool(self.snapshot().rows_of(np.asarray([feedback_id], dtype=np.int64))[1][0])
+
+
+def _rows_path(path: Path) -> Path:
+    return path.with_name(path.name + ".npz")
+
+
+def _same_vectors(store: Store, model: str, graph: Any, ids: np.ndarray, sample: int = 16) -> bool:
+    import numpy as np
+
+    if not len(ids):
+        return False
+    picked = [int(i) for i in ids[np.linspace(0, len(ids) - 1, min(sample, len(ids))).astype(int)]]
+    stored = store.vectors.get(model, picked)
+    if len(stored) != len(picked):
+        return False
+    held = np.asarray(graph.get(np.asarray(picked, dtype=np.int64), dtype=np.float32))
+    held = _unit(held.reshape(len(picked), -1))
+    wanted = np.stack([np.asarray(stored[i], dtype=np.float32) for i in picked])
+    return bool((np.sum(held * wanted, axis=1) > 0.99).all())
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled back to length 1: int8 rounding leaves them about 2% short, which would
+    shift every cosine (and the thresholds that compare with it)."""
+    import numpy as np
+
+    return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
 
 
 def new_graph(dimensions: int) -> Any:
