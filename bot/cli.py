@@ -120,14 +120,15 @@ def cli(ctx: click.Context) -> None:
               help="The shared corpus, which every workspace sees (the default with one SLACK_BOT_TOKEN; "
                    "with SLACK_CLIENT_ID give this or --team).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("--no-embed", is_flag=True,
-              help="Do not compute embeddings now (run `embed` later, or let `serve` do it).")
+@click.option("--embed/--no-embed", "embed_now", default=None,
+              help="Wait while the new quotes are embedded (default: no; `embed` or `serve` catch up, "
+                   "and until then the quotes are found by their words).")
 @click.pass_obj
 def import_command(settings: Settings, paths: tuple[Path, ...], db_path: Path | str | None,
                    source: str | None,
                    text_column: str | None, id_column: str | None, date_column: str | None,
                    label_columns: tuple[str, ...], fmt: str | None, team: str | None, shared: bool,
-                   quiet: bool, no_embed: bool) -> None:
+                   quiet: bool, embed_now: bool | None) -> None:
     """Import feedback from CSV, JSON or JSON Lines exports.
 
     Personal data (emails, phone and card numbers, ...) is redacted before anything
@@ -147,8 +148,12 @@ def import_command(settings: Settings, paths: tuple[Path, ...], db_path: Path | 
                    f"(source: {report.source})")
         failed += len(report.bad)
     click.echo(f"The database now holds {store.quotes.total()} quotes.")
-    if not no_embed and settings.embed_on_import and semantic.available():
-        _embed_pending(store, quiet)
+    if semantic.available():
+        if settings.embed_on_import if embed_now is None else embed_now:
+            _embed_pending(store, quiet)
+        elif pending := semantic.pending_count(store):
+            click.echo(f"{pending} quotes wait for their embedding: `empty-chair embed` or a running "
+                       "`empty-chair serve` computes them; until then they are found by their words.")
     if failed:
         sys.exit(1)
 
@@ -228,8 +233,8 @@ def _embed_pending(store: Store, quiet: bool, report: bool = True) -> None:
 def embed(settings: Settings, db_path: Path | str | None, quiet: bool) -> None:
     """Compute the sentence embedding of every quote that has none yet.
 
-    `import` does this already unless given --no-embed; the Slack server does it in the
-    background. Safe to stop and run again: it carries on where it stopped.
+    `import --embed` does this too; the Slack server does it in the background. Safe to
+    stop and run again: it carries on where it stopped.
 
     Example: empty-chair embed --db data/empty_chair.db
     """

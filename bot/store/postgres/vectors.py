@@ -8,6 +8,7 @@ loaded through `since` and topped up as the count in `vector_stats` moves.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .connection import Connections
@@ -30,6 +31,10 @@ class PostgresVectors:
             return 0, 0
         epoch, count = str(row[0]).split(":")
         return int(epoch), int(count)
+
+    def cache_path(self, model: str) -> Path | None:
+        """None: replicas share no disk, so each builds its own index from the database."""
+        return None
 
     def pending(self, model: str, after: int, limit: int) -> list[tuple[int, str]]:
         """(id, text) of quotes after id `after` that have no vector from `model`, in id order."""

@@ -6,10 +6,12 @@ only these methods import it, when called, so the store works without it.
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .connection import Connections
+from .connection import MEMORY, Connections
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,6 +34,13 @@ class SqliteVectors:
             return 0, 0
         epoch, count = str(row[0]).split(":")
         return int(epoch), int(count)
+
+    def cache_path(self, model: str) -> Path | None:
+        """`<database>.<model>.usearch`, beside the file (created 0600, as the database is)."""
+        if self.db.path == MEMORY:
+            return None
+        slug = "".join(c if c.isalnum() or c in "-." else "-" for c in model)
+        return Path(f"{self.db.path}.{slug}.usearch")
 
     def _set_state(self, epoch: int, count: int) -> None:
         self.db.current().execute(
@@ -84,6 +93,7 @@ class SqliteVectors:
             conn.execute("DELETE FROM quote_vectors WHERE model != ?", (model,))
             count = conn.execute("SELECT count(*) FROM quote_vectors").fetchone()[0]
             self._set_state(self.state()[0] + 1, count)
+        self._drop_saved_indexes()
         return True
 
     def forget_team(self, team_id: str) -> int:
@@ -99,7 +109,17 @@ class SqliteVectors:
             if gone:
                 count = conn.execute("SELECT count(*) FROM quote_vectors").fetchone()[0]
                 self._set_state(self.state()[0] + 1, count)
+        if gone:
+            self._drop_saved_indexes()
         return gone
+
+    def _drop_saved_indexes(self) -> None:
+        """Forgotten vectors must not live on in a search index kept beside the database."""
+        if self.db.path == MEMORY:
+            return
+        folder = Path(self.db.path).parent
+        for saved in folder.glob(f"{glob.escape(Path(self.db.path).name)}.*.usearch*"):
+            saved.unlink(missing_ok=True)
 
     def since(self, model: str, after: int = 0,
               batch: int = 10_000) -> Iterator[tuple[list[int], np.ndarray, list[Owner]]]:
