@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,7 +131,8 @@ def turn(sources: np.ndarray, cosines: np.ndarray, rng: np.random.Generator) -> 
     return (turned / np.linalg.norm(turned, axis=1, keepdims=True)).astype(np.float32)
 
 
-def embed_sample(texts: list[str], cache: TextVectors, chunk: int) -> tuple[np.ndarray, int, float]:
+def embed_sample(texts: list[str], cache: TextVectors, chunk: int,
+                 say: Callable[[str], None] = lambda _: None) -> tuple[np.ndarray, int, float]:
     """The sample's vectors, embedding only the texts the cache lacks: (matrix, embedded, seconds)."""
     import numpy as np
 
@@ -144,8 +146,12 @@ def embed_sample(texts: list[str], cache: TextVectors, chunk: int) -> tuple[np.n
         model.embed(["load the model before the clock starts"])
         parts = []
         started = time.perf_counter()
+        say(f"  embedding {len(missing):,} quotes ({len(texts) - len(missing):,} cached)")
         for start in range(0, len(missing), chunk):
             parts.append(model.embed(missing[start:start + chunk]))
+            if (start // chunk) % 20 == 19:
+                rate = (start + chunk) / (time.perf_counter() - started)
+                say(f"  {start + chunk:,} embedded, {rate:.1f} quotes/s")
         seconds = time.perf_counter() - started
         cache.add(missing, np.concatenate(parts))
         cache.save()
@@ -154,7 +160,8 @@ def embed_sample(texts: list[str], cache: TextVectors, chunk: int) -> tuple[np.n
     return cache.matrix[[known[t] for t in texts]], len(missing), seconds
 
 
-def spread(store: Store, sample_size: int, cache_path: Path, seed: int = 77) -> dict[str, object]:
+def spread(store: Store, sample_size: int, cache_path: Path, seed: int = 77,
+           say: Callable[[str], None] = lambda _: None) -> dict[str, object]:
     """Give every quote without a vector one: real for the sample, a turned copy for the rest.
 
     Returns what the run did, including the embedding rate it measured.
@@ -168,7 +175,8 @@ def spread(store: Store, sample_size: int, cache_path: Path, seed: int = 77) -> 
         return {"vectors": 0, "sample": 0, "embedded": 0, "embed_seconds": 0.0, "copies": 0,
                 "copy_cosine_mean": None, "copy_cosines": list(COSINES)}
     cache = TextVectors.load(cache_path)
-    vectors, embedded, seconds = embed_sample(found.sample, cache, semantic.CHUNK)
+    say(f"  {len(found.ids):,} quotes read; {len(found.sample):,} distinct ones to embed for real")
+    vectors, embedded, seconds = embed_sample(found.sample, cache, semantic.CHUNK, say)
     sample_label = np.array(found.sample_label)
     by_label = [np.flatnonzero(sample_label == label) for label in range(len(found.labels))]
     rng = np.random.default_rng(seed)

@@ -313,14 +313,22 @@ def child_vectors(db: str, plan_json: str) -> None:
     store = connect(db)
     started = time.perf_counter()
     if plan["how"] == "all":
-        done = semantic.embed_pending(store, model=semantic.Embedder(threads=os.cpu_count() or 1))
+        counted = [0]
+
+        def progress(n: int) -> None:
+            counted[0] += n
+            if counted[0] % 10_240 < n:
+                log(f"  {counted[0]:,} embedded, {counted[0] / (time.perf_counter() - started):.1f} quotes/s")
+
+        done = semantic.embed_pending(store, progress=progress,
+                                      model=semantic.Embedder(threads=os.cpu_count() or 1))
         seconds = time.perf_counter() - started
         report: dict[str, object] = {"vectors": done, "sample": done, "embedded": done,
                                      "embed_seconds": seconds}
     else:
         from sample_vectors import spread
 
-        report = spread(store, int(plan["sample"]), Path(plan["cache"]))
+        report = spread(store, int(plan["sample"]), Path(plan["cache"]), say=log)
     store.close()
     print(json.dumps({"how": plan["how"], "threads": os.cpu_count() or 1,
                       "seconds": time.perf_counter() - started, **report}))
