@@ -164,7 +164,7 @@ def spread(store: Store, sample_size: int, cache_path: Path, seed: int = 77,
            say: Callable[[str], None] = lambda _: None) -> dict[str, object]:
     """Give every quote without a vector one: real for the sample, a turned copy for the rest.
 
-    Returns what the run did, including the embedding rate it measured.
+    Returns what the run did, with the time embedding took (the measured rate).
     """
     import numpy as np
 

@@ -23,7 +23,7 @@ c) Hybrid search (search by meaning) at --hybrid-sizes (default 100k and 1M), on
    are embedded for real (the measured embedding rate, with its projection to 1M) and
    every other quote gets the vector of a sampled quote with its labels, turned to a
    cosine of 0.85-0.90 (bench/sample_vectors.py); --embed-all embeds every quote
-   (about an hour per 1M on 2 cores).
+   (at the 50-55 quotes/s measured on 2 cores, about 5.5 hours per 1M).
 d) With --db (or --load): two `empty-chair serve` replicas on the full PostgreSQL
    database under bench/slack_load.py's load (`--replicas 2`): the slash-command answer
    p99 and whatever it counts as lost or duplicated. Skipped, with a message, where
@@ -52,7 +52,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -107,7 +107,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def run_step(name: str, argv: Sequence[str], env: dict[str, str] | None = None) -> Step:
+def run_step(name: str, argv: Sequence[str]) -> Step:
     """Run a command; time it, and take its peak RSS from the kernel as it is reaped.
 
     The command is started through a small launcher, not directly: Linux carries a
@@ -117,8 +117,7 @@ def run_step(name: str, argv: Sequence[str], env: dict[str, str] | None = None) 
     """
     started = time.perf_counter()
     launcher = [sys.executable, "-S", "-I", "-c", _LAUNCHER]
-    proc = subprocess.run([*launcher, *argv], stdout=subprocess.PIPE, text=True, check=False,
-                          env={**os.environ, **env} if env else None)
+    proc = subprocess.run([*launcher, *argv], stdout=subprocess.PIPE, text=True, check=False)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{name} failed with exit code {proc.returncode}: {' '.join(argv)}")
@@ -500,8 +499,8 @@ def bench_load(db: str, events: int, commands: int, extra: str) -> dict[str, Any
             "--events", str(events), "--commands", str(commands), *shlex.split(extra)]
     log(f"two-replica load: {' '.join(argv[1:])}")
     proc = subprocess.run(argv, stdout=subprocess.PIPE, text=True, check=False)
-    if proc.returncode != 0:
-        return {"skipped": f"bench/slack_load.py failed with exit code {proc.returncode}"}
+    if proc.returncode != 0 or "{" not in proc.stdout:
+        return {"skipped": f"bench/slack_load.py failed (exit code {proc.returncode}; its log is above)"}
     return load_figures(json.loads(proc.stdout[proc.stdout.index("{"):]))
 
 
@@ -680,7 +679,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--embed-sample", type=int, default=20_000,
                         help="distinct quotes embedded for real; the others get copies of their vectors")
     parser.add_argument("--embed-all", action="store_true",
-                        help="embed every quote for the hybrid runs, not a sample (~1 h per 1M on 2 cores)")
+                        help="embed every quote for the hybrid runs, not a sample (~5.5 h per 1M on 2 cores)")
     parser.add_argument("--load", action=argparse.BooleanOptionalAction, default=None,
                         help=f"{REPLICAS} replicas under bench/slack_load.py on the full PostgreSQL database "
                              "(default: on with --db)")
@@ -706,7 +705,6 @@ class Figures:
     baseline: list[Step]
     search: list[Latency]
     load: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         hybrid = [r for r in self.search if r.mode == "hybrid"]
