@@ -8,10 +8,10 @@ vectors are spread, not on which text each belongs to. So:
   embedded for real, with the bot's own model in batches as `semantic.embed_pending`
   makes them; the time this takes is the measured embedding rate;
 - every other quote gets the vector of a random sampled quote with the same labels,
-  turned away from it to a cosine drawn from 0.85-0.90, in a random direction. Real
-  quotes of one intent sit at about that distance from one another; copies at 0.999
-  would be near-duplicates, which an approximate-nearest-neighbour index handles
-  differently from real data.
+  turned away from it to a cosine drawn from 0.85-0.90, in a random direction: about
+  where a real quote's nearest neighbour sits (median 0.85 among 1,500 random banking77
+  messages). Copies at 0.999 would be near-duplicates, which an approximate nearest-
+  neighbour index handles differently from real data.
 
 Embeddings are cached by text in a file (`TextVectors`), so a second database built from
 the same corpus (another size, another backend) does not embed the same sample again.
