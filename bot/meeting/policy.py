@@ -13,6 +13,7 @@ from datetime import date
 from ..models import Action, Channel, Message
 from ..search import feedback as clicks
 from ..search.conversation import conversation_terms, conversation_texts, stem, words
+from ..search.jargon import plain
 from ..search.lexical import COMMON_SHARE, SearchResult, corpus_stats, search_terms
 from ..store import Store
 from ..text import shorten
@@ -196,7 +197,7 @@ def _says_something_specific(store: Store, text: str) -> bool:
     """
     stats = corpus_stats(store)
     limit = stats.docs * COMMON_SHARE
-    return any(0 < stats.df.get(stem(word), 0) <= limit for word in words(text))
+    return any(0 < stats.df.get(stem(word), 0) <= limit for word in words(plain(text)))
 
 
 def _settled(result: SearchResult, window: list[str]) -> bool:
@@ -213,7 +214,7 @@ def _settled(result: SearchResult, window: list[str]) -> bool:
     specific = {stem(w.lower()) for w in result.specific_terms}
     if len(matched) < 2 or not specific or not window:
         return False
-    recent = [{stem(w) for w in words(text)} for text in window[-3:]]
+    recent = [{stem(w) for w in words(plain(text))} for text in window[-3:]]
     if not recent[-1] & specific:
         return False
     return sum(1 for said in recent if matched & said) >= 2

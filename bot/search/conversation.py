@@ -1,7 +1,8 @@
 """What a conversation is about, as weighted terms the feedback index understands.
 
 People in meetings talk around a topic over several messages; the newest message
-weighs most, older ones fade, and the channel's topic and purpose add a little.
+weighs most, older ones fade, and the channel's topic and purpose add a little. The
+team's jargon is read as the customers' words first ("card loads" -> "top ups by card").
 Words are stemmed the way the full-text index stems them (Porter), so the corpus's
 own statistics can tell which words carry meaning.
 """
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
+
+from .jargon import plain
 
 _STEMMER = snowballstemmer.stemmer("porter")
 
@@ -136,6 +139,8 @@ def conversation_texts(
 def _weighted(messages: Sequence[str], topic: str, purpose: str, decay: float,
               context_weight: float) -> list[tuple[str, float]]:
     """The one weighting both the terms and the embeddings use: newest message 1,
-    each older one `decay` times less, the channel's topic and purpose `context_weight`."""
+    each older one `decay` times less, the channel's topic and purpose `context_weight`.
+    Both read the team's jargon as the customers' words (`jargon.plain`)."""
     weighted = [(message, decay**age) for age, message in enumerate(reversed(messages))]
-    return weighted + [(context, context_weight) for context in (topic, purpose) if context]
+    weighted += [(context, context_weight) for context in (topic, purpose) if context]
+    return [(plain(text), weight) for text, weight in weighted]
