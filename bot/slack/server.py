@@ -263,7 +263,8 @@ class DigestService:
         installations = app.installation_store if uses_oauth(settings) else None
         sender = DigestSender(chair, client_factory(settings, installations),
                               pacer=Pacer(sleep=self.stopped.wait), stopping=self.stopped.is_set)
-        self.scheduler = DigestScheduler(chair.db, sender.send)  # the process's one store
+        self.scheduler = DigestScheduler(chair.db, sender.send,  # the process's one store
+                                         sync_seconds=settings.digest_sync_seconds)
         # messages past their retention period go even while no event comes in
         self.scheduler.every(PRUNE_EVERY, chair.prune, PRUNE_JOB)
 
