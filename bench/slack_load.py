@@ -506,11 +506,8 @@ class Bot:
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the bot so far (Linux /proc)."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return float("nan")
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        cpu = process_cpu_seconds(self.pid)
+        return float("nan") if cpu is None else cpu
 
     def schedstat(self) -> tuple[float, float]:
         """Seconds its live threads ran on a CPU, and waited in the run queue for one.
@@ -576,30 +573,31 @@ def machine_busy_seconds() -> float:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_cpu_seconds() -> float | None:
-    """CPU seconds of this machine's PostgreSQL server so far (all its databases): its live
-    processes, plus what the postmaster has reaped of backends that have exited. None when
-    no PostgreSQL runs here (or /proc hides it)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total, found = 0.0, False
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            head, tail = stat.read_text().rsplit(")", 1)
-        except OSError:
-            continue
-        if not head.endswith("(postgres"):
-            continue
-        fields = tail.split()
-        found = True
-        total += (int(fields[11]) + int(fields[12])) / tick
-        parent = Path(f"/proc/{fields[1]}/comm")
-        try:
-            is_postmaster = parent.read_text().strip() != "postgres"
-        except OSError:
-            is_postmaster = False
-        if is_postmaster:
-            total += (int(fields[13]) + int(fields[14])) / tick  # its exited children
-    return total if found else None
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process so far (Linux /proc); None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_backends_cpu(target: Path | str) -> dict[int, float] | None:
+    """CPU so far of each PostgreSQL backend connected to the bots' database (the server's own
+    processes, read in /proc when the server runs on this machine); None for SQLite, or when
+    the server runs elsewhere. Other databases on the server are not counted."""
+    if not is_url(target):
+        return None
+    import psycopg
+
+    try:
+        with pg_admin(str(target)) as admin:
+            pids = [row[0] for row in admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database_name(str(target)),))]
+    except psycopg.Error:
+        return None
+    found = {pid: cpu for pid in pids if (cpu := process_cpu_seconds(pid)) is not None}
+    return found if found or not pids else None
 
 
 def listen_overflows() -> int | None:
@@ -1178,7 +1176,7 @@ def delivery_table(cfg: dict[str, Any], c: dict[str, Any]) -> str:
          f"{c.get('bot_threads_waited_for_cpu_seconds', 0):.1f} s",
          "", ""],
         ["this process's CPU (clients + fake Slack)", f"{c.get('bench_cpu_seconds', 0):.1f} s", "", ""],
-        ["PostgreSQL server's CPU (all its databases)",
+        ["PostgreSQL backends serving the bots' database: CPU",
          "-" if (pg := c.get("postgres_cpu_seconds")) is None or not wall
          else f"{pg:.1f} s = {100 * pg / wall:.0f}% of one core",
          "", ""],
@@ -1316,21 +1314,23 @@ class Snapshot:
     own: float
     machine: float
     overflows: int | None
-    postgres: float | None
+    postgres: dict[int, float] | None  # PostgreSQL backends of the bots' database
 
     @classmethod
-    def take(cls, bots: list[Bot]) -> Snapshot:
+    def take(cls, bots: list[Bot], target: Path | str) -> Snapshot:
         own = resource.getrusage(resource.RUSAGE_SELF)
         return cls(time.perf_counter(), [bot.cpu_seconds() for bot in bots], own.ru_utime + own.ru_stime,
-                   machine_busy_seconds(), listen_overflows(), postgres_cpu_seconds())
+                   machine_busy_seconds(), listen_overflows(), postgres_backends_cpu(target))
 
 
-def usage(before: Snapshot, after: Snapshot, postgres: bool) -> dict[str, Any]:
-    """What was used between two snapshots; PostgreSQL's share counts only where the bots use it."""
+def usage(before: Snapshot, after: Snapshot) -> dict[str, Any]:
+    """What was used between two snapshots. A backend that connected in between counts from
+    zero; one that exited in between is not counted (the pools keep theirs open)."""
     wall = after.wall - before.wall
     bots = sum(b - a for a, b in zip(before.bots, after.bots, strict=True))
-    pg = after.postgres - before.postgres if postgres and None not in (before.postgres, after.postgres) \
-        else None  # type: ignore[operator]
+    pg = None
+    if before.postgres is not None and after.postgres is not None:
+        pg = sum(cpu - before.postgres.get(pid, 0.0) for pid, cpu in after.postgres.items())
     own = after.own - before.own
     others = (after.machine - before.machine) - bots - own - (pg or 0.0)
     if others > 0.25 * wall:
@@ -1428,12 +1428,12 @@ def run(args: argparse.Namespace, work: Path, fake: FakeSlack, processes: list[A
     if busy > 0.3:
         log(f"the machine is already busy ({busy:.1f} cores used by others before the load); "
             "figures will be pessimistic")
-    start = Snapshot.take(bots)
+    start = Snapshot.take(bots, scratch.target)
     traffic, digest = send_load(args, plan, fake, store, [bot.port for bot in bots])
     log(f"all sent; waiting for the last replies and the digest (up to {args.drain_timeout:.0f} s)")
     wait_for_replies(fake, plan.events, plan.commands, args.drain_timeout,
                      lambda: digest_finished(digest_run(store, digest["channel"], digest["due_at"])))
-    end = Snapshot.take(bots)
+    end = Snapshot.take(bots, scratch.target)
     alive = stop_bots(bots, profiler)
     replicas = [{"replica": i, "port": bot.port, "events": sum(1 for e in plan.events if e.replica == i),
                  "retries": sum(1 for e in plan.events if e.retry_replica == i),
@@ -1441,7 +1441,7 @@ def run(args: argparse.Namespace, work: Path, fake: FakeSlack, processes: list[A
                  "cpu_seconds": end.bots[i] - start.bots[i], "peak_rss_mb": alive[i]["peak_rss_mb"],
                  "log_problems": len(alive[i]["problems"]), "exit_code": alive[i]["exit_code"]}
                 for i, bot in enumerate(bots)]
-    run_figures = {**usage(start, end, store.backend == "postgres"),
+    run_figures = {**usage(start, end),
                    "bot_peak_rss_mb": max(r["peak_rss_mb"] for r in replicas),
                    "bot_threads_ran_seconds": sum(a["sched"][0] for a in alive),
                    "bot_threads_waited_for_cpu_seconds": sum(a["sched"][1] for a in alive),
