@@ -89,6 +89,9 @@ class Settings:
     topics_path: Path | None = setting(
         None, "EMPTY_CHAIR_TOPICS", "Topics your team tracks in digests (a TOML file like "
         "data/tracked_topics.toml); default none.", kind="path")
+    digest_sync_seconds: int = setting(
+        60, "EMPTY_CHAIR_DIGEST_SYNC_SECONDS", "Seconds between two reads of the digest schedules (one "
+        "set on another replica, a run missed or handed back); default 60.", kind="int", minimum=1)
     semantic: bool = setting(
         True, "EMPTY_CHAIR_SEMANTIC", "off: search by words only, even where search by meaning is "
         "installed; default on.", kind="switch")

@@ -9,7 +9,7 @@ different API.
 Its jobs live in memory on purpose: the database, not APScheduler, is the record of
 what is scheduled and what was sent. One job per channel schedule fires at the channel's
 run times (computed by `bot.digests.spec.next_run`, the same function the slash command uses
-to say "next: ..."), and a sync job every minute rebuilds those jobs from
+to say "next: ..."), and a sync job every minute (EMPTY_CHAIR_DIGEST_SYNC_SECONDS) rebuilds those jobs from
 `digest_schedules` (a schedule changed by another instance shows up within a minute),
 sends what a restart or downtime missed, and retries runs whose claims ran out. Whether
 a run is sent, and by whom, is decided by the claims in `bot.digests.ledger`, so several jobs,

@@ -464,16 +464,18 @@ class BackgroundEmbedder(threading.Thread):
     """Embeds new quotes while the Slack server runs: pending ones at start, then
     whatever arrives (imports, captured messages) every `interval` seconds.
 
-    It opens its own store (`connect()`, closed when it stops) and commits per model
+    It gets its store from `connect()` (and closes it when it stops, unless `close` is
+    False: the server hands it the process's shared store) and commits per model
     call (32 quotes, well under a second), so events are never held up by it beyond
     SQLite's short write locks, and `stop()` + `join()` return quickly: a process must
     not exit while the model runs.
     """
 
     def __init__(self, connect: Callable[[], Store], interval: float = 60.0,
-                 log: Callable[[str], None] | None = None) -> None:
+                 log: Callable[[str], None] | None = None, close: bool = True) -> None:
         super().__init__(name="empty-chair-embed", daemon=True)
         self.connect = connect
+        self.close = close
         self.interval = interval
         self.log = log
         self.stopped = threading.Event()
@@ -496,7 +498,8 @@ class BackgroundEmbedder(threading.Thread):
             if self.log:
                 self.log(f"background embedding stopped: {err}")
         finally:
-            store.close()
+            if self.close:
+                store.close()
 
     def stop(self) -> None:
         self.stopped.set()

@@ -98,6 +98,14 @@ def retry_after(response: HttpResponse) -> float:
     return 1.0
 
 
+class BotApp(App):
+    """Bolt's App plus the process's one `Chair`: the listeners reach it through the Bolt
+    context, and the services running beside them (digests, health, embedding) through
+    `app.chair`, so a process opens one store (with PostgreSQL: one connection pool)."""
+
+    chair: Chair
+
+
 class InFlight(ThreadPoolExecutor):
     """The listener pool, counting work not yet finished so a shutdown can wait for it."""
 
@@ -195,7 +203,7 @@ def oauth_settings(settings: Settings, db_path: Path | str, voice: Voice) -> OAu
 
 
 def create_app(settings: Settings, *, db_path: Path | str | None = None,
-               logger: logging.Logger | None = None) -> App:
+               logger: logging.Logger | None = None) -> BotApp:
     """The Bolt app with every listener registered.
 
     Raises ConfigError (naming the setting) when settings are missing or malformed,
@@ -211,9 +219,9 @@ def create_app(settings: Settings, *, db_path: Path | str | None = None,
     token = None if oauth else settings.slack_bot_token
     try:
         with _hidden_from_bolt(BOLT_ENVIRONMENT):
-            app = App(name="empty-chair", logger=logger, client=web_client(settings, token),
-                      signing_secret=settings.slack_signing_secret, oauth_flow=flow,
-                      process_before_response=True, listener_executor=InFlight())
+            app = BotApp(name="empty-chair", logger=logger, client=web_client(settings, token),
+                         signing_secret=settings.slack_signing_secret, oauth_flow=flow,
+                         process_before_response=True, listener_executor=InFlight())
     except BoltError as err:
         raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN at {settings.slack_api_url} ({err}); copy the "
                           "Bot User OAuth Token (xoxb-...) again from OAuth & Permissions, or reinstall "
@@ -221,6 +229,7 @@ def create_app(settings: Settings, *, db_path: Path | str | None = None,
     except (SlackClientError, OSError) as err:
         raise ConfigError(f"Could not reach Slack at SLACK_API_URL={settings.slack_api_url} to check "
                           f"SLACK_BOT_TOKEN ({err}); check the network or the URL") from None
+    app.chair = chair
     app.middleware(allowed.gate(settings.allowed_teams))
     app.middleware(chair.attach)
     register_listeners(app)

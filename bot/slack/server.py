@@ -26,9 +26,8 @@ from ..config import Settings, database
 from ..digests.scheduler import DigestScheduler
 from ..errors import ConfigError
 from ..search import semantic
-from ..store import connect
 from . import ids
-from .app import InFlight, create_app
+from .app import BotApp, InFlight, create_app
 from .chair import PRUNE_EVERY, Chair
 from .checks import uses_oauth, uses_socket_mode
 from .digest_sender import DigestSender, Pacer, client_factory
@@ -86,18 +85,22 @@ def _on_signals(stop: threading.Event) -> dict[int, Any]:
     return previous
 
 
-def start_services(app: App, settings: Settings) -> list[Service]:
+def start_services(app: BotApp, settings: Settings) -> list[Service]:
     """HTTP, Socket Mode, or both (Socket Mode with installs needs the install pages); the
     digest scheduler, listed first so a shutdown stops it first; and, with search by meaning,
-    the background embedder."""
+    the background embedder.
+
+    Every service uses the app's one Chair, so the process holds one store: with
+    PostgreSQL, one pool of connections rather than one per service.
+    """
     services: list[Service] = [DigestService(app, settings)]
     if semantic.available():
-        services.append(EmbedderService(settings))
+        services.append(EmbedderService(app.chair))
     try:
         if uses_socket_mode(settings):
             services.append(SocketModeService(app, settings.slack_app_token))
         if not uses_socket_mode(settings) or uses_oauth(settings):
-            services.append(HttpService(app, settings.host, settings.port, healthy=_health(settings)))
+            services.append(HttpService(app, settings.host, settings.port, healthy=_health(app.chair)))
         for service in services:
             service.start()
     except BaseException:
@@ -106,8 +109,7 @@ def start_services(app: App, settings: Settings) -> list[Service]:
     return services
 
 
-def _health(settings: Settings) -> Callable[[], bool]:
-    chair = Chair(settings)
+def _health(chair: Chair) -> Callable[[], bool]:
     return lambda: chair.db().ping()
 
 
@@ -236,8 +238,8 @@ class EmbedderService:
     """New quotes (imports, captured messages) get their embeddings in a thread of their own,
     so no event ever waits for the model."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.embedder = semantic.BackgroundEmbedder(lambda: connect(settings.db_path), log=log.info)
+    def __init__(self, chair: Chair) -> None:
+        self.embedder = semantic.BackgroundEmbedder(chair.db, log=log.info, close=False)
 
     def start(self) -> None:
         self.embedder.start()
@@ -255,13 +257,14 @@ class DigestService:
     next Slack call and hands its run back (another instance, or the next start, sends it).
     """
 
-    def __init__(self, app: App, settings: Settings) -> None:
+    def __init__(self, app: BotApp, settings: Settings) -> None:
         self.stopped = threading.Event()
-        chair = Chair(settings)
+        chair = app.chair
         installations = app.installation_store if uses_oauth(settings) else None
         sender = DigestSender(chair, client_factory(settings, installations),
                               pacer=Pacer(sleep=self.stopped.wait), stopping=self.stopped.is_set)
-        self.scheduler = DigestScheduler(chair.db, sender.send)  # each thread's store
+        self.scheduler = DigestScheduler(chair.db, sender.send,  # the process's one store
+                                         sync_seconds=settings.digest_sync_seconds)
         # messages past their retention period go even while no event comes in
         self.scheduler.every(PRUNE_EVERY, chair.prune, PRUNE_JOB)
 

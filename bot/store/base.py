@@ -245,6 +245,12 @@ class Channels(Protocol):
     def list(self, team_id: str) -> list[Channel]:
         """The workspace's channels the bot still sits in."""
 
+    def shown_at(self, team_id: str) -> list[tuple[str, float]]:
+        """(channel, moment) of each time quotes were shown in a workspace's channels, once per
+        moment, by channel then time. Quotes the customer brings up unprompted carry the ts of the
+        message that brought them up, so each such post can be traced to what the bot heard (the
+        load benchmark pairs posts with events this way)."""
+
     def mark_shown(self, team_id: str, channel_id: str, ids: Sequence[int], now: float | None = None) -> None:
         """Quotes just posted here, so the channel does not hear them again for a while."""
 

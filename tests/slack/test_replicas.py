@@ -1,8 +1,10 @@
 """Two replicas of the bot on one PostgreSQL database, behind a load balancer that sends each
-event to either one, and Slack's retries of an event to the other: everything happens once."""
+event to either one, and Slack's retries of an event to the other: everything happens once.
+A digest falling due while both run is posted once, by one of them."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -10,7 +12,9 @@ from contextlib import ExitStack
 
 import pytest
 
-from bot.ingest.importer import import_file
+from bot.digests.spec import parse_spec
+from bot.ingest.importer import add_quote, import_file
+from bot.models import SCHEDULED, utc
 from bot.store import connect
 
 from .conftest import DATA
@@ -79,3 +83,51 @@ def test_two_replicas_answer_every_decision_once_and_post_nothing_twice(fake, sh
             assert [p.params["thread_ts"] for p in threaded] == decisions[channel]  # each answered once
             assert len(unprompted) == 1, [p.params["text"][:60] for p in unprompted]
             assert store.decisions.count(TEAM, channel) == 1
+
+
+def _posted_by(lines: list[str], channel: str) -> int:
+    return sum(1 for line in lines if f"digest posted in channel {channel}" in line)
+
+
+def test_a_digest_due_while_two_replicas_run_is_posted_once_by_one_of_them(fake, shared_db):
+    store = connect(shared_db)
+    an_hour_ago = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - 3600))
+    for n in range(5):
+        add_quote(store, f"My new card still has not arrived after {n + 8} days", "support-tickets",
+                  created=an_hour_ago)
+    channel = new_channel()
+    with ExitStack() as stack:
+        stack.callback(store.close)
+        replicas = [stack.enter_context(serving(fake, shared_db, EMPTY_CHAIR_SEMANTIC="off",
+                                                EMPTY_CHAIR_DIGEST_SYNC_SECONDS="1"))
+                    for _ in range(2)]
+        # The channel's weekly run time is the minute that has just begun, and the schedule was set
+        # a moment before it: to both replicas, a digest falling due now. Each looks every second.
+        now = time.time()
+        due_at = now - now % 60
+        spec = parse_spec(time.strftime("weekly %a %H:%M UTC", time.gmtime(due_at)), "UTC")
+        store.digests.set_schedule(TEAM, channel, spec, "U_ALICE", due_at - 1)
+
+        def finished():  # noqa: ANN202
+            run = store.digests.get_run(TEAM, channel, SCHEDULED, utc(due_at))
+            return run if run is not None and run.status != "claimed" else None
+
+        assert wait_until(finished, timeout=20), [line for _, _, lines in replicas for line in lines][-20:]
+        time.sleep(2.5)  # two more looks by each replica: a second run would have begun by now
+        run = finished()
+        assert (run.status, run.attempts) == ("done", 1)  # claimed once, never taken over
+
+        posts = fake.calls_to("chat.postMessage", channel=channel)
+        assert [p.params["metadata"]["event_payload"] for p in posts] == [
+            {"marker": run.marker, "part": "summary"}, {"marker": run.marker, "part": "details"}]
+        assert posts[1].params["thread_ts"] == run.ts
+        charts = fake.calls_to("files.completeUploadExternal", channel_id=channel)
+        assert len(charts) == (1 if run.chart == "done" else 0)
+        assert not fake.calls_to("conversations.history", channel=channel)  # nobody had to recover it
+
+        # One replica sent it; the other never started a run of it.
+        senders = [(process.pid, lines) for process, _, lines in replicas if _posted_by(lines, channel)]
+        assert len(senders) == 1 and _posted_by(senders[0][1], channel) == 1
+        assert re.search(rf":{senders[0][0]}:", run.claimed_by)
+        (other,) = [lines for process, _, lines in replicas if process.pid != senders[0][0]]
+        assert not [line for line in other if channel in line]

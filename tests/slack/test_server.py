@@ -14,8 +14,10 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.config import load_settings
 from bot.errors import ConfigError
+from bot.slack import chair as chair_module
 from bot.slack.app import create_app
 from bot.slack.server import SocketModeService, shutdown, start_services
+from bot.store import connect
 
 from .conftest import settings_for
 from .fake_socket import FakeSocketMode
@@ -80,6 +82,26 @@ def test_socket_mode_is_used_when_the_app_token_is_set(fake, tmp_path):
         start_services(app, settings)  # the fake's WebSocket URL refuses the connection
     assert fake.calls_to("apps.connections.open")
     assert fake.calls_to("apps.connections.open")[0].token == "xapp-1-A-1"
+
+
+def test_serve_opens_one_store_for_listeners_digests_and_health(fake, slack_corpus, tmp_path, monkeypatch):
+    """With PostgreSQL a store is a pool of connections: one per process, not one per service."""
+    opened = []
+    monkeypatch.setattr(chair_module, "connect", lambda target: opened.append(target) or connect(target))
+    db = tmp_path / "bot.db"
+    shutil.copy(slack_corpus, db)
+    settings = settings_for(fake, db)
+    app = create_app(settings)
+    services = start_services(app, settings)
+    try:
+        running = BotUnderTest(services[-1].url, fake, db, app)
+        assert running.get("/health").status == 200
+        assert running.message(new_channel(), "morning all").status == 200
+        running.idle()
+        services[0].scheduler.sync()  # the digest scheduler reads the schedules
+    finally:
+        shutdown(app, services)
+    assert opened == [db]
 
 
 # -- SIGTERM ----------------------------------------------------------------------------------------

@@ -29,3 +29,13 @@ def test_messages_past_the_retention_period_are_deleted_in_every_workspace(conn)
     assert conn.channels.message("T1", "C1", "1700000000.000100") is None
     assert conn.channels.message("T2", "C1", "1700000500.000100") is None
     assert conn.channels.prune_messages(1700001000.0) == 0
+
+
+def test_the_moments_quotes_were_shown_are_read_per_workspace_once_each(store):
+    store.channels.mark_shown("T1", "C2", [1, 2, 3], 1700000050.5)
+    store.channels.mark_shown("T1", "C1", [4], 1700000100.25)
+    store.channels.mark_shown("T1", "C1", [5, 6], 1700000000.125)
+    store.channels.mark_shown("T2", "C1", [7], 1700000000.0)
+    assert store.channels.shown_at("T1") == [("C1", 1700000000.125), ("C1", 1700000100.25),
+                                             ("C2", 1700000050.5)]
+    assert store.channels.shown_at("T3") == []

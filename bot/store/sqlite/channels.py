@@ -129,6 +129,12 @@ class SqliteChannels:
             [{"team_id": team_id, "channel_id": channel_id, "feedback_id": i, "shown_at": at} for i in ids],
             pk=("team_id", "channel_id", "feedback_id"))
 
+    def shown_at(self, team_id: str) -> list[tuple[str, float]]:
+        """(channel, moment) of each time quotes were shown in a workspace's channels."""
+        return [(r[0], float(r[1])) for r in self.db.current().execute(
+            "SELECT DISTINCT channel_id, shown_at FROM shown WHERE team_id = ? ORDER BY channel_id, shown_at",
+            (team_id,))]
+
     def hidden(self, team_id: str, channel_id: str, now: float | None = None,
                include_shown: bool = True) -> set[int]:
         """Quotes not to show here: marked not relevant (here, or in enough channels of this
