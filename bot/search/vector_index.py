@@ -15,6 +15,7 @@ searches go by words alone; a command-line search waits.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -329,6 +330,11 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 
 
 def new_graph(dimensions: int) -> Any:
+    if importlib.util.find_spec("onnxruntime") is not None:
+        # onnxruntime first: imported after usearch's extension (usearch 2.26, onnxruntime 1.32,
+        # Linux x86-64) it crashes the process, as a server would when its first query is
+        # embedded after the embedder thread has built the graph.
+        import onnxruntime  # noqa: F401
     from usearch.index import Index
 
     graph = Index(ndim=dimensions, metric="cos", dtype="i8", connectivity=CONNECTIVITY,

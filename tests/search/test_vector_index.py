@@ -7,13 +7,18 @@ need numpy and usearch but not the model, and run with search by meaning switche
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 np = pytest.importorskip("numpy")
-pytest.importorskip("usearch")
+if importlib.util.find_spec("usearch") is None:
+    pytest.skip("usearch is not installed", allow_module_level=True)
 
 from bot.ingest.importer import add_quote  # noqa: E402
 from bot.search import vector_index  # noqa: E402
@@ -192,3 +197,13 @@ def test_forgetting_a_workspace_deletes_the_kept_graph(tmp_path):
         assert store.vectors.cache_path(MODEL).is_file()
         store.forget_team("T_GONE")
         assert not list(tmp_path.glob("forget.db.*usearch*"))
+
+
+def test_the_model_loads_after_the_graph_is_built():
+    """A server builds its graph first, then embeds its first query: that order must not crash."""
+    pytest.importorskip("onnxruntime")
+    code = ("from bot.search import vector_index; vector_index.new_graph(8); "
+            "import onnxruntime; print('loaded')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0 and "loaded" in done.stdout, done.stderr[-2000:]
