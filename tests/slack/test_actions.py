@@ -189,3 +189,17 @@ def test_a_reaction_from_another_workspace_does_not_read_this_ones_messages(bot,
     bot.idle()
     assert fake.calls_to("conversations.history", ok=None)  # not in its store: asked Slack, found nothing
     assert bot.sql("SELECT count(*) FROM feedback WHERE source = 'slack'").fetchone()[0] == 0
+
+
+def test_captures_share_the_hourly_budget_of_add(bot, fake):
+    """A reaction adds a quote as `/customer-voice add` does: a flood of reactions stops there too."""
+    channel = new_channel()
+    for n in range(12):
+        ts = new_ts(n)
+        fake.add_message(channel, ts, f"Customer call {n}: the card never arrived, number {n} of many")
+        assert bot.event(capture_reaction(channel, ts, user="U_FLOOD")).status == 200
+        fake.wait_for("chat.postEphemeral", count=n + 1, channel=channel)
+    texts = [c.params["text"] for c in fake.calls_to("chat.postEphemeral", channel=channel)]
+    assert sum("Saved" in t for t in texts) == 10
+    assert sum("You have added 10 quotes in the last hour" in t for t in texts) == 2
+    assert bot.sql("SELECT count(*) FROM feedback WHERE source = 'slack'").fetchone()[0] == 10

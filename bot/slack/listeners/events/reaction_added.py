@@ -1,5 +1,6 @@
 """Capture: reacting with the capture emoji (default :chair:) to a message saves it as
 customer feedback, with a link back to it; saved in a private channel, it is shown there only.
+Reactions and `/customer-voice add` share one budget per person (ADD_LIMIT an hour).
 
 The message's words come from the conversation the bot keeps from its events, when it has
 them: conversations.history and .replies allow an app distributed outside the Marketplace
@@ -20,6 +21,7 @@ from ...api import call
 from ...blocks import plain
 from ...chair import Chair, team_of
 from ...privacy import is_private
+from ..commands.customer_voice import ADD_LIMIT, ADD_WINDOW  # one budget: a reaction adds a quote too
 
 SOURCE = "slack"
 
@@ -53,6 +55,9 @@ def capture(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
     if by_bot or not text:
         tell(client, chair, team, channel, user, "slack.capture_empty", logger)
         return
+    if not chair.db().events.allow(team, user or "", "add", ADD_LIMIT, ADD_WINDOW):
+        tell(client, chair, team, channel, user, "commands.add_limited", logger, limit=ADD_LIMIT)
+        return
     link = call(client.chat_getPermalink, chair=chair, team_id=team, logger=logger, channel=channel,
                 message_ts=ts)
     added = add_quote(chair.db(), text, SOURCE, team_id=team,
@@ -84,7 +89,7 @@ def fetch_message(client: WebClient, chair: Chair, team: str, channel: str, ts: 
 
 
 def tell(client: WebClient, chair: Chair, team: str, channel: str, user: str | None, prompt: str,
-         logger: logging.Logger) -> None:
+         logger: logging.Logger, **variables: object) -> None:
     if user:
         call(client.chat_postEphemeral, chair=chair, team_id=team, logger=logger, channel=channel,
-             user=user, text=chair.voice.render(prompt))
+             user=user, text=chair.voice.render(prompt, **variables))
