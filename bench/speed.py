@@ -522,6 +522,7 @@ def load_figures(report: dict[str, Any]) -> dict[str, Any]:
             "events": report.get("events_sent", config.get("events")),
             "commands": report.get("commands_sent", config.get("commands")),
             "command_answer": latency.get("command_answer"), "event_to_post": latency.get("event_to_post"),
+            "digest_posts": report.get("digest_posts"), "verdict": report.get("verdict"),
             "delivery": {key: len(value) if isinstance(value, list) else value
                          for key, value in counted.items()}}
 
@@ -657,7 +658,9 @@ def format_load(load: dict[str, Any]) -> str:
             f"{load['commands'] or 0:,} slash commands")
     delivery = ", ".join(f"{key} {value:,}" for key, value in load["delivery"].items()) or "(none reported)"
     return "\n".join([head, table(("latency", "n", "median ms", "p99 ms", "max ms"), body),
-                      f"lost / duplicated: {delivery}"])
+                      f"lost / duplicated: {delivery}",
+                      f"digest due mid-load: posted {load.get('digest_posts', '-')} time(s); "
+                      f"slack_load.py verdict: {load.get('verdict') or '-'}"])
 
 
 # ---------------------------------------------------------------- main
