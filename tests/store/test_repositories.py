@@ -147,3 +147,17 @@ def test_channels_clicks_decisions_and_events(store):
     assert store.events.prune(20.0) == 1
     store.channels.forget_team("T1")
     assert store.channels.get("T1", "C1") is None and store.decisions.count("T1", "C1") == 1
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["walk-the-ids", "gather-from-the-index"])
+def test_newest_matches_are_the_same_whichever_way_they_are_found(quotes, monkeypatch, walk):
+    """PostgreSQL picks how to find the newest matches by their expected number: either way
+    gives the same quotes, newest first, with the same relevance."""
+    if not hasattr(quotes.quotes, "_walk_is_cheaper"):
+        pytest.skip("one way only on this backend")
+    found = quotes.quotes.newest_matches(["refund", "slow"], 10, team_id="T2")
+    before = {k: round(v, 6) for k, v in found.items()}
+    monkeypatch.setattr(type(quotes.quotes), "_walk_is_cheaper", lambda self, query, limit: walk)
+    after = quotes.quotes.newest_matches(["refund", "slow"], 10, team_id="T2")
+    assert list(after) == [5, 3, 1] and {k: round(v, 6) for k, v in after.items()} == before
+    assert list(quotes.quotes.newest_matches(["refund"], 2, team_id="T2")) == [5, 3]
