@@ -20,15 +20,32 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import ConfigError
+
 GLOSSARY = Path(__file__).resolve().with_name("wordlists") / "jargon.toml"
 
 
-@lru_cache(maxsize=1)
-def glossary() -> dict[str, str]:
-    """Every term of the glossary (lowercase) and its plain words; read once."""
-    with open(GLOSSARY, "rb") as handle:
-        tables = tomllib.load(handle)
-    return {term.lower(): words for table in tables.values() for term, words in table.items()}
+@lru_cache(maxsize=2)
+def glossary(path: Path = GLOSSARY) -> dict[str, str]:
+    """Every term of the glossary (lowercase) and its plain words; read once.
+
+    The file is meant to be edited by a team: a mistake in it is named with the file, and
+    the line or the term, rather than failing every search with a parser's traceback.
+    """
+    try:
+        with open(path, "rb") as handle:
+            tables = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: {err}") from None
+    terms: dict[str, str] = {}
+    for name, table in tables.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: `{name}` must be a [table] of terms, not a single value")
+        for term, words in table.items():
+            if not isinstance(words, str) or not words.strip():
+                raise ConfigError(f"{path}: [{name}] \"{term}\" must be the customers' words, as text")
+            terms[term.lower()] = words
+    return terms
 
 
 @lru_cache(maxsize=1)

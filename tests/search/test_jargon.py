@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from bot.errors import ConfigError
 from bot.search.conversation import conversation_terms, conversation_texts
 from bot.search.jargon import glossary, plain
 from bot.search.lexical import search_quotes
@@ -49,3 +50,17 @@ def test_glossary_entries_are_plain_lowercase_text():
     for term, plain_words in words.items():
         assert term == term.strip().lower() and plain_words == plain_words.strip().lower()
         assert plain_words and not re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", plain_words), term
+
+
+@pytest.mark.parametrize("content,named", [
+    ('[cards]\nplastic = "my card"\nkyc = \n', "line 3"),
+    ('[cards]\nplastic = 3\n', '[cards] "plastic"'),
+    ('[cards]\nplastic = ""\n', '[cards] "plastic"'),
+    ('plastic = "my card"\n', "`plastic` must be a [table]"),
+])
+def test_a_mistake_in_an_edited_glossary_is_named_with_its_place(tmp_path, content, named):
+    path = tmp_path / "jargon.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        glossary(path)
+    assert str(path) in str(caught.value) and named in str(caught.value)
