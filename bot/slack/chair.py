@@ -22,6 +22,7 @@ from .blocks import SLACK_STYLE
 
 EVENT_MEMORY = 24 * 3600  # Slack retries within minutes; a day of event ids is plenty
 PRUNE_EVERY = 600  # seconds between two prunes of old event ids and of messages past retention
+ADD_LIMIT, ADD_WINDOW = 10, 3600  # quotes one person may add per hour: a typo'd loop or a flood stops here
 
 
 class Chair:
@@ -55,6 +56,11 @@ class Chair:
         """Global middleware: make this object available to listeners as the `chair` argument."""
         context["chair"] = self
         next()
+
+    def may_add_quote(self, team_id: str, user_id: str) -> bool:
+        """Count one quote added by hand (`/customer-voice add`, or a capture reaction: one budget
+        for both); False once the person has added ADD_LIMIT in the last ADD_WINDOW seconds."""
+        return self.db().events.allow(team_id, user_id, "add", ADD_LIMIT, ADD_WINDOW)
 
     def first_delivery(self, body: dict[str, Any]) -> bool:
         """False for an event already handled (a Slack retry), so nothing is posted twice."""

@@ -25,7 +25,7 @@ from ....search.conversation import words
 from ....text import shorten
 from ...api import send
 from ...blocks import answer_blocks, escape, fallback, plain
-from ...chair import Chair, team_of
+from ...chair import ADD_LIMIT, Chair, team_of
 from ...privacy import is_private
 from .digest import digest_command
 
@@ -33,7 +33,6 @@ Reply = dict[str, Any]
 log = logging.getLogger(__name__)
 
 MAX_COOLDOWN_MINUTES = 1440
-ADD_LIMIT, ADD_WINDOW = 10, 3600  # quotes one person may add per hour: a typo'd loop or a flood stops here
 DECISIONS_SHOWN = 20
 COMMAND_LIKE = frozenset(
     "settings config configure status mode modes list start stop on off enable disable mute unmute "
@@ -134,7 +133,7 @@ def add(chair: Chair, team: str, command: dict[str, Any], rest: str,
     if not match or not match["quote"].strip():
         return {"text": chair.voice.render("commands.add_bad")}
     user = str(command.get("user_id") or "")
-    if not chair.db().events.allow(team, user, "add", ADD_LIMIT, ADD_WINDOW):
+    if not chair.may_add_quote(team, user):
         return {"text": chair.voice.render("commands.add_limited", limit=ADD_LIMIT)}
     source = "-".join((match["source"] or "").split())[:60]
     source = source or f"slack-{command.get('user_name') or command.get('user_id') or 'someone'}"

@@ -1,6 +1,6 @@
 """Capture: reacting with the capture emoji (default :chair:) to a message saves it as
 customer feedback, with a link back to it; saved in a private channel, it is shown there only.
-Reactions and `/customer-voice add` share one budget per person (ADD_LIMIT an hour).
+Reactions and `/customer-voice add` share one budget per person (`Chair.may_add_quote`).
 
 The message's words come from the conversation the bot keeps from its events, when it has
 them: conversations.history and .replies allow an app distributed outside the Marketplace
@@ -19,9 +19,8 @@ from slack_sdk import WebClient
 from ....ingest.importer import add_quote
 from ...api import call
 from ...blocks import plain
-from ...chair import Chair, team_of
+from ...chair import ADD_LIMIT, Chair, team_of
 from ...privacy import is_private
-from ..commands.customer_voice import ADD_LIMIT, ADD_WINDOW  # one budget: a reaction adds a quote too
 
 SOURCE = "slack"
 
@@ -55,7 +54,7 @@ def capture(client: WebClient, chair: Chair, team: str, channel: str, ts: str,
     if by_bot or not text:
         tell(client, chair, team, channel, user, "slack.capture_empty", logger)
         return
-    if not chair.db().events.allow(team, user or "", "add", ADD_LIMIT, ADD_WINDOW):
+    if not chair.may_add_quote(team, user or ""):
         tell(client, chair, team, channel, user, "commands.add_limited", logger, limit=ADD_LIMIT)
         return
     link = call(client.chat_getPermalink, chair=chair, team_id=team, logger=logger, channel=channel,
