@@ -90,7 +90,7 @@ from speed import percentile, table  # noqa: E402
 from bot.digests.spec import parse_spec  # noqa: E402
 from bot.ingest.importer import add_quote  # noqa: E402
 from bot.meeting.decisions import classify  # noqa: E402
-from bot.meeting.policy import _internal_talk as internal_talk  # noqa: E402 - the bot's own rule
+from bot.meeting.policy import internal_talk  # noqa: E402 - the bot's own rule
 from bot.models import SCHEDULED, Run, utc  # noqa: E402
 from bot.slack.digest_sender import METADATA_TYPE  # noqa: E402
 from bot.store import Store, connect, is_url  # noqa: E402

@@ -98,7 +98,7 @@ def _decision(store: Store, voice: Voice, message: Message,
         return Action("silent", "decision already logged", decision=True)
     if channel.mode == "quiet":
         return Action("silent", "decision logged (quiet mode)", decision_id=decision_id, decision=True)
-    if _internal_talk(window):
+    if internal_talk(window):
         # "standup moves to 9:45": logged for the record; asking the customer about it is noise.
         return Action("silent", "decision logged (internal talk)", decision_id=decision_id, decision=True)
     stated = voice.style.emphasis(shorten(message.text, 200))
@@ -126,7 +126,7 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
     if not _says_something_specific(store, message.text):
         return Action("silent", "small talk")
     window = _window(store, message, policy, now)
-    if _internal_talk(window[-3:]):
+    if internal_talk(window[-3:]):
         return Action("silent", "internal talk")
     terms = conversation_terms(window, channel.topic, channel.purpose)
     result = search_terms(store, terms, limit=MAX_QUOTES, team_id=message.team_id,
@@ -179,7 +179,7 @@ CUSTOMER_WORDS = frozenset("""
     """.split())
 
 
-def _internal_talk(recent: list[str]) -> bool:
+def internal_talk(recent: list[str]) -> bool:
     """The last messages place the talk at work (the team's lunch, its laptops, its budget)
     and none of them mentions customers: their words are used in the team's own sense."""
     said = {word for text in recent for word in _WORDISH.findall(text.lower())}
