@@ -399,10 +399,11 @@ def add_shipped(store: Store, path: Path, chunk: int = 4096) -> int:
 # ---------------------------------------------------------------- search side
 
 
-def index_for(store: Store) -> VectorIndex | None:
+def index_for(store: Store, wait: bool | None = None) -> VectorIndex | None:
     """This database's vectors, current; None when it has none (search stays lexical), or,
-    in a server, while its index is first built (searches go by words meanwhile)."""
-    return vector_index.index_for(store, MODEL, DIMENSIONS, wait=_wait_for_index)
+    in a server, while its index is first built (searches go by words meanwhile). `wait`
+    overrides the process's setting (`switch`): the thread that builds the index waits."""
+    return vector_index.index_for(store, MODEL, DIMENSIONS, wait=_wait_for_index if wait is None else wait)
 
 
 def neighbourhood(store: Store, texts: Sequence[tuple[str, float]]) -> Neighbourhood | None:
@@ -484,7 +485,7 @@ class BackgroundEmbedder(threading.Thread):
         store = self.connect()
         try:
             started = time.monotonic()
-            index = vector_index.index_for(store, MODEL, DIMENSIONS, wait=True)  # searches need it first
+            index = index_for(store, wait=True)  # searches need it first
             if index is not None and self.log:
                 self.log(f"search by meaning ready: {index.size} vectors indexed in "
                          f"{time.monotonic() - started:.0f} s")
