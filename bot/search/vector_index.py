@@ -390,7 +390,9 @@ class Neighbourhood:
         pairs = self._from_graph(k)
         if len(pairs) < k and self.allowed is not None:
             rows = self._visible_rows()
-            if rows is not None and len(rows) <= EXACT_UP_TO:  # few visible quotes: look at each
+            # Few visible quotes (no more than the graph was asked for): look at each, so the
+            # answer is exact rather than whatever the approximate walk happened to reach.
+            if rows is not None and len(rows) <= max(EXACT_UP_TO, k * OVERFETCH):
                 return self._exact(k, floor, rows)
         return [i for i, sim in pairs[:k] if sim >= floor]
 
