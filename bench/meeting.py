@@ -114,6 +114,7 @@ class Conversation:
     lines: tuple[tuple[str, str], ...]  # (speaker, text)
     relevant: frozenset[str]
     kind: str = ""
+    origin: str = ""  # the file it came from
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, dict]]:
@@ -145,8 +146,14 @@ def load_conversations(path: Path, silent: bool) -> list[Conversation]:
             raise ValueError(f"{path}:{number}: relevant labels must be "
                              f"{'empty' if silent else 'given'}")
         lines = tuple(_split_speaker(m) for m in row["messages"])
-        conversations.append(Conversation(number, row["dataset"], lines, relevant, row.get("kind", "")))
+        conversations.append(Conversation(number, row["dataset"], lines, relevant, row.get("kind", ""),
+                                          path.stem))
     return conversations
+
+
+def load_all(paths: Sequence[Path], silent: bool) -> list[Conversation]:
+    """Every file's conversations; each file's own line numbers say its halves."""
+    return [c for path in paths for c in load_conversations(path, silent)]
 
 
 # ------------------------------------------------------------------ corpus
@@ -164,28 +171,34 @@ def corpus_files(data: Path) -> tuple[Path, Path]:
     return files
 
 
-def cache_path(data: Path) -> Path:
-    """The cached database's name: the corpora's checksums and the importer's source."""
+CORPORA = {"banking77": ("banking77/train", ()), "cfpb": ("cfpb/complaints", ("Issue",))}
+
+
+def cache_path(data: Path, datasets: Sequence[str] = DATASETS) -> Path:
+    """The cached database's name: the corpora's checksums, the importer's source, the model."""
     digest = hashlib.sha256()
-    for path in corpus_files(data):
-        digest.update(_sha256(path).encode())
+    for path, dataset in zip(corpus_files(data), DATASETS, strict=True):
+        if dataset in datasets:
+            digest.update(_sha256(path).encode())
     for name in IMPORT_SOURCES:
         source = REPO_ROOT / name
         digest.update(source.read_bytes() if source.is_file() else name.encode())
-    return CACHE_DIR / f"meeting-corpus-{digest.hexdigest()[:16]}.db"
+    name = "-".join(datasets) if tuple(datasets) != DATASETS else "corpus"
+    return CACHE_DIR / f"meeting-{name}-{digest.hexdigest()[:16]}.db"
 
 
 def _log(text: str) -> None:
     print(f"[meeting] {text}", file=sys.stderr, flush=True)
 
 
-def build_corpus(data: Path, target: Path) -> None:
-    """Both corpora in one fresh database, imported the way users import them."""
-    banking, cfpb = corpus_files(data)
+def build_corpus(data: Path, target: Path, datasets: Sequence[str] = DATASETS) -> None:
+    """The corpora in one fresh database, imported the way users import them."""
     store = connect(target)
     try:
-        for path, source, labels in ((banking, "banking77/train", ()),
-                                     (cfpb, "cfpb/complaints", ("Issue",))):
+        for path, dataset in zip(corpus_files(data), DATASETS, strict=True):
+            if dataset not in datasets:
+                continue
+            source, labels = CORPORA[dataset]
             report = import_file(store, path, source=source, label_columns=labels)
             if report.bad or not report.added:
                 raise SystemExit(f"import of {path} went wrong: added {report.added}, "
@@ -195,9 +208,10 @@ def build_corpus(data: Path, target: Path) -> None:
         store.close()
 
 
-def corpus_database(data: Path, embed: bool, rebuild: bool = False) -> Path:
+def corpus_database(data: Path, embed: bool, rebuild: bool = False,
+                    datasets: Sequence[str] = DATASETS) -> Path:
     """The cached corpus database, built (and embedded, when asked) if needed."""
-    path = cache_path(data)
+    path = cache_path(data, datasets)
     if rebuild:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -207,7 +221,7 @@ def corpus_database(data: Path, embed: bool, rebuild: bool = False) -> Path:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{part}{suffix}").unlink(missing_ok=True)
         _log(f"building {path.name}")
-        build_corpus(data, part)
+        build_corpus(data, part, datasets)
         part.rename(path)
     if embed:
         store = connect(path)
@@ -217,10 +231,15 @@ def corpus_database(data: Path, embed: bool, rebuild: bool = False) -> Path:
                 _log(f"embedding {missing} quotes into the cache (once; minutes on 2 cores)")
                 started = time.perf_counter()
                 semantic.embed_pending(store)
-                _log(f"embedded in {time.perf_counter() - started:.0f} s")
+                spent = time.perf_counter() - started
+                EMBEDDING.append((missing, spent))
+                _log(f"embedded in {spent:.0f} s ({missing / spent:.1f} quotes/s)")
         finally:
             store.close()
     return path
+
+
+EMBEDDING: list[tuple[int, float]] = []  # (quotes, seconds) embedded by this run
 
 
 def working_copy(cached: Path, target: Path) -> None:
@@ -312,14 +331,43 @@ class Replayed:
         return sum(1 for q in self.quotes if set(q.labels) & self.conversation.relevant)
 
     @property
+    def first_post(self) -> list:
+        """The quotes of the first unprompted post (not a decision's evidence)."""
+        return next((a.quotes for _, a in self.spoke if a.kind == "quotes"), [])
+
+    @property
     def spoke_well(self) -> bool:
-        """Posted quotes, and at least two thirds of them on a relevant label."""
-        quotes = self.quotes
-        return bool(quotes) and self.relevant_quotes >= RELEVANT_SHARE * len(quotes)
+        """Posted quotes, and at least two thirds of its first post's quotes on a relevant label."""
+        quotes = self.first_post
+        relevant = sum(1 for q in quotes if set(q.labels) & self.conversation.relevant)
+        return bool(quotes) and relevant >= RELEVANT_SHARE * len(quotes)
+
+    @property
+    def hands(self) -> list:
+        return [a for a in self.actions if a.kind == "hand"]
+
+    @property
+    def hand_well(self) -> bool:
+        """Posted on topic, or raised a hand whose theme is relevant."""
+        return self.spoke_well or any(a.theme in self.conversation.relevant for a in self.hands)
 
     @property
     def silent(self) -> bool:
         return not self.spoke
+
+    @property
+    def no_hand(self) -> bool:
+        return not self.spoke and not self.hands
+
+    @property
+    def theme_right_last(self) -> bool:
+        """The oracle's view: the theme it believed after the last message is relevant."""
+        themes = [a.theme for a in self.actions if a.theme]
+        return bool(themes) and themes[-1] in self.conversation.relevant
+
+    @property
+    def theme_right_somewhere(self) -> bool:
+        return any(a.theme in self.conversation.relevant for a in self.actions if a.theme)
 
 
 def replay(store: object, voice: Voice, conversation: Conversation, channel: str, start: float,
@@ -351,6 +399,12 @@ def speaking_summary(should_speak: Sequence[Replayed],
             "silent_broken_by_quotes": sum(any(a.kind == "quotes" for _, a in r.spoke) for r in quiet),
             "silent_broken_by_decision": sum(any(a.kind == "decision" for _, a in r.spoke)
                                              for r in quiet),
+            "hand_well_count": sum(r.hand_well for r in talk),
+            "hand_well": sum(r.hand_well for r in talk) / len(talk) if talk else 0.0,
+            "no_hand_count": sum(r.no_hand for r in quiet),
+            "no_hand": sum(r.no_hand for r in quiet) / len(quiet) if quiet else 0.0,
+            "oracle_last": sum(r.theme_right_last for r in talk),
+            "oracle_some": sum(r.theme_right_somewhere for r in talk),
         }
     return summary
 
@@ -399,29 +453,35 @@ class ModeRun:
     seconds: dict[str, float]
 
 
-def run_mode(mode: str, cached: Path, workdir: Path, queries: Sequence[Query],
+def run_mode(mode: str, cached: dict[str, Path], workdir: Path, queries: Sequence[Query],
              conversations: Sequence[Conversation], silent: Sequence[Conversation]) -> ModeRun:
-    db = workdir / f"{mode}.db"
-    working_copy(cached, db)
+    """`cached` maps each dataset to its database: one for both, or one each (--per-corpus)."""
     voice = Voice.load(DEFAULT_PROMPTS)
     policy = Policy()
-    seconds: dict[str, float] = {}
+    seconds: dict[str, float] = {"relevance": 0.0, "speaking": 0.0}
+    ranked: list[Ranked] = []
+    replays: dict[str, list[Replayed]] = {"talk": [], "silent": []}
     with search_mode(mode):
-        store = connect(db)
-        try:
-            started = time.perf_counter()
-            ranked = [rank(store, q) for q in queries]
-            seconds["relevance"] = time.perf_counter() - started
-            started = time.perf_counter()
-            replays: dict[str, list[Replayed]] = {"talk": [], "silent": []}
-            for index, (group, conversation) in enumerate(
-                    [("talk", c) for c in conversations] + [("silent", c) for c in silent]):
-                channel = f"{group}-{conversation.line}"
-                replays[group].append(replay(store, voice, conversation, channel,
-                                             START + index * 3600, policy))
-            seconds["speaking"] = time.perf_counter() - started
-        finally:
-            store.close()
+        for number, database in enumerate(sorted(set(cached.values()))):
+            mine = {d for d, path in cached.items() if path == database}
+            db = workdir / f"{mode}-{number}.db"
+            working_copy(database, db)
+            store = connect(db)
+            try:
+                started = time.perf_counter()
+                ranked += [rank(store, q) for q in queries if q.dataset in mine]
+                seconds["relevance"] += time.perf_counter() - started
+                started = time.perf_counter()
+                talk = [("talk", c) for c in conversations] + [("silent", c) for c in silent]
+                for index, (group, conversation) in enumerate(talk):
+                    if conversation.dataset not in mine:
+                        continue
+                    channel = f"{group}-{conversation.origin}-{conversation.line}"
+                    replays[group].append(replay(store, voice, conversation, channel,
+                                                 START + index * 3600, policy))
+                seconds["speaking"] += time.perf_counter() - started
+            finally:
+                store.close()
     return ModeRun(mode, ranked, replays["talk"], replays["silent"], seconds)
 
 
@@ -456,7 +516,8 @@ def _table(rows: list[tuple[str, ...]], left: int) -> str:
 
 def format_report(modes: dict[str, dict], decisions: dict[str, dict]) -> str:
     rows = [("mode", "half", "P@5 b77", "P@5 cfpb", "P@5 mean", "P@5 all",
-             "spoke", "spoke, relevant", "talk quote share", "silent kept", "broken by q/d")]
+             "spoke", "spoke, relevant", "relevant or hand", "oracle last/some", "talk quote share",
+             "silent kept", "no hand", "broken by q/d")]
     for mode, halves in modes.items():
         for name in HALVES:
             p, s = halves[name]["p_at_5"], halves[name]["speaking"]
@@ -464,8 +525,11 @@ def format_report(modes: dict[str, dict], decisions: dict[str, dict]) -> str:
                          f"{p['banking77']:.3f}", f"{p['cfpb']:.3f}", f"{p['mean']:.3f}", f"{p['all']:.3f}",
                          f"{s['spoke_at_all']}/{s['conversations']}",
                          f"{s['spoke_well_count']}/{s['conversations']} = {s['spoke_well']:.3f}",
+                         f"{s['hand_well_count']}/{s['conversations']} = {s['hand_well']:.3f}",
+                         f"{s['oracle_last']}/{s['oracle_some']}",
                          f"{s['relevant_quote_share']:.3f}",
                          f"{s['stayed_silent_count']}/{s['silent_conversations']} = {s['stayed_silent']:.3f}",
+                         f"{s['no_hand_count']}/{s['silent_conversations']} = {s['no_hand']:.3f}",
                          f"{s['silent_broken_by_quotes']}/{s['silent_broken_by_decision']}"))
     drows = [("decisions", "half", "P", "R", "F1", "tp", "fp", "fn", "tn")]
     for name in HALVES:
@@ -521,6 +585,27 @@ def format_tune_failures(run: ModeRun, queries: Sequence[Query]) -> str:
     return "\n".join(out)
 
 
+def default_conversations(data: Path) -> list[Path]:
+    extra = BENCH_DIR / "data" / "conversations_more.jsonl"
+    return [data / "dev" / "conversations.jsonl"] + ([extra] if extra.is_file() else [])
+
+
+def default_silent() -> list[Path]:
+    extra = BENCH_DIR / "data" / "silent_more.jsonl"
+    return [SILENT] + ([extra] if extra.is_file() else [])
+
+
+def resource_figures() -> dict[str, str]:
+    """Peak memory of this process, and the embedding rate if this run embedded the corpus."""
+    import resource
+
+    figures = {"peak_rss_mb": f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"}
+    if EMBEDDING:
+        count, spent = sum(n for n, _ in EMBEDDING), sum(s for _, s in EMBEDDING)
+        figures["embedding_quotes_per_s"] = f"{count / spent:.1f}"
+    return figures
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=("lexical", "semantic", "both"), default="both",
@@ -528,7 +613,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="folder holding banking77/, cfpb/ and dev/ (default: ../shared/data)")
-    parser.add_argument("--silent", type=Path, default=SILENT, help="conversations that should get silence")
+    parser.add_argument("--conversations", type=Path, action="append",
+                        help="conversations that should get quotes (repeatable; default: "
+                             "dev/conversations.jsonl and bench/data/conversations_more.jsonl)")
+    parser.add_argument("--silent", type=Path, action="append",
+                        help="conversations that should get silence (repeatable; default: "
+                             "bench/data/silent_conversations.jsonl and silent_more.jsonl)")
+    parser.add_argument("--per-corpus", action="store_true",
+                        help="one database per dataset, as a team with one kind of feedback has")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached corpus database")
     parser.add_argument("--tune-failures", action="store_true",
                         help="also list the failures of the odd (tuning) lines, on stderr with --json")
@@ -539,11 +631,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     began = time.perf_counter()
     queries = load_queries(args.data / "dev" / "meeting_queries.jsonl")
-    conversations = load_conversations(args.data / "dev" / "conversations.jsonl", silent=False)
-    silent = load_conversations(args.silent, silent=True)
+    conversations = load_all(args.conversations or default_conversations(args.data), silent=False)
+    silent = load_all(args.silent or default_silent(), silent=True)
     modes = chosen_modes(args.mode)
     started = time.perf_counter()
-    cached = corpus_database(args.data, embed="semantic" in modes, rebuild=args.rebuild)
+    embed = "semantic" in modes
+    if args.per_corpus:
+        cached = {d: corpus_database(args.data, embed, args.rebuild, (d,)) for d in DATASETS}
+    else:
+        whole = corpus_database(args.data, embed, rebuild=args.rebuild)
+        cached = {d: whole for d in DATASETS}
     seconds: dict[str, float] = {"corpus": time.perf_counter() - started}
     runs = []
     workdir = Path(tempfile.mkdtemp(prefix="empty-chair-meeting-"))
@@ -561,12 +658,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds["decisions"] = time.perf_counter() - started
     seconds["total"] = time.perf_counter() - began
     figures = {run.mode: figures_of(run) for run in runs}
+    resources = resource_figures()
     if args.json:
         print(json.dumps({"modes": figures, "decisions": decisions, "seconds": seconds,
-                          "corpus": cached.name}, indent=2))
+                          "corpus": sorted({p.name for p in cached.values()}), "model": semantic.MODEL,
+                          **resources}, indent=2))
     else:
+        layout = "one database per dataset" if args.per_corpus else "both datasets in one database"
+        print(f"model {semantic.MODEL}; corpus {layout}; "
+              f"{len(conversations)} + {len(silent)} conversations")
         print(format_report(figures, decisions))
         print("\nseconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+        print("resources: " + ", ".join(f"{k} {v}" for k, v in resources.items()))
     if args.tune_failures:
         for run in runs:
             print("\n" + format_tune_failures(run, queries), file=sys.stderr if args.json else sys.stdout)

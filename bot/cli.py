@@ -321,6 +321,11 @@ def _print_action(line: TranscriptLine, action: Action, as_json: bool) -> None:
         click.echo(click.style(f"     ▸ the customer {label} ({action.reason})", fg="cyan"))
         for text_line in action.text.splitlines():
             click.echo("       " + text_line)
+    elif action.kind == "hand":
+        click.echo(click.style(f"     ✋ the customer raises a hand: {action.reason}. Asked, it would say:",
+                               fg="yellow"))
+        for text_line in action.text.splitlines():
+            click.echo(click.style("       " + text_line, dim=True))
     else:
         click.echo(click.style(f"     · silent: {action.reason}", dim=True))
 

@@ -105,7 +105,8 @@ class Message:
 
 @dataclass
 class Action:
-    """What to do about one message; `kind` is quotes, decision, answer or silent."""
+    """What to do about one message; `kind` is quotes, decision, answer, hand (a raised hand:
+    the customer may have something to say, and says it if asked) or silent."""
 
     kind: str
     reason: str
@@ -117,6 +118,7 @@ class Action:
     decision_id: int | None = None
     thread_ts: str | None = None
     decision: bool = False  # the message states a decision (asked about, or logged quietly)
+    theme: str = ""  # the corpus's label the talk is about, as the corpus spells it
 
     @property
     def speaks(self) -> bool:
@@ -128,6 +130,7 @@ class Action:
             "decision": self.decision,
             "reason": self.reason,
             "topic": self.topic,
+            "theme": self.theme or None,
             "quotes": [q.external_id for q in self.quotes],  # the ids `search --json` gives
             "question": self.question or None,
             "evidence": self.evidence.as_dict(),

@@ -204,6 +204,7 @@ def search_terms(
     clicks: Clicks | None = None,
     semantic: bool = True,
     channel_id: str | None = None,
+    theme: str = "",
 ) -> SearchResult:
     """Search with weighted terms (from `topic.conversation_terms`).
 
@@ -213,6 +214,7 @@ def search_terms(
     for the hybrid ranking when search by meaning is installed (`semantic=False`
     keeps a search lexical); `clicks` are a channel's votes, which re-rank the answer.
     `channel_id` is where the answer is shown: a private channel's quotes are found there only.
+    `theme` (a label) keeps the answer inside that theme where any candidate carries it.
     """
     stats = corpus_stats(store)
     chosen = choose_terms(terms, stats)
@@ -244,6 +246,8 @@ def search_terms(
         scored, floor = hybrid.rerank(scored, today)
     if clicks is not None:
         scored = reshape(store, scored, clicks)
+    if theme:
+        scored = _inside(scored, theme)
     quotes, relevant = _select(scored, limit, min_coverage, floor)
     # The terms the answer matched come from the best quote that has any: with
     # search by meaning the top quote may match in meaning only (lexically: always the top one).
@@ -256,6 +260,14 @@ def search_terms(
         return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific)
     return SearchResult(names, quotes, _evidence(relevant, capped), matched, specific,
                         hybrid.closeness, hybrid.theme, hybrid.theme_share)
+
+
+def _inside(scored: list[tuple[float, float, Candidate]], theme: str
+            ) -> list[tuple[float, float, Candidate]]:
+    """Only the candidates that carry the theme's label, in their order; all of them when none
+    does (an unlabelled corpus, or a theme this workspace has no quote of)."""
+    kept = [item for item in scored if theme in item[2].labels]
+    return kept or scored
 
 
 def _select(scored: list[tuple[float, float, Candidate]], limit: int, min_coverage: float,
