@@ -200,3 +200,40 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
     return path
+
+
+# -- the sample corpus with its shipped vectors: search by meaning without minutes of embedding
+
+needs_meaning = pytest.mark.skipif(not (SEMANTIC and semantic.available()),
+                                   reason="search by meaning is off or not installed")
+
+
+def _with_vectors(path: Path, files: list[tuple[Path, str]]) -> Path:
+    store = connect(path)
+    try:
+        for source_file, source in files:
+            import_file(store, source_file, source=source)
+        semantic.add_shipped(store, semantic.shipped_path(SAMPLE))
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def meaning_db(tmp_path_factory) -> Path:
+    """Both sample corpora, labelled, with their vectors."""
+    files = [(SAMPLE / "banking77.csv", "banking-app"), (SAMPLE / "cfpb_complaints.csv", "cfpb")]
+    return _with_vectors(tmp_path_factory.mktemp("meaning") / "corpus.db", files)
+
+
+@pytest.fixture(scope="session")
+def unlabelled_db(tmp_path_factory) -> Path:
+    """The banking sample without its category column: themes must be found by clustering."""
+    folder = tmp_path_factory.mktemp("unlabelled")
+    plain = folder / "feedback.csv"
+    with open(SAMPLE / "banking77.csv", newline="", encoding="utf-8") as source, \
+            open(plain, "w", newline="", encoding="utf-8") as target:
+        writer = csv.writer(target)
+        writer.writerow(["text"])
+        writer.writerows([row["text"]] for row in csv.DictReader(source))
+    return _with_vectors(folder / "corpus.db", [(plain, "app-reviews")])

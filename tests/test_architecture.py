@@ -25,12 +25,12 @@ ALLOWED: dict[str, set[str]] = {
     "ingest": {"store", "search", "models", "errors", "text"},
     "meeting": {"topic", "search", "store", "voice", "ingest", "models", "errors", "text"},
     "digests": {"topic", "search", "store", "voice", "models", "errors", "text", "ingest"},
-    "slack": {"meeting", "digests", "topic", "search", "ingest", "store", "voice", "config", "models", "errors",
-              "text"},
-    "cli": {"slack", "meeting", "digests", "topic", "search", "ingest", "store", "voice", "config", "models",
-            "errors", "text"},
-    "__init__": {"meeting", "digests", "topic", "search", "ingest", "store", "voice", "config", "models", "errors",
-                 "text"},
+    "slack": {"meeting", "digests", "topic", "search", "ingest", "store", "voice", "config", "models",
+              "errors", "text"},
+    "cli": {"slack", "meeting", "digests", "topic", "search", "ingest", "store", "voice", "config",
+            "models", "errors", "text"},
+    "__init__": {"meeting", "digests", "topic", "search", "ingest", "store", "voice", "config", "models",
+                 "errors", "text"},
     "__main__": {"cli"},
 }
 ADAPTER_ONLY = ("slack_bolt", "slack_sdk", "click")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +19,7 @@ from ..search.jargon import plain
 from ..search.lexical import COMMON_SHARE, SearchResult, corpus_stats, search_terms
 from ..store import Store
 from ..text import shorten
+from ..topic import themes
 from ..topic.belief import UNKNOWN, Belief, believe, vote
 from ..voice import Voice, evidence_text, quote_text, quotes_message
 from .decisions import classify
@@ -141,7 +143,7 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
         return Action("silent", f"cooldown ({int(cooldown - (now - channel.last_post_at))} s left)")
     window = _window(store, message, policy, now)
     belief = read_belief(store, message, channel, window)
-    if not belief.known:
+    if not belief.messages:  # search by meaning cannot run here (yet)
         return _by_words(store, voice, message, channel, policy, now, window, cooldown)
     outcome = choose(belief)
     topic = theme_name(belief.theme)
@@ -194,7 +196,7 @@ def choose(belief: Belief) -> str:
 
 
 def _why_silent(belief: Belief) -> str:
-    if belief.customer < CUSTOMER_LIKE:
+    if not belief.known or belief.customer < CUSTOMER_LIKE:
         return "team talk, not the customers'"
     if belief.closeness < HAND_CLOSENESS:
         return "no customer side in the latest message"
@@ -229,7 +231,12 @@ def _theme_quotes(store: Store, message: Message, channel: Channel, window: list
                         today=date.fromtimestamp(now), min_coverage=0.0, min_terms=1,
                         query=conversation_texts(window, channel.topic, channel.purpose),
                         clicks=clicks.load(store, message.team_id, message.channel_id),
-                        channel_id=message.channel_id, theme=theme)
+                        channel_id=message.channel_id, theme=theme, theme_of=_cluster_of(store))
+
+
+def _cluster_of(store: Store) -> Callable[[int], str | None] | None:
+    found = themes.clusters(store)
+    return found.theme_of if found is not None else None
 
 
 def _by_words(store: Store, voice: Voice, message: Message, channel: Channel, policy: Policy,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -205,6 +205,7 @@ def search_terms(
     semantic: bool = True,
     channel_id: str | None = None,
     theme: str = "",
+    theme_of: Callable[[int], str | None] | None = None,
 ) -> SearchResult:
     """Search with weighted terms (from `topic.conversation_terms`).
 
@@ -214,7 +215,8 @@ def search_terms(
     for the hybrid ranking when search by meaning is installed (`semantic=False`
     keeps a search lexical); `clicks` are a channel's votes, which re-rank the answer.
     `channel_id` is where the answer is shown: a private channel's quotes are found there only.
-    `theme` (a label) keeps the answer inside that theme where any candidate carries it.
+    `theme` (a label) keeps the answer inside that theme where any candidate carries it;
+    `theme_of` says the theme of a quote with no label (its cluster), where themes were found.
     """
     stats = corpus_stats(store)
     chosen = choose_terms(terms, stats)
@@ -247,7 +249,7 @@ def search_terms(
     if clicks is not None:
         scored = reshape(store, scored, clicks)
     if theme:
-        scored = _inside(scored, theme)
+        scored = _inside(scored, theme, theme_of)
     quotes, relevant = _select(scored, limit, min_coverage, floor)
     # The terms the answer matched come from the best quote that has any: with
     # search by meaning the top quote may match in meaning only (lexically: always the top one).
@@ -262,11 +264,12 @@ def search_terms(
                         hybrid.closeness, hybrid.theme, hybrid.theme_share)
 
 
-def _inside(scored: list[tuple[float, float, Candidate]], theme: str
-            ) -> list[tuple[float, float, Candidate]]:
-    """Only the candidates that carry the theme's label, in their order; all of them when none
-    does (an unlabelled corpus, or a theme this workspace has no quote of)."""
-    kept = [item for item in scored if theme in item[2].labels]
+def _inside(scored: list[tuple[float, float, Candidate]], theme: str,
+            theme_of: Callable[[int], str | None] | None = None) -> list[tuple[float, float, Candidate]]:
+    """Only the candidates of the theme (by label, or by cluster for an unlabelled quote), in
+    their order; all of them when none is (a theme this workspace has no quote of)."""
+    kept = [item for item in scored if theme in item[2].labels
+            or (not item[2].labels and theme_of is not None and theme_of(item[2].id) == theme)]
     return kept or scored
 
 

@@ -115,6 +115,9 @@ class Quotes(Protocol):
         """Id, text and labels of a few quotes (the ones a channel clicked on), to compare others
         with."""
 
+    def unlabelled(self, after: int = 0, limit: int = 10_000) -> list[int]:
+        """Ids of quotes with no label, above `after`, in id order: what themes must be found for."""
+
     def total(self) -> int:
         """How many quotes the database holds for every workspace together (what an operator's
         import reports, unlike `count`, which is one workspace's view)."""

@@ -29,6 +29,7 @@ from ..search import semantic
 from ..search.conversation import clean_text
 from ..search.jargon import plain
 from ..store import Store
+from . import themes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -163,7 +164,9 @@ def _vote(store: Store, text: str, team_id: str, channel_id: str | None) -> Vote
     if near is None or not near.found:
         return NO_VOTE
     sims = near.similarity(list(near.found))
-    labels = {feedback_id: labs for feedback_id, _, labs in store.quotes.text_and_labels(list(sims))}
+    found = themes.clusters(store)
+    labels = {feedback_id: themes.labels_or_theme(found, feedback_id, labs)
+              for feedback_id, _, labs in store.quotes.text_and_labels(list(sims))}
     return from_neighbours([(sims[i], labels.get(i, ())) for i in sims], team_closeness(near.vector))
 
 

@@ -192,6 +192,13 @@ class SqliteQuotes:
         return [Candidate(i, text, source, created, url, _labels(labels), external_id, relevance[i])
                 for i, text, source, created, url, labels, external_id in rows]
 
+    def unlabelled(self, after: int = 0, limit: int = 10_000) -> list[int]:
+        """Ids of quotes with no label, above `after`, in id order: what themes must be found for."""
+        rows = self.db.current().execute(
+            "SELECT id FROM feedback WHERE labels IS NULL AND id > ? ORDER BY id LIMIT ?",
+            (after, limit)).fetchall()
+        return [row[0] for row in rows]
+
     def text_and_labels(self, ids: Sequence[int]) -> list[tuple[int, str, tuple[str, ...]]]:
         """Id, text and labels of a few quotes (the ones a channel clicked on), to compare others with."""
         if not ids:
