@@ -42,6 +42,13 @@ def test_add_many_skips_quotes_stored_before_and_keeps_order(quotes):
     assert quotes.quotes.sources() == [("src", 6, "2024-01-15")]
 
 
+def test_quotes_without_a_label_are_listed_in_id_order_from_a_point(quotes):
+    unlabelled = quotes.quotes.unlabelled()
+    assert [quotes.quotes.text_and_labels([i])[0][2] for i in unlabelled] == [(), (), ()]
+    assert len(unlabelled) == 3 and unlabelled == sorted(unlabelled)
+    assert quotes.quotes.unlabelled(after=unlabelled[0], limit=1) == [unlabelled[1]]
+
+
 def test_full_text_matches_any_or_every_word_stemmed(quotes):
     assert set(quotes.quotes.matches(["refunds"], 10, "T2")) == {1, 3, 5}
     assert set(quotes.quotes.matches(["refunds"], 10)) == {1, 3}  # T2's own quote is T2's only
