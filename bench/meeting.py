@@ -61,7 +61,7 @@ from bot.meeting.policy import Policy, observe  # noqa: E402
 from bot.models import Message  # noqa: E402
 from bot.search import semantic  # noqa: E402
 from bot.search.conversation import conversation_terms, conversation_texts  # noqa: E402
-from bot.search.lexical import search_terms  # noqa: E402
+from bot.search.quotes import search_terms  # noqa: E402
 from bot.store import connect  # noqa: E402
 from bot.voice import Voice  # noqa: E402
 
@@ -362,12 +362,12 @@ class Replayed:
     @property
     def theme_right_last(self) -> bool:
         """The oracle's view: the theme it believed after the last message is relevant."""
-        themes = [a.theme for a in self.actions if a.theme]
+        themes = [getattr(a, "theme", "") for a in self.actions if getattr(a, "theme", "")]
         return bool(themes) and themes[-1] in self.conversation.relevant
 
     @property
     def theme_right_somewhere(self) -> bool:
-        return any(a.theme in self.conversation.relevant for a in self.actions if a.theme)
+        return any(getattr(a, "theme", "") in self.conversation.relevant for a in self.actions)
 
 
 def replay(store: object, voice: Voice, conversation: Conversation, channel: str, start: float,

@@ -41,7 +41,7 @@ if str(REPO_ROOT) not in sys.path:
 from bot.ingest.importer import import_file  # noqa: E402
 from bot.search import semantic  # noqa: E402
 from bot.search.conversation import conversation_terms, conversation_texts  # noqa: E402
-from bot.search.lexical import search_terms  # noqa: E402
+from bot.search.quotes import search_terms  # noqa: E402
 from bot.store import Store, connect  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"

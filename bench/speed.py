@@ -282,7 +282,7 @@ def child_import(db: str, corpus: str) -> None:
 def child_search(db: str, queries_json: str, semantic_on: bool = False) -> None:
     """Time each query after a warm-up; report the latencies as one JSON line."""
     from bot.search import semantic
-    from bot.search.lexical import search_quotes
+    from bot.search.quotes import search_quotes
     from bot.store import connect
 
     semantic.switch(semantic_on)
@@ -301,8 +301,32 @@ def child_search(db: str, queries_json: str, semantic_on: bool = False) -> None:
         result = search_quotes(store, query, limit=5)
         latencies.append(1000 * (time.perf_counter() - started))
         empty += not result.quotes
+    report = {"latencies_ms": latencies, "empty": empty, "index_seconds": index_seconds}
+    if semantic_on:
+        report["speaking_ms"], report["speaking_posts"] = speaking(store, queries)
     store.close()
-    print(json.dumps({"latencies_ms": latencies, "empty": empty, "index_seconds": index_seconds}))
+    print(json.dumps(report))
+
+
+def speaking(store: Any, queries: Sequence[str], per_conversation: int = 4) -> tuple[list[float], int]:
+    """Each query as a message of a meeting, through the bot's `observe`: the time from a
+    message to what the customer does about it (its theme belief, then the theme's quotes)."""
+    from bot.config import DEFAULT_PROMPTS
+    from bot.meeting.policy import Policy, observe
+    from bot.models import Message
+    from bot.voice import Voice
+
+    voice, policy = Voice.load(DEFAULT_PROMPTS), Policy(cooldown_seconds=0)
+    start = time.time()
+    latencies, posts = [], 0
+    for number, query in enumerate(queries):
+        channel = f"speed-{number // per_conversation}"
+        message = Message("bench", channel, f"{start + number:.6f}", "U1", query)
+        started = time.perf_counter()
+        action = observe(store, voice, message, policy)
+        latencies.append(1000 * (time.perf_counter() - started))
+        posts += action.kind == "quotes"
+    return latencies, posts
 
 
 def child_vectors(db: str, plan_json: str) -> None:
@@ -473,13 +497,19 @@ def bench_database(size: int, backend: str, db: str, build: float | None, querie
         log(f"  {vectors.seconds:.1f}s; hybrid search")
         step = run_step(f"hybrid {size}", _child("hybrid", db, str(queries_json)))
         results.append(_latency(size, step, vectors.seconds, "hybrid", backend, vectors.report))
+        if step.report.get("speaking_ms"):
+            results.append(_latency(size, step, vectors.seconds, "speaking", backend, vectors.report,
+                                    key="speaking_ms"))
     return results
 
 
 def _latency(size: int, step: Step, build: float | None, mode: str = "lexical", backend: str = "sqlite",
-             vectors: dict[str, Any] | None = None) -> Latency:
-    latencies = step.report["latencies_ms"]
-    return Latency(size, len(latencies), int(step.report["empty"]), statistics.median(latencies),
+             vectors: dict[str, Any] | None = None, key: str = "latencies_ms") -> Latency:
+    latencies = step.report[key]
+    # for speaking, "empty" counts the messages the customer stayed silent on
+    posts = step.report.get("speaking_posts", 0)
+    empty = int(step.report["empty"]) if key == "latencies_ms" else len(latencies) - posts
+    return Latency(size, len(latencies), empty, statistics.median(latencies),
                    percentile(latencies, 0.99), statistics.fmean(latencies), max(latencies),
                    step.peak_rss_mb, build, mode, backend, vectors,
                    float(step.report.get("index_seconds", 0.0)) if mode == "hybrid" else None)
@@ -601,8 +631,9 @@ def _duration(seconds: float) -> str:
 
 
 def format_hybrid(results: Sequence[Latency]) -> str:
-    hybrid = [r for r in results if r.mode == "hybrid"]
-    body = [[f"{r.rows:,}", r.backend, vectors_mode(r.vectors or {}), str(r.queries), str(r.empty),
+    hybrid = [r for r in results if r.mode in ("hybrid", "speaking")]
+    body = [[f"{r.rows:,}", r.backend if r.mode == "hybrid" else f"{r.backend}, speaking",
+             vectors_mode(r.vectors or {}), str(r.queries), str(r.empty),
              f"{r.median_ms:.1f}", f"{r.p99_ms:.1f}", f"{r.mean_ms:.1f}", f"{r.max_ms:.1f}",
              f"{r.peak_rss_mb:.0f}", f"{r.build_seconds or 0:.1f}",
              f"{(r.vectors or {}).get('embedded', 0):,}", f"{r.index_seconds or 0:.1f}"]
@@ -715,6 +746,7 @@ class Figures:
 
     def as_dict(self) -> dict[str, object]:
         hybrid = [r for r in self.search if r.mode == "hybrid"]
+        speaking = [r for r in self.search if r.mode == "speaking"]
         return {"rows": self.rows, "corpus_mb": self.corpus_mb, "import": asdict(self.imports[0]),
                 "imports": {s.backend: asdict(s) for s in self.imports},
                 "sqlite_utils": [asdict(s) for s in self.baseline],
@@ -722,6 +754,7 @@ class Figures:
                 "search": [asdict(r) for r in self.search if r.mode == "lexical"],
                 "search_target": search_target(self.search),
                 "hybrid": [asdict(r) for r in hybrid], "embedding_rate": embedding_rate(hybrid),
+                "speaking": [asdict(r) for r in speaking],
                 "load": self.load}
 
 

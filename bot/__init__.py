@@ -18,7 +18,7 @@ from .digests.build import build_digest
 from .ingest.importer import import_file
 from .meeting.policy import Policy, observe
 from .models import Action, Decision, Evidence, Message, Quote
-from .search.lexical import search_quotes as search
+from .search.quotes import search_quotes as search
 from .store import Store, connect
 from .voice import Voice
 

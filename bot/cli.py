@@ -34,7 +34,7 @@ from .meeting.policy import Policy
 from .meeting.replay import replay as replay_meeting
 from .models import Action
 from .search import semantic
-from .search.lexical import search_quotes
+from .search.quotes import search_quotes
 from .store import Store, connect
 from .store.copy import copy_database
 from .voice import Voice, evidence_text, quote_text

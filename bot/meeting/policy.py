@@ -16,7 +16,8 @@ from ..search import feedback as clicks
 from ..search import semantic
 from ..search.conversation import conversation_terms, conversation_texts, stem, words
 from ..search.jargon import plain
-from ..search.lexical import COMMON_SHARE, SearchResult, corpus_stats, search_terms
+from ..search.lexical import COMMON_SHARE, corpus_stats
+from ..search.quotes import SearchResult, search_terms
 from ..store import Store
 from ..text import shorten
 from ..topic import themes

@@ -5,7 +5,7 @@ import pytest
 from bot.errors import ConfigError
 from bot.search.conversation import conversation_terms, conversation_texts
 from bot.search.jargon import glossary, plain
-from bot.search.lexical import search_quotes
+from bot.search.quotes import search_quotes
 
 
 def _labels(result) -> list[str]:

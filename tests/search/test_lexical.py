@@ -5,7 +5,7 @@ import pytest
 from bot.ingest.importer import add_quote
 from bot.models import Candidate
 from bot.search.conversation import conversation_terms
-from bot.search.lexical import _evidence, search_quotes, search_terms
+from bot.search.quotes import _evidence, search_quotes, search_terms
 from bot.slack.blocks import plain
 
 HOSTILE = [

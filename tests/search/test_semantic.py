@@ -19,7 +19,7 @@ from bot.ingest.importer import add_quote, import_file  # noqa: E402
 from bot.meeting.policy import answer_topic  # noqa: E402
 from bot.search import semantic
 from bot.search.conversation import conversation_terms  # noqa: E402
-from bot.search.lexical import search_quotes, search_terms  # noqa: E402
+from bot.search.quotes import search_quotes, search_terms  # noqa: E402
 from bot.store import Store, connect  # noqa: E402
 
 from ..conftest import ROOT, SAMPLE, SEMANTIC, write_csv  # noqa: E402

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search.lexical import BOUNDED_CANDIDATES, CANDIDATES, EXACT_BUDGET, search_quotes
+from bot.search.lexical import BOUNDED_CANDIDATES, CANDIDATES, EXACT_BUDGET
+from bot.search.quotes import search_quotes
 
 BIG, SMALL = "T0BIG", "T0SMALL"
 

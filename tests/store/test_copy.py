@@ -8,7 +8,7 @@ from bot.cli import cli
 from bot.digests.spec import parse_spec
 from bot.ingest.importer import import_file
 from bot.models import Due
-from bot.search.lexical import search_quotes
+from bot.search.quotes import search_quotes
 from bot.store import connect
 from bot.store.tables import TABLES
 
