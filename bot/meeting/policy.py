@@ -349,6 +349,6 @@ def answer_topic(store: Store, voice: Voice, team_id: str, channel_id: str | Non
                           channel_id=channel_id)
     label = shorten(topic, 80) or "that"
     return Action("quotes" if result.quotes else "silent",
-                  "asked" if result.quotes else "asked, no evidence", topic=label,
+                  "asked" if result.quotes else "asked, no evidence", topic=label, theme=result.theme,
                   quotes=result.quotes, evidence=result.evidence,
                   text=quotes_message(voice, label, result.quotes, result.evidence))
