@@ -18,6 +18,7 @@ from ..search.lexical import COMMON_SHARE, SearchResult, corpus_stats, search_te
 from ..store import Store
 from ..text import shorten
 from ..voice import Voice, evidence_text, quote_text, quotes_message
+from . import hands
 from .decisions import classify
 
 MAX_QUOTES = 3
@@ -138,7 +139,7 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
     if not result.quotes:
         return Action("silent", "no fresh evidence on this conversation")
     if not _settled(result, window) or not _dwelt(store, message, channel, window, result, now):
-        return Action("silent", "topic not settled yet", topic=_topic(result))
+        return _hand_or_silent(store, voice, message, window, result, now)
     # The cooldown is checked again as the channel's turn is taken: another replica (or thread)
     # hearing the next message at the same moment may have taken it since the check above.
     if not store.channels.claim_post(message.team_id, message.channel_id, now, cooldown):
@@ -148,6 +149,34 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
     return Action("quotes", f"conversation settled on {topic}", topic=topic, quotes=result.quotes,
                   evidence=result.evidence,
                   text=quotes_message(voice, topic, result.quotes, result.evidence))
+
+
+# A provisional rule for the raised hand, until the theme belief decides it: the talk is about
+# customers and its search agrees on a theme (by meaning: a third of the vote), but not surely
+# enough to speak.
+HAND_SHARE = 0.35
+
+
+def _hand_or_silent(store: Store, voice: Voice, message: Message, window: list[str], result: SearchResult,
+                    now: float) -> Action:
+    """Raise a hand on the theme the talk seems to be about, where `hands` allows one now and
+    this channel has not said "not this" to that theme for these words; else stay silent."""
+    theme = hands.theme_of(result.theme if result.theme_share >= HAND_SHARE else "", result.quotes)
+    silent = Action("silent", "topic not settled yet", topic=_topic(result), theme=theme)
+    if not theme:
+        return silent
+    words = hands.talk_words(store, window[-3:])
+    team, channel = message.team_id, message.channel_id
+    if hands.bias(store, team, channel, words).get(theme, 1.0) < hands.UNWELCOME:
+        return silent
+    if not hands.may_raise(store, team, channel, theme, now):
+        return silent
+    name = hands.theme_name(theme)
+    if hands.raised(store, team, channel, message.ts, theme, words, now, topic=name) is None:
+        return silent
+    return Action("hand", f"not sure yet: maybe {name}", topic=name, theme=theme, quotes=result.quotes,
+                  evidence=result.evidence, text=quotes_message(voice, name, result.quotes, result.evidence),
+                  thread_ts=message.ts)
 
 
 # Team talk uses the customers' words in its own sense: the corporate card for the team lunch,

@@ -96,9 +96,10 @@ class SqliteHands:
             current = self.settings(team_id, channel_id)
             new = HandSettings(current.enabled if enabled is None else enabled,
                                current.emoji if emoji is None else emoji)
-            conn.execute("INSERT INTO hand_settings (team_id, channel_id, enabled, emoji) VALUES (?, ?, ?, ?) "
-                         "ON CONFLICT (team_id, channel_id) DO UPDATE SET enabled = excluded.enabled, "
-                         "emoji = excluded.emoji", (team_id, channel_id, int(new.enabled), new.emoji))
+            conn.execute("INSERT INTO hand_settings (team_id, channel_id, enabled, emoji) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT (team_id, channel_id) DO UPDATE "
+                         "SET enabled = excluded.enabled, emoji = excluded.emoji",
+                         (team_id, channel_id, int(new.enabled), new.emoji))
         return new
 
     def forget_team(self, team_id: str) -> dict[str, int]:
