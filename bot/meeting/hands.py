@@ -194,8 +194,10 @@ def _counts(store: Store, hand: Hand, now: float) -> tuple[int, int]:
     """How many quotes carry the hand's theme here, in all and this month."""
     end = utc(now) + timedelta(days=1)
     month = utc(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    total, recent = store.themes.count_by_period(hand.team_id, [_all_time(now), Period(month, end)],
-                                                 QuoteFilter(label=hand.theme), hand.channel_id)
+    where = QuoteFilter(label=hand.theme)
+    # One period per count: a quote counts in the first of overlapping periods only.
+    total, recent = (store.themes.count_by_period(hand.team_id, [period], where, hand.channel_id)[0]
+                     for period in (_all_time(now), Period(month, end)))
     return total, recent
 
 

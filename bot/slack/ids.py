@@ -21,6 +21,7 @@ BOT_SCOPES = (
     "files:write",  # the digest's trend chart, uploaded into its thread
     "groups:history",  # the same in private channels
     "groups:read",
-    "reactions:read",  # reaction_added: capturing feedback
+    "reactions:read",  # reaction_added: capturing feedback, hearing a raised hand
+    "reactions:write",  # reactions.add / .remove: raising the customer's hand, taking it down
     "users:read",  # users.info: the time zone of whoever schedules a digest
 )

@@ -37,6 +37,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "files_upload": ("files:write",),
     "files_upload_v2": ("files:write",),
     "users_info": ("users:read",),
+    "reactions_add": ("reactions:write",),
+    "reactions_remove": ("reactions:write",),
     "views_publish": (),
 }
 
@@ -87,8 +89,9 @@ def _subscriptions(recorder: Recorder) -> set[str]:
 
 def _methods_called() -> set[str]:
     source = "\n".join(p.read_text() for p in (ROOT / "bot" / "slack").rglob("*.py"))
-    return set(re.findall(r"\bclient\.((?:chat|conversations|files|users|views)_\w+)", source)) | \
-        set(re.findall(r"\"((?:chat|conversations|files|users|views)_\w+)\"", source))
+    families = "chat|conversations|files|users|views|reactions"
+    return set(re.findall(rf"\bclient\.((?:{families})_\w+)", source)) | \
+        set(re.findall(rf"\"((?:{families})_\w+)\"", source))
 
 
 def test_manifest_events_are_the_ones_listeners_handle():

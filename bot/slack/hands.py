@@ -1,0 +1,47 @@
+"""The raised hand in Slack: one reaction (no post, no notification) on the message where the
+customer heard a theme it is not sure of, taken down again when the core lowers the hand.
+What a hand may do and what it teaches is decided in `bot.meeting.hands`."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+
+from ..meeting import hands
+from ..models import Action, Hand
+from .api import call
+from .chair import Chair
+
+
+def raise_hand(client: WebClient, chair: Chair, team: str, channel: str, action: Action,
+               logger: logging.Logger) -> bool:
+    """Show the hand the core just raised on `action.thread_ts`; a hand Slack refused is
+    withdrawn, so it neither blocks the next one nor teaches anything."""
+    store = chair.db()
+    hand = store.hands.at(team, channel, action.thread_ts or "")
+    if hand is None:
+        return False
+    shown = call(client.reactions_add, chair=chair, team_id=team, logger=logger, channel=channel,
+                 timestamp=hand.ts, name=hand.emoji)
+    if shown is None:
+        hands.withdraw(store, hand, hand.raised_at)
+        return False
+    logger.info("hand raised in %s on %s: %s", channel, hand.ts, action.reason)
+    return True
+
+
+def lower_hands(client: WebClient, chair: Chair, team: str, channel: str, action: Action, now: float,
+                logger: logging.Logger) -> list[Hand]:
+    """After a message: take down the hands whose talk moved on or whose time ran out (or all,
+    when the customer just spoke)."""
+    down = hands.lower(chair.db(), team, channel, now, theme=action.theme, spoke=action.kind == "quotes",
+                       seconds=chair.settings.hand_seconds)
+    for hand in down:
+        take_down(client, chair, team, hand, logger)
+    return down
+
+
+def take_down(client: WebClient, chair: Chair, team: str, hand: Hand, logger: logging.Logger) -> None:
+    call(client.reactions_remove, chair=chair, team_id=team, logger=logger, channel=hand.channel_id,
+         timestamp=hand.ts, name=hand.emoji)
