@@ -7,6 +7,8 @@ MORE_LIKE_THIS = "more_like_this"
 FULL_QUOTE = "full_quote"
 SHARE = "share_to_channel"
 
+ASK_THE_CUSTOMER = "ask_the_customer"  # the message shortcut
+
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
