@@ -129,6 +129,14 @@ def lower(store: Store, team_id: str, channel_id: str, now: float, *, theme: str
     return down
 
 
+def after_message(store: Store, team_id: str, channel_id: str, action: Action, now: float,
+                  seconds: float = HAND_SECONDS) -> list[Hand]:
+    """What comes down after the customer decided `action` on a top-level message: every caller
+    of `observe` (the Slack bot, `replay`) applies this, so both see the same hands."""
+    return lower(store, team_id, channel_id, now, theme=action.theme, spoke=action.kind == "quotes",
+                 seconds=seconds)
+
+
 # -- hearing ---------------------------------------------------------------------------------------
 
 

@@ -35,8 +35,7 @@ def lower_hands(client: WebClient, chair: Chair, team: str, channel: str, action
                 logger: logging.Logger) -> list[Hand]:
     """After a message: take down the hands whose talk moved on or whose time ran out (or all,
     when the customer just spoke)."""
-    down = hands.lower(chair.db(), team, channel, now, theme=action.theme, spoke=action.kind == "quotes",
-                       seconds=chair.settings.hand_seconds)
+    down = hands.after_message(chair.db(), team, channel, action, now, chair.settings.hand_seconds)
     for hand in down:
         take_down(client, chair, team, hand, logger)
     return down

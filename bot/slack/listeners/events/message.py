@@ -35,10 +35,9 @@ def message(body: dict[str, Any], event: dict[str, Any], context: BoltContext, c
             post_action(client, chair, team, said.channel_id, action, logger, thread_ts=action.thread_ts)
         elif action.kind == "hand":
             raise_hand(client, chair, team, said.channel_id, action, logger)
-        else:
-            logger.debug("silent in %s: %s", said.channel_id, action.reason)
         if not said.is_reply:
             lower_hands(client, chair, team, said.channel_id, action, said.time, logger)
+        logger.debug("handled %s in %s: %s (%s)", said.ts, said.channel_id, action.kind, action.reason)
     except Exception:
         logger.exception("message %s in %s was not handled", event.get("ts"), event.get("channel"))
 
