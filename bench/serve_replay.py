@@ -99,8 +99,9 @@ def replay_side(db: Path, played: list[Played]) -> None:
     voice = Voice.load(DEFAULT_PROMPTS)
     try:
         for number, item in enumerate(played):
-            for _, action in replay(store, voice, transcript(item.conversation), Policy(cooldown_seconds=COOLDOWN),
-                                    start=start_of(number), seconds_per_line=SECONDS_PER_MESSAGE):
+            lines = replay(store, voice, transcript(item.conversation), Policy(cooldown_seconds=COOLDOWN),
+                           start=start_of(number), seconds_per_line=SECONDS_PER_MESSAGE)
+            for _, action in lines:
                 item.replayed.append(outcome_of(action.kind))
     finally:
         store.close()
@@ -213,14 +214,19 @@ def run(args: argparse.Namespace) -> list[Played]:
     return played
 
 
+def outcome_counts(played: list[Played]) -> dict[str, dict[str, int]]:
+    """Messages by outcome, on each side."""
+    return {side: {o: sum(getattr(p, side).count(o) for p in played) for o in OUTCOMES}
+            for side in ("replayed", "served")}
+
+
 def report(played: list[Played]) -> str:
     lines = [f"{'set':<14}{'conversations':>15}{'same outcomes':>15}",]
     for kind in ("should speak", "silent"):
         mine = [p for p in played if p.kind == kind]
         lines.append(f"{kind:<14}{len(mine):>15}{sum(p.agree for p in mine):>15}")
     lines.append(f"{'all':<14}{len(played):>15}{sum(p.agree for p in played):>15}")
-    counts = {side: {o: sum(getattr(p, side).count(o) for p in played) for o in OUTCOMES}
-              for side in ("replayed", "served")}
+    counts = outcome_counts(played)
     lines.append("messages by outcome: " + "; ".join(
         f"{side} " + ", ".join(f"{o} {n}" for o, n in counts[side].items()) for side in counts))
     for p in played:
@@ -236,13 +242,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--half", choices=("even", "odd", "all"), default="even",
                         help="which lines of the conversation files (default: even, the reporting half)")
     parser.add_argument("--limit", type=int, default=None, help="at most N conversations of each set")
-    parser.add_argument("--data", default=str(DEFAULT_DATA), help="the folder holding banking77/, cfpb/, dev/")
+    parser.add_argument("--data", default=str(DEFAULT_DATA),
+                        help="the folder holding banking77/, cfpb/, dev/")
     parser.add_argument("--silent", default=str(SILENT), help="the conversations that should get silence")
-    parser.add_argument("--db", default=None, help="a corpus database to copy (default: bench/meeting.py's cache)")
+    parser.add_argument("--db", default=None,
+                        help="a corpus database to copy (default: bench/meeting.py's cache)")
     parser.add_argument("--mode", choices=("semantic", "lexical"),
                         default="semantic" if semantic.available() else "lexical")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of the table")
-    parser.add_argument("--verbose", action="store_true", help="say where the bot's decision and Slack differ")
+    parser.add_argument("--verbose", action="store_true",
+                        help="say where the bot's decision and Slack differ")
     parser.add_argument("--keep-log", default=None, help="copy the bot's log here")
     return parser.parse_args(argv)
 
@@ -255,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           "sets": {kind: {"conversations": sum(p.kind == kind for p in played),
                                           "agree": sum(p.agree for p in played if p.kind == kind)}
                                    for kind in ("should speak", "silent")},
+                          "outcomes": outcome_counts(played),
                           "differ": [{"line": p.conversation.line, "set": p.kind, "replay": p.replayed,
                                       "serve": p.served} for p in played if not p.agree]}))
     else:
