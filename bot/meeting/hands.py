@@ -129,6 +129,13 @@ def lower(store: Store, team_id: str, channel_id: str, now: float, *, theme: str
     return down
 
 
+def overdue(store: Store, now: float, seconds: float = HAND_SECONDS) -> list[Hand]:
+    """Hands in any channel that have been up for `seconds` unanswered, taken down (ignored):
+    the sweep for channels that fell quiet, where no next message lowers them."""
+    return [hand for hand in store.hands.stale(now - seconds)
+            if store.hands.close(hand.id, "ignored", now)]
+
+
 def after_message(store: Store, team_id: str, channel_id: str, action: Action, now: float,
                   seconds: float = HAND_SECONDS) -> list[Hand]:
     """What comes down after the customer decided `action` on a top-level message: every caller

@@ -5,6 +5,8 @@ What a hand may do and what it teaches is decided in `bot.meeting.hands`."""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 
@@ -39,6 +41,18 @@ def lower_hands(client: WebClient, chair: Chair, team: str, channel: str, action
     for hand in down:
         take_down(client, chair, team, hand, logger)
     return down
+
+
+def sweep(chair: Chair, clients: Callable[[str, str | None], WebClient | None], logger: logging.Logger,
+          now: float | None = None) -> int:
+    """Take down the hands whose time ran out in channels that fell quiet; how many. Run on a
+    timer inside `serve`, with each workspace's client (the bot token, or its installation)."""
+    down = hands.overdue(chair.db(), time.time() if now is None else now, chair.settings.hand_seconds)
+    for hand in down:
+        client = clients(hand.team_id, None)
+        if client is not None:
+            take_down(client, chair, hand.team_id, hand, logger)
+    return len(down)
 
 
 def take_down(client: WebClient, chair: Chair, team: str, hand: Hand, logger: logging.Logger) -> None:

@@ -456,6 +456,10 @@ class Hands(Protocol):
     def at(self, team_id: str, channel_id: str, ts: str) -> Hand | None:
         """The open hand on message `ts`, if there is one."""
 
+    def stale(self, before: float, limit: int = 500) -> list[Hand]:
+        """Open hands in every workspace raised at or before `before`, oldest first: the ones whose time
+        ran out while their channel fell quiet."""
+
     def close(
         self,
         hand_id: int,

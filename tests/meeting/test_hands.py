@@ -105,3 +105,38 @@ def test_observe_raises_a_hand_when_unsure_and_never_on_small_talk(corpus, voice
     assert first.topic == hands.theme_name(first.theme)
     assert first.as_dict()["theme"] == first.theme
     assert corpus.hands.at(T, c, first.thread_ts) is not None
+
+
+def test_hands_overdue_anywhere_come_down_once(store):
+    mine, other = channel(), channel()
+    old = hands.raised(store, T, mine, "1.0", "card_arrival", set(), NOW)
+    hands.raised(store, "T2", other, "2.0", "card_arrival", set(), NOW + 800)
+    assert [h.id for h in hands.overdue(store, NOW + 900, seconds=900)] == [old.id]
+    assert hands.overdue(store, NOW + 900, seconds=900) == []
+    assert [h.team_id for h in hands.overdue(store, NOW + 2000, seconds=900)] == ["T2"]
+
+
+def _labelled(store, text, key, label, channel_id=None, private=False):
+    """A quote with a label, saved in a channel (privately, or not)."""
+    from bot.ingest.importer import Columns, to_row
+
+    columns = Columns(text="text", id="id", labels=("category",))
+    row = to_row({"text": text, "id": key, "category": label}, columns, "calls", T, "2026-11-01T00:00:00Z")
+    return store.quotes.add(row, channel_id, private)
+
+
+def test_a_private_channels_quotes_never_answer_a_hand_elsewhere(store, voice):
+    private, public = channel(), channel()
+    for number in range(3):
+        _labelled(store, f"my new card never arrived, week {number + 2} of waiting", f"p{number}",
+                  "card_arrival", private, private=True)
+    _labelled(store, "the card I ordered still has not arrived", "shared", "card_arrival")
+    for where in (private, public):
+        store.channels.remember_message(T, where, f"{NOW:.6f}", "U1", "cards that never arrived")
+        hands.raised(store, T, where, f"{NOW:.6f}", "card_arrival", {"arrived"}, NOW)
+    heard_public = hands.hear(store, voice, T, public, f"{NOW:.6f}", NOW + 5)
+    heard_private = hands.hear(store, voice, T, private, f"{NOW:.6f}", NOW + 5)
+    assert [q.external_id for q in heard_public.quotes] == ["shared"]
+    assert " 1 quotes" in heard_public.text  # counted as that channel may see them
+    assert {q.external_id for q in heard_private.quotes} >= {"p0", "p1"}
+    assert hands.hear(store, voice, "T2", public, f"{NOW:.6f}", NOW + 5) is None  # another workspace

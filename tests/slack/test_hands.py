@@ -5,9 +5,12 @@ hand coming down when the talk moves on."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from bot.meeting import hands
+from bot.slack.hands import sweep
+from bot.slack.server import HANDS_JOB, start_services
 
 from .helpers import BOT_USER, TEAM, new_channel, new_ts, reaction, valid_blocks, wait_until
 
@@ -166,3 +169,24 @@ def test_a_refused_reaction_is_withdrawn_and_blocks_nothing(bot, fake):
     say(bot, channel, UNSURE)
     assert bot.conn().hands.recent(TEAM, channel, 0)[0].state == "withdrawn"
     assert json.dumps(hands.learnt(bot.conn(), TEAM, channel)) == "[]"
+
+
+def test_serve_takes_down_hands_whose_time_ran_out_in_a_quiet_channel(bot, fake):
+    channel = new_channel()
+    ts = raise_a_hand(bot, fake, channel)
+    chair = bot.app.chair
+
+    def clients(team, enterprise=None):
+        return bot.app.client
+
+    log = logging.getLogger(__name__)
+    assert sweep(chair, clients, log, now=time.time() + 60) == 0  # still within its time
+    assert sweep(chair, clients, log, now=time.time() + chair.settings.hand_seconds + 120) == 1
+    assert fake.calls_to("reactions.remove", channel=channel, timestamp=ts)
+    assert bot.conn().hands.recent(TEAM, channel, 0)[0].state == "ignored"
+    services = start_services(bot.app, chair.settings)
+    try:
+        assert HANDS_JOB in services[0].scheduler.next_runs()  # serve runs the sweep on a timer
+    finally:
+        for service in services:
+            service.stop()

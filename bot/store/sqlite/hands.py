@@ -50,6 +50,13 @@ class SqliteHands:
             "ORDER BY id DESC LIMIT 1", (team_id, channel_id, ts)).fetchone()
         return _hand(row) if row else None
 
+    def stale(self, before: float, limit: int = 500) -> list[Hand]:
+        """Open hands in every workspace raised at or before `before`, oldest first."""
+        rows = self.db.current().execute(
+            "SELECT * FROM hands WHERE state = 'open' AND raised_at <= ? ORDER BY raised_at, id LIMIT ?",
+            (before, limit))
+        return [_hand(row) for row in rows]
+
     def close(self, hand_id: int, state: str, now: float, from_states: Sequence[str] = ("open",),
               heard_by: str | None = None, quote_ids: Sequence[int] | None = None) -> bool:
         """Move a hand to `state` if it is in one of `from_states`; True if it moved."""
