@@ -45,6 +45,7 @@ IGNORED = 0.8  # taken down unanswered for talk in these words
 LOWEST, HIGHEST = 0.05, 2.0
 SAME_WORDS = 0.5  # share of the smaller word set two talks must share to be "the same words"
 UNWELCOME = 0.5  # below this factor, a theme is not offered (as a hand) for these words
+WANTED = 1.5  # from this factor on (its hand called twice here), a theme is posted, not raised
 
 
 # -- raising ---------------------------------------------------------------------------------------

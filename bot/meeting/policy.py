@@ -139,7 +139,7 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
     if not result.quotes:
         return Action("silent", "no fresh evidence on this conversation")
     if not _settled(result, window) or not _dwelt(store, message, channel, window, result, now):
-        return _hand_or_silent(store, voice, message, window, result, now)
+        return _hand_or_silent(store, voice, message, window, result, now, cooldown)
     # The cooldown is checked again as the channel's turn is taken: another replica (or thread)
     # hearing the next message at the same moment may have taken it since the check above.
     if not store.channels.claim_post(message.team_id, message.channel_id, now, cooldown):
@@ -158,20 +158,27 @@ HAND_SHARE = 0.35
 
 
 def _hand_or_silent(store: Store, voice: Voice, message: Message, window: list[str], result: SearchResult,
-                    now: float) -> Action:
+                    now: float, cooldown: float) -> Action:
     """Raise a hand on the theme the talk seems to be about, where `hands` allows one now and
-    this channel has not said "not this" to that theme for these words; else stay silent."""
+    this channel has not said "not this" to that theme for these words; else stay silent. A
+    theme this channel keeps calling the hand on is posted at once instead."""
     theme = hands.theme_of(result.theme if result.theme_share >= HAND_SHARE else "", result.quotes)
     silent = Action("silent", "topic not settled yet", topic=_topic(result), theme=theme)
     if not theme:
         return silent
     words = hands.talk_words(store, window[-3:])
     team, channel = message.team_id, message.channel_id
-    if hands.bias(store, team, channel, words).get(theme, 1.0) < hands.UNWELCOME:
-        return silent
-    if not hands.may_raise(store, team, channel, theme, now):
+    factor = hands.bias(store, team, channel, words).get(theme, 1.0)
+    if factor < hands.UNWELCOME:
         return silent
     name = hands.theme_name(theme)
+    if factor >= hands.WANTED and store.channels.claim_post(team, channel, now, cooldown):
+        store.channels.mark_shown(team, channel, [q.id for q in result.quotes], now)
+        return Action("quotes", f"this channel keeps asking about {name}", topic=name, theme=theme,
+                      quotes=result.quotes, evidence=result.evidence,
+                      text=quotes_message(voice, name, result.quotes, result.evidence))
+    if not hands.may_raise(store, team, channel, theme, now):
+        return silent
     if hands.raised(store, team, channel, message.ts, theme, words, now, topic=name) is None:
         return silent
     return Action("hand", f"not sure yet: maybe {name}", topic=name, theme=theme, quotes=result.quotes,

@@ -140,3 +140,15 @@ def test_a_private_channels_quotes_never_answer_a_hand_elsewhere(store, voice):
     assert " 1 quotes" in heard_public.text  # counted as that channel may see them
     assert {q.external_id for q in heard_private.quotes} >= {"p0", "p1"}
     assert hands.hear(store, voice, "T2", public, f"{NOW:.6f}", NOW + 5) is None  # another workspace
+
+
+def test_a_theme_the_channel_keeps_calling_is_posted_sooner(corpus, voice):
+    probe, keen = channel(), channel()
+    said = Message(T, probe, f"{NOW:.6f}", "U1", CARD_TALK[1])
+    theme = observe(corpus, voice, said, Policy()).theme
+    assert theme
+    for number in range(2):  # two hands on it, both called
+        hand = hands.raised(corpus, T, keen, f"{number}.0", theme, set(), NOW - 9000 + number * 4000)
+        corpus.hands.close(hand.id, "heard", NOW - 8000 + number * 4000)
+    posted = observe(corpus, voice, Message(T, keen, f"{NOW:.6f}", "U1", CARD_TALK[1]), Policy())
+    assert posted.kind == "quotes" and posted.theme == theme and posted.quotes
