@@ -60,3 +60,17 @@ def test_a_message_with_nothing_customers_said_gets_a_private_answer(bot, fake):
     assert reply.params["response_type"] == "ephemeral"
     bot.idle()
     assert not fake.calls_to("chat.postMessage", channel=channel)
+
+
+def test_help_the_app_home_and_the_readme_name_the_shortcut(voice):
+    from bot.slack.blocks import home_view
+
+    from ..conftest import ROOT
+
+    assert "Ask the customer" in voice.render("commands.help")
+    home = str(home_view(voice, 0, [], [], "chair"))
+    assert "Ask the customer" in home and "raise my hand" in home
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    slack_doc = (ROOT / "docs" / "slack.md").read_text(encoding="utf-8")
+    assert "Ask the customer" in readme and "Ask the customer" in slack_doc
+    assert "/customer-voice hands off" in slack_doc and "hands emoji" in slack_doc
