@@ -463,7 +463,7 @@ def forget(settings: Settings, team: str, yes: bool, db_path: Path | None) -> No
 
 
 def _forget_installation(settings: Settings, db_path: Path, team: str) -> None:
-    from .slack.app import installation_store
+    from .slack.installs import installation_store
 
     installations = installation_store(settings, db_path)
     if installations.find_bot(enterprise_id=None, team_id=team) is None:

@@ -86,6 +86,9 @@ class Settings:
     capture_reaction: str = setting(
         "chair", "EMPTY_CHAIR_CAPTURE_REACTION", "Emoji name (without colons) that saves a message as "
         "customer feedback; default chair.", kind="emoji")
+    hand_seconds: int = setting(
+        900, "EMPTY_CHAIR_HAND_SECONDS", "Seconds a raised hand (the customer's reaction on a message) "
+        "stays up unanswered before it comes down; default 900.", kind="int", minimum=1)
     topics_path: Path | None = setting(
         None, "EMPTY_CHAIR_TOPICS", "Topics your team tracks in digests (a TOML file like "
         "data/tracked_topics.toml); default none.", kind="path")

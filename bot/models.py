@@ -105,8 +105,12 @@ class Message:
 
 @dataclass
 class Action:
-    """What to do about one message; `kind` is quotes, decision, answer, hand (a raised hand:
-    the customer may have something to say, and says it if asked) or silent."""
+    """What to do about one message; `kind` is quotes, decision, answer, hand or silent.
+
+    A "hand" is the customer raising its hand: a theme it is not sure enough to speak on,
+    shown in Slack as a reaction on `thread_ts` and heard only when someone answers it.
+    `theme` is the corpus label (or cluster name) the talk is about, where there is one.
+    """
 
     kind: str
     reason: str
@@ -136,6 +140,44 @@ class Action:
             "evidence": self.evidence.as_dict(),
             "text": self.text,
         }
+
+
+@dataclass(frozen=True)
+class Hand:
+    """A hand the customer raised in a channel: a reaction on message `ts`, about `theme`.
+
+    `state` is open (raised, waiting), heard (someone answered it and got the quotes),
+    declined (its quotes were marked not relevant), ignored (taken down unanswered: the
+    talk moved on or its time ran out) or withdrawn (it never showed: Slack refused the
+    reaction; it teaches nothing). `words` are the stems of the talk it was raised on, which
+    the channel's answer is remembered for.
+    """
+
+    id: int
+    team_id: str
+    channel_id: str
+    ts: str
+    theme: str
+    topic: str
+    words: tuple[str, ...]
+    emoji: str
+    raised_at: float
+    state: str
+    closed_at: float | None = None
+    heard_by: str | None = None
+    quote_ids: tuple[int, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        return self.state == "open"
+
+
+@dataclass(frozen=True)
+class HandSettings:
+    """Whether a channel lets the customer raise its hand, and with which emoji."""
+
+    enabled: bool = True
+    emoji: str = ""  # empty: the bot's default
 
 
 @dataclass(frozen=True)

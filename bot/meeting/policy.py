@@ -22,7 +22,9 @@ from ..store import Store
 from ..text import shorten
 from ..topic import themes
 from ..topic.belief import UNKNOWN, Belief, believe, vote
+from ..topic.themes import display_name as theme_name
 from ..voice import Voice, evidence_text, quote_text, quotes_message
+from . import hands
 from .decisions import classify
 
 MAX_QUOTES = 3
@@ -143,7 +145,8 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
     if channel.last_post_at is not None and now - channel.last_post_at < cooldown:
         return Action("silent", f"cooldown ({int(cooldown - (now - channel.last_post_at))} s left)")
     window = _window(store, message, policy, now)
-    belief = read_belief(store, message, channel, window)
+    taught = hands.bias(store, message.team_id, message.channel_id, hands.talk_words(store, window[-3:]))
+    belief = read_belief(store, message, channel, window, taught)
     if not belief.messages:  # search by meaning cannot run here (yet)
         return _by_words(store, voice, message, channel, policy, now, window, cooldown)
     outcome = choose(belief)
@@ -153,22 +156,20 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
     result = _theme_quotes(store, message, channel, window, now, belief.theme)
     if not result.quotes:
         return Action("silent", "no fresh evidence on this theme", topic=topic, theme=belief.theme)
-    text = quotes_message(voice, topic, result.quotes, result.evidence)
     if outcome == HAND:
-        return Action("hand", f"maybe {topic} ({belief.share:.0%} of the belief)", topic=topic,
-                      theme=belief.theme, quotes=result.quotes, evidence=result.evidence, text=text,
-                      thread_ts=message.ts)
+        return _hand(store, voice, message, window, now, cooldown, belief.theme, result)
+    text = quotes_message(voice, topic, result.quotes, result.evidence)
     return _speak(store, message, now, cooldown, result, topic, belief.theme, text)
 
 
 def _speak(store: Store, message: Message, now: float, cooldown: float, result: SearchResult,
-           topic: str, theme: str, text: str) -> Action:
+           topic: str, theme: str, text: str, why: str = "") -> Action:
     # The cooldown is checked again as the channel's turn is taken: another replica (or thread)
     # hearing the next message at the same moment may have taken it since the first check.
     if not store.channels.claim_post(message.team_id, message.channel_id, now, cooldown):
         return Action("silent", "cooldown (another reply was just posted)", topic=topic, theme=theme)
     store.channels.mark_shown(message.team_id, message.channel_id, [q.id for q in result.quotes], now)
-    return Action("quotes", f"conversation settled on {topic}", topic=topic, theme=theme,
+    return Action("quotes", why or f"conversation settled on {topic}", topic=topic, theme=theme,
                   quotes=result.quotes, evidence=result.evidence, text=text)
 
 
@@ -204,7 +205,8 @@ def _why_silent(belief: Belief) -> str:
     return "topic not settled yet"
 
 
-def read_belief(store: Store, message: Message, channel: Channel, window: list[str]) -> Belief:
+def read_belief(store: Store, message: Message, channel: Channel, window: list[str],
+                taught: dict[str, float] | None = None) -> Belief:
     """What the conversation so far is about, in the corpus's themes (UNKNOWN by words alone)."""
     if not semantic.available():
         return UNKNOWN
@@ -214,12 +216,7 @@ def read_belief(store: Store, message: Message, channel: Channel, window: list[s
         return UNKNOWN
     context = [vote(store, text, message.team_id, message.channel_id)
                for text in (channel.topic, channel.purpose) if text]
-    return believe(votes, context)
-
-
-def theme_name(theme: str) -> str:
-    """A label as people read it: `card_arrival` -> "card arrival"."""
-    return " ".join(theme.replace("_", " ").split()).rstrip("?") or theme
+    return believe(votes, context, bias=taught)
 
 
 def _theme_quotes(store: Store, message: Message, channel: Channel, window: list[str], now: float,
@@ -258,10 +255,37 @@ def _by_words(store: Store, voice: Voice, message: Message, channel: Channel, po
     if not result.quotes:
         return Action("silent", "no fresh evidence on this conversation")
     if not _settled(result, window):
-        return Action("silent", "topic not settled yet", topic=_topic(result))
+        theme = hands.theme_of("", result.quotes)
+        if not theme:
+            return Action("silent", "topic not settled yet", topic=_topic(result))
+        return _hand(store, voice, message, window, now, cooldown, theme, result)
     topic = _topic(result)
     return _speak(store, message, now, cooldown, result, topic, "",
                   quotes_message(voice, topic, result.quotes, result.evidence))
+
+
+def _hand(store: Store, voice: Voice, message: Message, window: list[str], now: float, cooldown: float,
+          theme: str, result: SearchResult) -> Action:
+    """Raise a hand on `theme`, where `hands` allows one now (one open hand per channel, not
+    twice on a theme within the hour) and this channel has not said "not this" to it for
+    these words; a theme the channel keeps calling the hand on is posted at once instead."""
+    name = theme_name(theme)
+    silent = Action("silent", f"not sure yet: maybe {name}", topic=name, theme=theme)
+    words = hands.talk_words(store, window[-3:])
+    team, channel = message.team_id, message.channel_id
+    factor = hands.bias(store, team, channel, words).get(theme, 1.0)
+    if factor < hands.UNWELCOME:
+        return silent
+    text = quotes_message(voice, name, result.quotes, result.evidence)
+    if factor >= hands.WANTED:
+        return _speak(store, message, now, cooldown, result, name, theme, text,
+                      why=f"this channel keeps asking about {name}")
+    if not hands.may_raise(store, team, channel, theme, now):
+        return silent
+    if hands.raised(store, team, channel, message.ts, theme, words, now, topic=name) is None:
+        return silent
+    return Action("hand", f"not sure yet: maybe {name}", topic=name, theme=theme, quotes=result.quotes,
+                  evidence=result.evidence, text=text, thread_ts=message.ts)
 
 
 # Team talk uses the customers' words in its own sense: the corporate card for the team lunch,

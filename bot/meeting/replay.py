@@ -9,6 +9,7 @@ from ..ingest.transcript import Transcript, TranscriptLine
 from ..models import Action, Message
 from ..store import Store
 from ..voice import Voice
+from .hands import after_message
 from .policy import Policy, observe
 
 REPLAY_TEAM = "replay"  # a workspace id no Slack workspace has: replays never mix with real channels
@@ -24,4 +25,6 @@ def replay(store: Store, voice: Voice, transcript: Transcript, policy: Policy, *
     for number, line in enumerate(transcript.lines):
         ts = f"{start + number * seconds_per_line:.6f}"
         message = Message(REPLAY_TEAM, channel, ts, line.speaker, line.text)
-        yield line, observe(store, voice, message, policy)
+        action = observe(store, voice, message, policy)
+        after_message(store, REPLAY_TEAM, channel, action, message.time)  # as the bot takes hands down
+        yield line, action

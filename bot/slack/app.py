@@ -32,21 +32,20 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
-from ..config import DEFAULT_DB, Settings
+from ..config import Settings
 from ..errors import ConfigError, StoreUnavailable
 from ..store.sqlite.installations import TooManyStates, oauth_stores
 from ..voice import Voice
 from . import allowed, ids
 from .chair import Chair
 from .checks import check_settings, uses_oauth
+from .installs import STATE_SECONDS, installations_path
 from .listeners import register_listeners
 
 WORKERS = 8  # listener threads; the work is mostly waiting on Slack and SQLite
 RETRIES = 2
 MAX_RETRY_AFTER = 20.0  # a listener waits out a 429 this long at most; a longer Retry-After drops the call
-STATE_SECONDS = 600  # an install link stays valid this long
 BUSY_RETRY_SECONDS = 60  # what a refused install page asks the browser to wait
 BOLT_ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
@@ -153,18 +152,6 @@ def web_client(settings: Settings, token: str | None = None) -> WebClient:
     ])
 
 
-def installations_path(db_path: Path | str) -> Path:
-    """Installed workspaces' tokens live next to the database, in their own file.
-
-    With a PostgreSQL URL there is no file to sit next to: the tokens stay on this machine,
-    in data/, which is why several replicas need a single bot token or a shared store
-    (docs/deploy.md).
-    """
-    if isinstance(db_path, str):
-        return DEFAULT_DB.with_name("empty_chair-installations.db")
-    return db_path.with_name(f"{db_path.stem}-installations.db")
-
-
 class BoundedOAuthFlow(OAuthFlow):
     """Bolt's install flow, answering 503 with a short page while too many install links are
     open (see `BoundedStateStore`), rather than failing with a 500."""
@@ -182,12 +169,6 @@ class BoundedOAuthFlow(OAuthFlow):
             body = f"<!DOCTYPE html><html><body><p>{html.escape(self.busy_text)}</p></body></html>"
             return BoltResponse(status=503, body=body, headers={
                 "Content-Type": "text/html; charset=utf-8", "Retry-After": str(BUSY_RETRY_SECONDS)})
-
-
-def installation_store(settings: Settings, db_path: Path | str) -> SQLite3InstallationStore:
-    """Where installed workspaces' tokens are kept (OAuth mode), tables created up front."""
-    store, _ = oauth_stores(installations_path(db_path), settings.slack_client_id, STATE_SECONDS)
-    return store
 
 
 def oauth_settings(settings: Settings, db_path: Path | str, voice: Voice) -> OAuthSettings:

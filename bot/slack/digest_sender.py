@@ -58,6 +58,8 @@ from ..models import MANUAL, Claim, Due
 from . import blocks
 from .api import ADVICE, CHANNEL_GONE, api_name
 from .chair import Chair
+from .checks import uses_oauth
+from .installs import installation_store
 
 log = logging.getLogger(__name__)
 
@@ -409,9 +411,6 @@ def post_now(settings: Settings, team_id: str, channel_id: str, since: datetime 
     Raises ConfigError when there is no way to reach the workspace (no bot token and no
     installations).
     """
-    from .app import installation_store
-    from .checks import uses_oauth
-
     if not settings.slack_bot_token and not uses_oauth(settings):
         raise ConfigError("SLACK_BOT_TOKEN is not set, so the digest cannot be posted; set it (see "
                           "docs/slack.md), or add --dry-run to print the digest instead")

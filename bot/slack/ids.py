@@ -7,6 +7,8 @@ MORE_LIKE_THIS = "more_like_this"
 FULL_QUOTE = "full_quote"
 SHARE = "share_to_channel"
 
+ASK_THE_CUSTOMER = "ask_the_customer"  # the message shortcut
+
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -21,6 +23,7 @@ BOT_SCOPES = (
     "files:write",  # the digest's trend chart, uploaded into its thread
     "groups:history",  # the same in private channels
     "groups:read",
-    "reactions:read",  # reaction_added: capturing feedback
+    "reactions:read",  # reaction_added: capturing feedback, hearing a raised hand
+    "reactions:write",  # reactions.add / .remove: raising the customer's hand, taking it down
     "users:read",  # users.info: the time zone of whoever schedules a digest
 )

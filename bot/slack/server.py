@@ -31,11 +31,14 @@ from .app import BotApp, InFlight, create_app
 from .chair import PRUNE_EVERY, Chair
 from .checks import uses_oauth, uses_socket_mode
 from .digest_sender import DigestSender, Pacer, client_factory
+from .hands import sweep
 from .logs import redact_handlers
 
 DRAIN_SECONDS = 25.0  # under the usual 30 s a process manager allows after SIGTERM
 PING_SECONDS = 10.0
 PRUNE_JOB = "prune"
+HANDS_JOB = "hands"
+HAND_SWEEP_SECONDS = 60
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +270,9 @@ class DigestService:
                                          sync_seconds=settings.digest_sync_seconds)
         # messages past their retention period go even while no event comes in
         self.scheduler.every(PRUNE_EVERY, chair.prune, PRUNE_JOB)
+        # and raised hands whose time ran out come down in channels that fell quiet
+        clients = client_factory(settings, installations)
+        self.scheduler.every(HAND_SWEEP_SECONDS, lambda: sweep(chair, clients, log), HANDS_JOB)
 
     def start(self) -> None:
         self.scheduler.start()

@@ -2,7 +2,7 @@
 
 `connect()` opens a database and returns a `Store` (the interface in `base.py`) whose
 repositories (`quotes`, `themes`, `vectors`, `channels`, `clicks`, `decisions`,
-`digests`, `events`) take and return the plain records of `bot.models`. Nothing outside
+`digests`, `events`, `hands`) take and return the plain records of `bot.models`. Nothing outside
 this package writes SQL or knows which database is behind it.
 """
 

@@ -19,6 +19,8 @@ from ..models import (
     Claim,
     Decision,
     Due,
+    Hand,
+    HandSettings,
     Message,
     Period,
     PeriodQuote,
@@ -429,6 +431,71 @@ class Events(Protocol):
         """Record an event id; True if it was recorded before (a retry), so it is not handled twice."""
 
 
+class Hands(Protocol):
+    """The hands the customer raised in channels (a reaction on a message), what became of
+    each, and each channel's hand settings. What the customer has learnt in a channel is read
+    from its closed hands, so forgetting them resets it."""
+
+    def raise_hand(
+        self,
+        team_id: str,
+        channel_id: str,
+        ts: str,
+        theme: str,
+        topic: str,
+        words: Sequence[str],
+        emoji: str,
+        now: float,
+        cooldown: float,
+        window: float,
+    ) -> Hand | None:
+        """Record a hand on message `ts`, unless the channel has an open hand, raised one in the
+        last `cooldown` seconds, or raised one on `theme` in the last `window` seconds: decided
+        in one transaction, so of two replicas raising at once only one does. None if refused."""
+
+    def recent(self, team_id: str, channel_id: str, since: float) -> list[Hand]:
+        """The channel's hands raised at or after `since`, and every hand still open; newest first."""
+
+    def at(self, team_id: str, channel_id: str, ts: str) -> Hand | None:
+        """The open hand on message `ts`, if there is one."""
+
+    def stale(self, before: float, limit: int = 500) -> list[Hand]:
+        """Open hands in every workspace raised at or before `before`, oldest first: the ones whose time
+        ran out while their channel fell quiet."""
+
+    def close(
+        self,
+        hand_id: int,
+        state: str,
+        now: float,
+        from_states: Sequence[str] = ("open",),
+        heard_by: str | None = None,
+        quote_ids: Sequence[int] | None = None,
+    ) -> bool:
+        """Move a hand to `state` if it is in one of `from_states`: one conditional write, so of
+        two people answering one hand at once only one is heard. True if it moved."""
+
+    def showing(self, team_id: str, channel_id: str, quote_id: int, since: float) -> Hand | None:
+        """The latest hand heard here since `since` whose answer showed `quote_id`."""
+
+    def outcomes(self, team_id: str, channel_id: str) -> list[Hand]:
+        """The channel's hands that teach something (heard, declined, ignored), oldest first."""
+
+    def forget_learning(self, team_id: str, channel_id: str) -> int:
+        """Delete the channel's closed hands (what it has taught the customer); how many went."""
+
+    def settings(self, team_id: str, channel_id: str) -> HandSettings:
+        """Whether the customer may raise its hand here, and with which emoji (defaults if unset)."""
+
+    def set_settings(
+        self, team_id: str, channel_id: str, enabled: bool | None = None, emoji: str | None = None
+    ) -> HandSettings:
+        """Change what is given, keep the rest; the settings as they now are."""
+
+    def forget_team(self, team_id: str) -> dict[str, int]:
+        """Delete a workspace's hands and hand settings; rows deleted, by table."""
+
+
 class Store(Protocol):
     """One database: its repositories, transactions, and a name for per-database caches."""
 
@@ -442,6 +509,7 @@ class Store(Protocol):
     decisions: Decisions
     digests: Digests
     events: Events
+    hands: Hands
     tables: Tables  # only for copying a whole database (migrate-db)
 
     def transaction(self) -> AbstractContextManager[None]:
@@ -450,7 +518,7 @@ class Store(Protocol):
     def forget_team(self, team_id: str) -> dict[str, int]:
         """Delete every row of one workspace in one transaction (quotes with their vectors and
         index entries, channel state, messages, shown quotes, votes, decisions, digest schedules
-        and runs, counted command uses); rows deleted, by table. Never the shared corpus."""
+        and runs, counted command uses, raised hands); rows deleted, by table. Never the shared corpus."""
 
     def ping(self) -> bool:
         """Whether the database answers (a load balancer's health check)."""

@@ -19,6 +19,7 @@ class StoreCommon:
     decisions: Any
     digests: Any
     events: Any
+    hands: Any
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -29,7 +30,7 @@ class StoreCommon:
     def forget_team(self, team_id: str) -> dict[str, int]:
         """Delete every row of one workspace (it uninstalled the app, or the operator was asked
         to): its quotes with their vectors and index entries, channel state, messages, shown
-        quotes, votes, decisions, digest schedules and runs, counted command uses. All in one
+        quotes, votes, decisions, digest schedules and runs, counted command uses, raised hands. All in one
         transaction; rows deleted, by table. The shared corpus is not touched.
         """
         if not team_id:
@@ -41,6 +42,7 @@ class StoreCommon:
             counts["decisions"] = self.decisions.forget_team(team_id)
             counts.update(self.digests.forget_team(team_id))
             counts["rate_events"] = self.events.forget_team(team_id)
+            counts.update(self.hands.forget_team(team_id))
         if counts["feedback"]:
             self.quotes.refresh_stats()  # its words no longer count in the corpus statistics
         return counts

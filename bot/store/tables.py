@@ -32,6 +32,9 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                     ("team_id", "channel_id", "kind", "period_end", "period_start", "status", "late",
                      "marker", "claimed_by", "first_claimed_at", "lease_until", "attempts", "ts",
                      "details_ts", "chart", "note", "finished_at")),
+    "hands": (("id",), ("id", "team_id", "channel_id", "ts", "theme", "topic", "words", "emoji", "raised_at",
+                        "state", "closed_at", "heard_by", "quote_ids")),
+    "hand_settings": (("team_id", "channel_id"), ("team_id", "channel_id", "enabled", "emoji")),
     # No unique key in the schema: uses are told apart by when they happened.
     "rate_events": (("team_id", "user_id", "action", "at"), ("team_id", "user_id", "action", "at")),
 }

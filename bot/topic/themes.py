@@ -38,6 +38,11 @@ NAME_WORDS = 3
 REGROW = 1.2  # cluster again once the vectors have grown by this factor
 
 
+def display_name(theme: str) -> str:
+    """A theme as people read it: the label `card_arrival` is "card arrival"."""
+    return " ".join(theme.replace("_", " ").split()).rstrip("?") or theme
+
+
 @dataclass(frozen=True)
 class Clusters:
     """Which unlabelled quote belongs to which theme, and the themes' names."""

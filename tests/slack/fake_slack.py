@@ -74,6 +74,8 @@ class FakeSlack:
         self.channel_info: dict[str, dict[str, Any]] = {}  # name, topic, purpose, is_archived, is_member,
         # is_private
         self.user_tz: dict[str, str] = {}  # users.info tz; DEFAULT_TZ otherwise
+        self.bots: set[str] = set()  # users.info says is_bot for these
+        self.reactions: dict[tuple[str, str], set[str]] = defaultdict(set)  # (channel, ts) -> names
         self.uploads: dict[str, bytes] = {}  # file id -> bytes POSTed to its upload URL
         self._ts = itertools.count(1)
         self.websocket_url = "ws://127.0.0.1:9/link"  # tests that need Socket Mode replace it
@@ -99,6 +101,8 @@ class FakeSlack:
             self.messages.clear()
             self.channel_info.clear()
             self.user_tz.clear()
+            self.bots.clear()
+            self.reactions.clear()
             self.uploads.clear()
 
     @property
@@ -241,7 +245,24 @@ class FakeSlack:
     def api_users_info(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         user = str(params.get("user"))
         return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": f"User {user}",
-                                     "tz": self.user_tz.get(user, DEFAULT_TZ)}}
+                                     "tz": self.user_tz.get(user, DEFAULT_TZ), "is_bot": user in self.bots}}
+
+    def api_reactions_add(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        key = (str(params.get("channel")), str(params.get("timestamp")))
+        name = str(params.get("name"))
+        with self.lock:
+            if name in self.reactions[key]:
+                return {"ok": False, "error": "already_reacted"}
+            self.reactions[key].add(name)
+        return {"ok": True}
+
+    def api_reactions_remove(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        key = (str(params.get("channel")), str(params.get("timestamp")))
+        with self.lock:
+            if str(params.get("name")) not in self.reactions[key]:
+                return {"ok": False, "error": "no_reaction"}
+            self.reactions[key].discard(str(params.get("name")))
+        return {"ok": True}
 
     def api_files_getUploadURLExternal(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         file_id = f"F{next(self._ts):08d}"

@@ -185,3 +185,38 @@ def serving(fake: FakeSlack, db: Path | str,
         reader.join(5)
 
 
+
+
+def valid_blocks(blocks: Any) -> list[dict[str, Any]]:
+    """Blocks as Slack would take them: each one parses as a known Block Kit block and passes
+    slack_sdk's validation (lengths, counts, required fields); at most 50 in a message."""
+    from slack_sdk.models.blocks import Block
+
+    parsed = json.loads(blocks) if isinstance(blocks, str) else blocks
+    assert isinstance(parsed, list) and 0 < len(parsed) <= 50, parsed
+    for block in parsed:
+        model = Block.parse(block)
+        assert model is not None, f"not a Block Kit block: {block}"
+        model.validate_json()
+    return parsed
+
+
+def reaction(bot: BotUnderTest, channel: str, ts: str, name: str, *, user: str = "U_BOB",
+             team: str = TEAM) -> Response:
+    """A reaction_added event: `user` added :name: to message `ts`."""
+    return bot.event({"type": "reaction_added", "user": user, "reaction": name, "item_user": USER,
+                      "item": {"type": "message", "channel": channel, "ts": ts}, "ts": new_ts()}, team=team)
+
+
+def message_shortcut(bot: BotUnderTest, callback_id: str, channel: str, message: dict[str, Any], *,
+                     user: str = "U_BOB", team: str = TEAM, response: str = "shortcut") -> Response:
+    """A signed message_action: `user` picked a message shortcut on `message` in `channel`."""
+    payload = {
+        "type": "message_action", "token": "legacy", "callback_id": callback_id, "trigger_id": "1.2.3",
+        "action_ts": new_ts(), "team": {"id": team, "domain": "fake"},
+        "user": {"id": user, "name": user.lower(), "team_id": team},
+        "channel": {"id": channel, "name": "product-sync"}, "message_ts": message["ts"],
+        "message": {"type": "message", "user": USER, **message},
+        "response_url": bot.fake.response_url(response),
+    }
+    return bot.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")

@@ -37,6 +37,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "files_upload": ("files:write",),
     "files_upload_v2": ("files:write",),
     "users_info": ("users:read",),
+    "reactions_add": ("reactions:write",),
+    "reactions_remove": ("reactions:write",),
     "views_publish": (),
 }
 
@@ -48,6 +50,8 @@ class Recorder:
         self.events: list[Any] = []
         self.commands: list[str] = []
         self.actions: list[Any] = []
+        self.message_shortcuts: list[Any] = []
+        self.shortcuts: list[Any] = []
 
     def _keep(self, into: list[Any], key: Any) -> Callable[..., None]:
         into.append(key)
@@ -61,6 +65,12 @@ class Recorder:
 
     def action(self, key: Any) -> Callable[..., None]:
         return self._keep(self.actions, key)
+
+    def message_shortcut(self, key: Any) -> Callable[..., None]:
+        return self._keep(self.message_shortcuts, key)
+
+    def shortcut(self, key: Any) -> Callable[..., None]:
+        return self._keep(self.shortcuts, key)
 
 
 def _manifest_list(text: str, heading: str) -> set[str]:
@@ -87,8 +97,9 @@ def _subscriptions(recorder: Recorder) -> set[str]:
 
 def _methods_called() -> set[str]:
     source = "\n".join(p.read_text() for p in (ROOT / "bot" / "slack").rglob("*.py"))
-    return set(re.findall(r"\bclient\.((?:chat|conversations|files|users|views)_\w+)", source)) | \
-        set(re.findall(r"\"((?:chat|conversations|files|users|views)_\w+)\"", source))
+    families = "chat|conversations|files|users|views|reactions"
+    return set(re.findall(rf"\bclient\.((?:{families})_\w+)", source)) | \
+        set(re.findall(rf"\"((?:{families})_\w+)\"", source))
 
 
 def test_manifest_events_are_the_ones_listeners_handle():
@@ -112,6 +123,16 @@ def test_manifest_scopes_are_the_ones_events_and_calls_need():
     text = (ROOT / "manifest.yml").read_text()
     assert _manifest_list(text, "bot") == needed
     assert set(ids.BOT_SCOPES) == needed
+
+
+def test_manifest_declares_the_shortcuts_listeners_handle():
+    recorder = Recorder()
+    register_listeners(recorder)  # type: ignore[arg-type]
+    text = (ROOT / "manifest.yml").read_text()
+    declared = re.findall(r"type: (message|global)\n\s+callback_id: (\S+)", text)
+    assert {callback for kind, callback in declared if kind == "message"} == \
+        set(recorder.message_shortcuts) == {ids.ASK_THE_CUSTOMER}
+    assert len(declared) == len(recorder.message_shortcuts)  # no global shortcut nobody handles
 
 
 def test_manifest_turns_on_what_the_code_uses():

@@ -11,7 +11,8 @@ from bot.store.sqlite import SqliteStore
 
 REPOSITORIES = {"quotes": base.Quotes, "themes": base.Themes, "vectors": base.Vectors,
                 "channels": base.Channels, "clicks": base.Clicks, "decisions": base.Decisions,
-                "digests": base.Digests, "events": base.Events}
+                "digests": base.Digests, "events": base.Events,
+                "hands": base.Hands}
 
 
 def _methods(cls: type) -> dict[str, inspect.Signature]:
@@ -25,7 +26,8 @@ def _postgres_classes() -> dict[str, type]:
     return {"quotes": postgres.PostgresQuotes, "themes": postgres.PostgresThemes,
             "vectors": postgres.PostgresVectors, "channels": postgres.PostgresChannels,
             "clicks": postgres.PostgresClicks, "decisions": postgres.PostgresDecisions,
-            "digests": postgres.PostgresDigests, "events": postgres.PostgresEvents}
+            "digests": postgres.PostgresDigests, "events": postgres.PostgresEvents,
+            "hands": postgres.PostgresHands}
 
 
 def _check(backend: str, cls: type, attribute: str, protocol: type) -> None:

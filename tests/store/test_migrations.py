@@ -182,6 +182,31 @@ SHIPPED = [
     """
     ALTER TABLE digest_schedules ADD COLUMN enterprise_id TEXT;
     """,
+    """
+    CREATE TABLE hands (
+        id INTEGER PRIMARY KEY,
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        theme TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        words TEXT NOT NULL,
+        emoji TEXT NOT NULL,
+        raised_at REAL NOT NULL,
+        state TEXT NOT NULL,
+        closed_at REAL,
+        heard_by TEXT,
+        quote_ids TEXT
+    );
+    CREATE INDEX hands_channel ON hands(team_id, channel_id, raised_at);
+    CREATE TABLE hand_settings (
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        emoji TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (team_id, channel_id)
+    );
+    """,
 ]
 
 

@@ -15,6 +15,7 @@ from .connection import Connections, _safe
 from .decisions import PostgresDecisions
 from .digests import PostgresDigests
 from .events import PostgresEvents
+from .hands import PostgresHands
 from .quotes import PostgresQuotes
 from .tables import PostgresTables
 from .themes import PostgresThemes
@@ -38,6 +39,7 @@ class PostgresStore(StoreCommon):
         self.decisions = PostgresDecisions(self.db)
         self.digests = PostgresDigests(self.db)
         self.events = PostgresEvents(self.db)
+        self.hands = PostgresHands(self.db)
         self.tables = PostgresTables(self.db)
 
     def ping(self) -> bool:

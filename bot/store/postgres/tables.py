@@ -9,7 +9,8 @@ from ..tables import TABLES, UNCONSTRAINED
 from .connection import Connections
 from .rows import text
 
-SEQUENCED = ("feedback", "votes", "decisions")  # ids the database hands out: counters move past copies
+# ids the database hands out: counters move past copies
+SEQUENCED = ("feedback", "votes", "decisions", "hands")
 
 
 class PostgresTables:

@@ -14,6 +14,7 @@ from .connection import MEMORY, Connections
 from .decisions import SqliteDecisions
 from .digests import SqliteDigests
 from .events import SqliteEvents
+from .hands import SqliteHands
 from .quotes import SqliteQuotes
 from .tables import SqliteTables
 from .themes import SqliteThemes
@@ -41,6 +42,7 @@ class SqliteStore(StoreCommon):
         self.decisions = SqliteDecisions(self.db)
         self.digests = SqliteDigests(self.db)
         self.events = SqliteEvents(self.db)
+        self.hands = SqliteHands(self.db)
         self.tables = SqliteTables(self.db)
 
     @property

@@ -219,8 +219,31 @@ def m008_schedule_enterprise(conn: sqlite3.Connection) -> None:
     _db(conn)["digest_schedules"].add_column("enterprise_id", str)
 
 
+def m009_hands(conn: sqlite3.Connection) -> None:
+    """The hands the customer raised (reactions on messages), what became of each (what the
+    channel taught it), and each channel's hand settings."""
+    db = _db(conn)
+    db.create_table(
+        "hands",
+        {"id": int, "team_id": str, "channel_id": str, "ts": str, "theme": str, "topic": str,
+         "words": str, "emoji": str, "raised_at": float, "state": str, "closed_at": float,
+         "heard_by": str, "quote_ids": str},
+        pk="id",
+        not_null=["team_id", "channel_id", "ts", "theme", "topic", "words", "emoji", "raised_at", "state"],
+    )
+    db["hands"].create_index(["team_id", "channel_id", "raised_at"], index_name="hands_channel")
+    db.create_table(
+        "hand_settings",
+        {"team_id": str, "channel_id": str, "enabled": int, "emoji": str},
+        pk=("team_id", "channel_id"),
+        not_null=["team_id", "channel_id", "enabled", "emoji"],
+        defaults={"enabled": 1, "emoji": ""},
+    )
+
+
 MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats, m004_digests,
-                          m005_quote_vectors, m006_rate_events, m007_quote_origin, m008_schedule_enterprise]
+                          m005_quote_vectors, m006_rate_events, m007_quote_origin, m008_schedule_enterprise,
+                          m009_hands]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

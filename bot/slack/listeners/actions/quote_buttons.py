@@ -8,11 +8,13 @@ reach another workspace's feedback, nor a private channel's from elsewhere.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
 
+from ....meeting import hands
 from ....meeting.policy import answer_topic
 from ....models import Quote
 from ....voice import evidence_text, quote_text
@@ -29,6 +31,7 @@ def not_relevant(body: dict[str, Any], action: dict[str, Any], context: BoltCont
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         team, channel, quote = clicked
         chair.db().clicks.record(team, channel, quote.id, user_of(body), "not_relevant")
+        hands.declined(chair.db(), team, channel, quote.id, time.time())  # a heard hand's quote: not this
         reply(respond, logger, chair.voice.render("commands.not_relevant_ack"))
     except Exception:
         logger.exception("Not relevant on %s was not recorded", action.get("value"))

@@ -28,6 +28,7 @@ from ...blocks import answer_blocks, escape, fallback, plain
 from ...chair import ADD_LIMIT, Chair, team_of
 from ...privacy import is_private
 from .digest import digest_command
+from .hands import forget_learning, hands_command, help_and_learnt
 
 Reply = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -148,10 +149,12 @@ def add(chair: Chair, team: str, command: dict[str, Any], rest: str,
 
 
 SUBCOMMANDS: dict[str, Callable[[Chair, str, dict[str, Any], str], Reply]] = {
-    "help": help_reply,
+    "help": help_and_learnt,  # with what the customer has learnt in the channel
     "quiet": set_mode("quiet"),
     "active": set_mode("active"),
     "cooldown": cooldown,
     "decisions": decisions,
     "add": add,
+    "hands": hands_command,
+    "forget-learning": forget_learning,
 }

@@ -14,6 +14,7 @@ from ....meeting.policy import observe
 from ....models import Message
 from ...blocks import plain
 from ...chair import Chair, team_of
+from ...hands import lower_hands, raise_hand
 from ...post import post_action
 
 SPOKEN = {None, "thread_broadcast", "file_share", "me_message"}  # subtypes a person wrote
@@ -32,8 +33,11 @@ def message(body: dict[str, Any], event: dict[str, Any], context: BoltContext, c
             post_action(client, chair, team, said.channel_id, action, logger)
         elif action.kind == "decision":
             post_action(client, chair, team, said.channel_id, action, logger, thread_ts=action.thread_ts)
-        else:
-            logger.debug("silent in %s: %s", said.channel_id, action.reason)
+        elif action.kind == "hand":
+            raise_hand(client, chair, team, said.channel_id, action, logger)
+        if not said.is_reply:
+            lower_hands(client, chair, team, said.channel_id, action, said.time, logger)
+        logger.debug("handled %s in %s: %s (%s)", said.ts, said.channel_id, action.kind, action.reason)
     except Exception:
         logger.exception("message %s in %s was not handled", event.get("ts"), event.get("channel"))
 

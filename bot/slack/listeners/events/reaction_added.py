@@ -1,4 +1,7 @@
-"""Capture: reacting with the capture emoji (default :chair:) to a message saves it as
+"""Reactions: the hand's emoji answers a raised hand (see `hand_reaction`); the capture emoji
+saves a message.
+
+Capture: reacting with the capture emoji (default :chair:) to a message saves it as
 customer feedback, with a link back to it; saved in a private channel, it is shown there only.
 Reactions and `/customer-voice add` share one budget per person (`Chair.may_add_quote`).
 
@@ -21,6 +24,7 @@ from ...api import call
 from ...blocks import plain
 from ...chair import ADD_LIMIT, Chair, team_of
 from ...privacy import is_private
+from .hand_reaction import hand_reaction
 
 SOURCE = "slack"
 
@@ -31,7 +35,7 @@ def reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltCon
         item = event.get("item") or {}
         reaction = str(event.get("reaction", "")).split("::")[0]  # ignore skin tones
         if reaction != chair.settings.capture_reaction or item.get("type") != "message":
-            return
+            return hand_reaction(body, event, context, client, chair, logger)
         if not chair.first_delivery(body):
             return
         capture(client, chair, team_of(context, body), item["channel"], item["ts"],
