@@ -182,6 +182,13 @@ SHIPPED = [
     """
     ALTER TABLE digest_schedules ADD COLUMN enterprise_id TEXT;
     """,
+    """
+    ALTER TABLE channels ADD COLUMN shared INTEGER;
+    ALTER TABLE channels ADD COLUMN shared_with TEXT NOT NULL DEFAULT '';
+    ALTER TABLE channels ADD COLUMN shared_allowed_by TEXT;
+    ALTER TABLE channels ADD COLUMN source TEXT;
+    ALTER TABLE channels ADD COLUMN source_name TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 

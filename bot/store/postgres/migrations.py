@@ -112,6 +112,14 @@ STEPS: list[Step] = [
         "ALTER TABLE feedback ADD COLUMN private INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE digest_schedules ADD COLUMN enterprise_id TEXT",
     )),
+    ("Slack Connect and source channels: shared with another organisation (NULL: not known yet), "
+     "with whom, the admin who allowed quotes there, and whether its messages are quotes", (
+        "ALTER TABLE channels ADD COLUMN shared INTEGER",
+        "ALTER TABLE channels ADD COLUMN shared_with TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE channels ADD COLUMN shared_allowed_by TEXT",
+        "ALTER TABLE channels ADD COLUMN source TEXT",
+        "ALTER TABLE channels ADD COLUMN source_name TEXT NOT NULL DEFAULT ''",
+    )),
 ]
 SCHEMA_VERSION = len(STEPS)
 
