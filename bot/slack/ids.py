@@ -22,5 +22,6 @@ BOT_SCOPES = (
     "groups:history",  # the same in private channels
     "groups:read",
     "reactions:read",  # reaction_added: capturing feedback
+    "team:read",  # team.info: the name of an organisation sharing a channel
     "users:read",  # users.info: the time zone of whoever schedules a digest
 )

@@ -20,6 +20,8 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "app_uninstalled": (),
     "tokens_revoked": (),
     "channel_left": ("channels:read",),
+    "channel_shared": ("channels:read", "groups:read"),
+    "channel_unshared": ("channels:read", "groups:read"),
     "group_left": ("groups:read",),
     "member_joined_channel": ("channels:read", "groups:read"),
     "message.channels": ("channels:history",),
@@ -37,6 +39,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "files_upload": ("files:write",),
     "files_upload_v2": ("files:write",),
     "users_info": ("users:read",),
+    "team_info": ("team:read",),
     "views_publish": (),
 }
 
@@ -87,8 +90,8 @@ def _subscriptions(recorder: Recorder) -> set[str]:
 
 def _methods_called() -> set[str]:
     source = "\n".join(p.read_text() for p in (ROOT / "bot" / "slack").rglob("*.py"))
-    return set(re.findall(r"\bclient\.((?:chat|conversations|files|users|views)_\w+)", source)) | \
-        set(re.findall(r"\"((?:chat|conversations|files|users|views)_\w+)\"", source))
+    return set(re.findall(r"\bclient\.((?:chat|conversations|files|team(?!_id\b)|users|views)_\w+)", source)) | \
+        set(re.findall(r"\"((?:chat|conversations|files|team(?!_id\b)|users|views)_\w+)\"", source))
 
 
 def test_manifest_events_are_the_ones_listeners_handle():

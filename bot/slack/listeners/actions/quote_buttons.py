@@ -16,6 +16,7 @@ from slack_bolt import BoltContext, Respond
 from ....meeting.policy import answer_topic
 from ....models import Quote
 from ....voice import evidence_text, quote_text
+from ... import connect
 from ...api import send
 from ...blocks import action_blocks, fallback, full_quote_blocks
 from ...chair import Chair, team_of
@@ -79,8 +80,8 @@ def clicked_quote(body: dict[str, Any], action: dict[str, Any], context: BoltCon
     except ValueError:
         return None
     team, channel = team_of(context, body), channel_of(body)
-    if not channel:
-        return None
+    if not channel or connect.claimed_team(body) not in (None, *connect.home_ids(context, body)):
+        return None  # a member of another organisation gets no quote
     quote = chair.db().quotes.get(quote_id, team, channel)
     if quote is None:
         return None
