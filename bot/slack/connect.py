@@ -53,11 +53,16 @@ UNKNOWN = Sharing(True)  # Slack could not be asked: treated as shared, and not 
 
 
 def home_ids(context: BoltContext, body: dict[str, Any] | None = None) -> set[str]:
-    """The installing workspace and its Enterprise Grid organisation: anyone else is from outside."""
-    ids = {team_of(context, body), context.team_id, context.enterprise_id}
+    """The installing workspace and its Enterprise Grid organisation: anyone else is from outside.
+
+    The token's own workspace when Bolt authorized the request (the payload's team may be the
+    clicker's own), else the request's workspace.
+    """
     result = context.authorize_result
-    if result is not None:
-        ids |= {result.team_id, result.enterprise_id}
+    if result is not None and (result.team_id or result.enterprise_id):
+        ids = {result.team_id, result.enterprise_id}
+    else:
+        ids = {team_of(context, body), context.enterprise_id}
     return {i for i in ids if i}
 
 
