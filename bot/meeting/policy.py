@@ -90,7 +90,8 @@ def _decision(store: Store, voice: Voice, message: Message, channel: Channel, po
     """Ask the customer's question in the decision's thread, with the quotes that bear on it."""
     window = _window(store, message, policy, now)[-3:] or [message.text]
     terms = conversation_terms(window, channel.topic, channel.purpose, decay=0.4)
-    result = NO_QUOTES if not share_quotes else search_terms(store, terms, limit=MAX_QUOTES, team_id=message.team_id,
+    result = NO_QUOTES if not share_quotes else search_terms(
+                          store, terms, limit=MAX_QUOTES, team_id=message.team_id,
                           exclude_ids=store.channels.hidden(message.team_id, message.channel_id,
                                                           now, include_shown=False),
                           today=date.fromtimestamp(now), min_coverage=0.25, min_terms=2,

@@ -53,17 +53,9 @@ UNKNOWN = Sharing(True)  # Slack could not be asked: treated as shared, and not 
 
 
 def home_ids(context: BoltContext, body: dict[str, Any] | None = None) -> set[str]:
-    """The installing workspace and its Enterprise Grid organisation: anyone else is from outside.
-
-    The token's own workspace when Bolt authorized the request (the payload's team may be the
-    clicker's own), else the request's workspace.
-    """
-    result = context.authorize_result
-    if result is not None and (result.team_id or result.enterprise_id):
-        ids = {result.team_id, result.enterprise_id}
-    else:
-        ids = {team_of(context, body), context.enterprise_id}
-    return {i for i in ids if i}
+    """The workspace the request was delivered for, and its Enterprise Grid organisation:
+    anyone else is from outside."""
+    return {i for i in (team_of(context, body), context.enterprise_id) if i}
 
 
 def claimed_team(body: dict[str, Any]) -> str | None:
@@ -161,6 +153,8 @@ def outside_team(client: WebClient | None, chair: Chair, context: BoltContext, b
         if channel:
             mark_shared(client, chair, team, channel, logger)
         return claimed
+    if claimed and "command" not in body:  # an event's user_team, a click's user.team_id: the actor's own
+        return None
     row = chair.db().channels.get(team, channel) if channel else None
     if client is None or not user or row is None or not row.shared:
         return None
@@ -169,13 +163,15 @@ def outside_team(client: WebClient | None, chair: Chair, context: BoltContext, b
         logger.info("users.info for %s failed in shared channel %s; taken as from outside", user, channel)
         return ""
     person = found.get("user") or {}
-    theirs = [t for t in (person.get("team_id"), (person.get("enterprise_user") or {}).get("enterprise_id")) if t]
+    grid = (person.get("enterprise_user") or {}).get("enterprise_id")
+    theirs = [t for t in (person.get("team_id"), grid) if t]
     if any(t in home for t in theirs):
         return None
     return str(theirs[0]) if theirs else ""
 
 
-def mark_shared(client: WebClient | None, chair: Chair, team: str, channel: str, logger: logging.Logger) -> None:
+def mark_shared(client: WebClient | None, chair: Chair, team: str, channel: str,
+                logger: logging.Logger) -> None:
     """Someone from another organisation spoke here: the channel is shared, whatever was stored."""
     row = chair.db().channels.get(team, channel)
     if row is None or not row.shared:
@@ -255,7 +251,8 @@ def digest_refusal(chair: Chair, team: str, command: dict[str, Any], rest: str, 
     state = sharing(client, chair, team, channel, logger)
     if state.quotes_allowed:
         return None
-    return chair.voice.render("connect.digest_refused", channel=channel, others=others_text(chair.voice, state))
+    others = others_text(chair.voice, state)
+    return chair.voice.render("connect.digest_refused", channel=channel, others=others)
 
 
 def shared_command(chair: Chair, team: str, command: dict[str, Any], rest: str,

@@ -365,7 +365,8 @@ class DigestSender:
         store.digests.switch_off(due.team_id, due.channel_id, "shared")
         finish_run(store, claim, "cancelled", self.clock(), "shared")
         self.log.warning("digest for channel %s in workspace %s not posted: the channel is shared with "
-                         "another organisation; its digest schedule was switched off", due.channel_id, due.team_id)
+                         "another organisation; its digest schedule was switched off",
+                         due.channel_id, due.team_id)
         return Outcome("cancelled", due, error="shared")
 
     # -- outcomes -----------------------------------------------------------------------------------

@@ -116,9 +116,10 @@ class BotUnderTest:
         return self.post(body, "application/x-www-form-urlencoded")
 
     def click(self, action_id: str, value: str, *, channel: str, user: str = USER, team: str = TEAM,
-              response: str = "click", ephemeral: bool = False) -> Response:
+              response: str = "click", ephemeral: bool = False, user_team: str | None = None) -> Response:
         payload = {
-            "type": "block_actions", "user": {"id": user, "team_id": team}, "api_app_id": "A0FAKE",
+            "type": "block_actions", "user": {"id": user, "team_id": user_team or team},
+            "api_app_id": "A0FAKE",
             "team": {"id": team, "domain": "fake"}, "token": "legacy", "trigger_id": "1.2.3",
             "container": {"type": "message", "channel_id": channel, "message_ts": new_ts(),
                           "is_ephemeral": ephemeral},

@@ -88,7 +88,8 @@ def test_an_outside_member_is_refused_by_commands_mentions_and_buttons(bot, fake
     assert len(fake.calls_to("chat.postMessage", channel=channel)) == 1  # the introduction only
     quote_id = bot.sql("SELECT min(id) FROM feedback").fetchone()[0]
     for button in (ids.FULL_QUOTE, ids.MORE_LIKE_THIS):
-        bot.click(button, str(quote_id), channel=channel, user=GUEST, team=OUTSIDE, response=f"b-{button}")
+        bot.click(button, str(quote_id), channel=channel, user=GUEST, user_team=OUTSIDE,
+                  response=f"b-{button}")
         text = fake.wait_for("response", path=f"/response/b-{button}")[0].params["text"]
         assert "no longer stored" in text
 
@@ -149,7 +150,8 @@ def test_another_organisation_joining_ends_an_allowance_and_unsharing_lifts_the_
     ask(bot, fake, channel, "shared allow", "admin", user=ADMIN)
     fake.channel_info[channel]["shared_team_ids"] = [TEAM, OUTSIDE, "T0GLOBEX"]
     fake.teams["T0GLOBEX"] = "Globex"
-    assert bot.event({"type": "channel_shared", "connected_team_id": "T0GLOBEX", "channel": channel}).status == 200
+    joined = {"type": "channel_shared", "connected_team_id": "T0GLOBEX", "channel": channel}
+    assert bot.event(joined).status == 200
     bot.idle()
     seat = bot.conn().channels.get(TEAM, channel)
     assert seat.shared and seat.shared_allowed_by is None and seat.shared_with == "Acme Corp, Globex"
@@ -170,7 +172,8 @@ def test_a_channel_becoming_shared_hears_why_the_customer_goes_quiet(bot, fake):
     bot.idle()
     fake.channel_info[channel] = {"is_ext_shared": True, "shared_team_ids": [TEAM, OUTSIDE]}
     fake.teams[OUTSIDE] = "Acme Corp"
-    assert bot.event({"type": "channel_shared", "connected_team_id": OUTSIDE, "channel": channel}).status == 200
+    joined = {"type": "channel_shared", "connected_team_id": OUTSIDE, "channel": channel}
+    assert bot.event(joined).status == 200
     posts = fake.wait_for("chat.postMessage", 2, channel=channel)
     assert "shared with Acme Corp" in posts[1].params["text"]
 

@@ -18,7 +18,8 @@ from .quote_buttons import channel_of, reply, user_of
 
 
 def share_to_channel(body: dict[str, Any], action: dict[str, Any], context: BoltContext,
-                     respond: Respond, chair: Chair, logger: logging.Logger, client: WebClient | None = None) -> None:
+                     respond: Respond, chair: Chair, logger: logging.Logger,
+                     client: WebClient | None = None) -> None:
     try:
         team, channel = team_of(context, body), channel_of(body)
         topic = shared_topic(str(action.get("value", "")))

@@ -45,8 +45,8 @@ ADD = re.compile(r'^\s*["“”](?P<quote>.+?)["“”]\s*(?P<source>\S.*)?$', r
 def customer_voice(command: dict[str, Any], context: BoltContext, respond: Respond, chair: Chair,
                    logger: logging.Logger, client: WebClient | None = None) -> None:
     try:
-        if connect.outsider(client, chair, context, command, command.get("user_id"), command.get("channel_id"),
-                            logger):
+        user, channel = command.get("user_id"), command.get("channel_id")
+        if connect.outsider(client, chair, context, command, user, channel, logger):
             reply = {"text": connect.refusal(chair.voice)}  # another organisation's member
         else:
             reply = dispatch(command, team_of(context, command), chair, client)
@@ -79,7 +79,8 @@ def dispatch(command: dict[str, Any], team: str, chair: Chair, client: WebClient
     return ask(chair, team, command, text, client)
 
 
-def ask(chair: Chair, team: str, command: dict[str, Any], topic: str, client: WebClient | None = None) -> Reply:
+def ask(chair: Chair, team: str, command: dict[str, Any], topic: str,
+        client: WebClient | None = None) -> Reply:
     """Only the asker sees the answer; where another organisation reads the channel, it cannot
     be shared there (unless an admin allowed it), and says who would read it."""
     channel = command.get("channel_id")

@@ -9,9 +9,9 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from ....meeting.policy import introduce
+from ... import connect
 from ...api import call
 from ...blocks import plain
-from ... import connect
 from ...chair import Chair, team_of
 from ...post import post_text
 
@@ -24,7 +24,7 @@ def member_joined_channel(body: dict[str, Any], event: dict[str, Any], context: 
         team, channel = team_of(context, body), event["channel"]
         text = introduce(chair.db(), chair.voice, team, channel, chair.policy)
         found = learn_context(client, chair, team, channel, logger)
-        state = connect.refresh(client, chair, team, channel, logger, info=found) if found is not None else None
+        state = None if found is None else connect.refresh(client, chair, team, channel, logger, info=found)
         if state is not None and state.shared:  # another organisation reads this channel: say why no quotes
             text = connect.introduction(chair.voice, state)
         post_text(client, chair, team, channel, text, logger)
