@@ -17,6 +17,7 @@ shared for that request and nothing is cached: a hidden quote costs less than a 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,8 @@ from .chair import Chair, team_of
 
 ALLOW_WORDS = frozenset({"allow", "on"})
 DISALLOW_WORDS = frozenset({"disallow", "off", "deny", "stop"})
-_TEAM_NAMES: dict[str, str] = {}  # team id -> name, from team.info; names rarely change
+NAME_SECONDS = 24 * 3600  # an organisation's name, from team.info, is asked again after a day
+_TEAM_NAMES: dict[str, tuple[str, float]] = {}  # team id -> (name, when asked)
 
 
 @dataclass(frozen=True)
@@ -123,13 +125,14 @@ def _remember(chair: Chair, team: str, channel: str, **values: object) -> None:
 
 def team_name(client: WebClient | None, chair: Chair, team: str, other: str, logger: logging.Logger) -> str:
     """An organisation's name (team.info), or its id when Slack does not give it."""
-    if other in _TEAM_NAMES or client is None:
-        return _TEAM_NAMES.get(other, other)
+    known = _TEAM_NAMES.get(other)
+    if client is None or (known is not None and time.time() - known[1] < NAME_SECONDS):
+        return known[0] if known else other
     found = call(client.team_info, chair=chair, team_id=team, logger=logger, team=other)
-    name = str(((found or {}).get("team") or {}).get("name") or "").strip()
+    name = " ".join(str(((found or {}).get("team") or {}).get("name") or "").split())[:80]
     if name:
-        _TEAM_NAMES[other] = name[:80]
-    return name[:80] or other
+        _TEAM_NAMES[other] = (name, time.time())
+    return name or (known[0] if known else other)
 
 
 def outsider(client: WebClient | None, chair: Chair, context: BoltContext, body: dict[str, Any],

@@ -188,3 +188,12 @@ def test_a_digest_scheduled_before_the_channel_was_shared_is_not_posted_there(wo
     assert not world.fake.calls_to("chat.postMessage", channel=channel)
     schedule = world.sender().chair.db().digests.get_schedule(TEAM, channel)
     assert not schedule.enabled and schedule.off_reason == "shared"
+
+
+def test_organisation_names_from_slack_are_escaped_in_what_the_bot_says(bot, fake):
+    channel = new_channel()
+    fake.channel_info[channel] = {"is_ext_shared": True, "shared_team_ids": [TEAM, "T0EVIL"]}
+    fake.teams["T0EVIL"] = "<!channel> Evil <@U0BOSS> & Co"
+    assert join(bot, channel).status == 200
+    intro = fake.wait_for("chat.postMessage", channel=channel)[0].params["text"]
+    assert "<!channel>" not in intro and "<@U0BOSS>" not in intro and "Evil" in intro
