@@ -152,10 +152,11 @@ def outside_team(client: WebClient | None, chair: Chair, context: BoltContext, b
     """
     home, team = home_ids(context, body), team_of(context, body)
     claimed = claimed_team(body)
-    if claimed and claimed not in home:
+    outside = claimed_outside(client, chair, context, body, user, logger)
+    if outside is not None:
         if channel:
             mark_shared(client, chair, team, channel, logger)
-        return claimed
+        return outside
     if claimed and "command" not in body:  # an event's user_team, a click's user.team_id: the actor's own
         return None
     row = chair.db().channels.get(team, channel) if channel else None
@@ -171,6 +172,26 @@ def outside_team(client: WebClient | None, chair: Chair, context: BoltContext, b
     if any(t in home for t in theirs):
         return None
     return str(theirs[0]) if theirs else ""
+
+
+def claimed_outside(client: WebClient | None, chair: Chair, context: BoltContext, body: dict[str, Any],
+                    user: str | None, logger: logging.Logger) -> str | None:
+    """The other team the payload itself names for whoever acted, or None.
+
+    In an Enterprise Grid organisation a colleague from another of its workspaces is named by
+    that workspace's id: `users.info` tells whether they belong to this organisation (when it
+    cannot be asked, they count as outside).
+    """
+    claimed = claimed_team(body)
+    if not claimed or claimed in home_ids(context, body):
+        return None
+    grid = context.enterprise_id
+    if grid and client is not None and user:
+        found = call(client.users_info, chair=chair, team_id=team_of(context, body), logger=logger, user=user)
+        person = (found or {}).get("user") or {}
+        if grid in ((person.get("enterprise_user") or {}).get("enterprise_id"), person.get("enterprise_id")):
+            return None
+    return claimed
 
 
 def mark_shared(client: WebClient | None, chair: Chair, team: str, channel: str,

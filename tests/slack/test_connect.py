@@ -197,3 +197,21 @@ def test_organisation_names_from_slack_are_escaped_in_what_the_bot_says(bot, fak
     assert join(bot, channel).status == 200
     intro = fake.wait_for("chat.postMessage", channel=channel)[0].params["text"]
     assert "<!channel>" not in intro and "<@U0BOSS>" not in intro and "Evil" in intro
+
+
+def test_a_colleague_from_another_workspace_of_our_grid_organisation_is_no_outsider(bot, fake):
+    channel = new_channel()
+    fake.users["U_SISTER"] = {"team_id": "T0SISTER", "enterprise_user": {"enterprise_id": "E0ORG"}}
+    for number, text in enumerate(["morning all"] + SETTLING):
+        event = {"type": "message", "channel": channel, "channel_type": "channel", "user": "U_SISTER",
+                 "user_team": "T0SISTER", "text": text, "ts": new_ts(number)}
+        body = {"token": "legacy", "team_id": TEAM, "enterprise_id": "E0ORG", "api_app_id": "A0FAKE",
+                "type": "event_callback", "event": {"event_ts": event["ts"], **event},
+                "event_id": f"EvSISTER{number}{channel}", "event_time": 1,
+                "authorizations": [{"team_id": TEAM, "enterprise_id": "E0ORG", "user_id": "UBOTT0TEST",
+                                    "is_bot": True}]}
+        assert bot.post(json.dumps(body), "application/json").status == 200
+        bot.idle()
+    assert bot.conn().channels.get(TEAM, channel).shared is False
+    assert any(c.params["text"].startswith("Customers have said")
+               for c in fake.calls_to("chat.postMessage", channel=channel))

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
 
 from ....meeting.policy import answer_topic
 from ....models import Quote
@@ -23,9 +24,9 @@ from ...chair import Chair, team_of
 
 
 def not_relevant(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond,
-                 chair: Chair, logger: logging.Logger) -> None:
+                 chair: Chair, logger: logging.Logger, client: WebClient | None = None) -> None:
     try:
-        clicked = clicked_quote(body, action, context, chair)
+        clicked = clicked_quote(body, action, context, chair, client, logger)
         if clicked is None:
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         team, channel, quote = clicked
@@ -36,9 +37,10 @@ def not_relevant(body: dict[str, Any], action: dict[str, Any], context: BoltCont
 
 
 def more_like_this(body: dict[str, Any], action: dict[str, Any], context: BoltContext,
-                   respond: Respond, chair: Chair, logger: logging.Logger) -> None:
+                   respond: Respond, chair: Chair, logger: logging.Logger,
+                   client: WebClient | None = None) -> None:
     try:
-        clicked = clicked_quote(body, action, context, chair)
+        clicked = clicked_quote(body, action, context, chair, client, logger)
         if clicked is None:
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         team, channel, quote = clicked
@@ -60,9 +62,9 @@ def more_like_this(body: dict[str, Any], action: dict[str, Any], context: BoltCo
 
 
 def full_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond,
-               chair: Chair, logger: logging.Logger) -> None:
+               chair: Chair, logger: logging.Logger, client: WebClient | None = None) -> None:
     try:
-        clicked = clicked_quote(body, action, context, chair)
+        clicked = clicked_quote(body, action, context, chair, client, logger)
         if clicked is None:
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         quote = clicked[2]
@@ -72,15 +74,17 @@ def full_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContex
         logger.exception("Full quote %s was not shown", action.get("value"))
 
 
-def clicked_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContext,
-                  chair: Chair) -> tuple[str, str, Quote] | None:
+def clicked_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContext, chair: Chair,
+                  client: WebClient | None = None,
+                  logger: logging.Logger | None = None) -> tuple[str, str, Quote] | None:
     """Workspace, channel and quote of a click; None if the quote is gone or not this workspace's."""
     try:
         quote_id = int(str(action.get("value", "")))
     except ValueError:
         return None
     team, channel = team_of(context, body), channel_of(body)
-    if not channel or connect.claimed_team(body) not in (None, *connect.home_ids(context, body)):
+    if not channel or connect.claimed_outside(client, chair, context, body, user_of(body),
+                                              logger or logging.getLogger(__name__)) is not None:
         return None  # a member of another organisation gets no quote
     quote = chair.db().quotes.get(quote_id, team, channel)
     if quote is None:

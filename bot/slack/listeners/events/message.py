@@ -30,7 +30,7 @@ def message(body: dict[str, Any], event: dict[str, Any], context: BoltContext, c
         team = team_of(context, body)
         said = Message(team, event["channel"], event["ts"], event.get("user"),
                        plain(event.get("text") or ""), event.get("thread_ts"))
-        outside = connect.claimed_team(body) not in (None, *connect.home_ids(context, body))
+        outside = connect.claimed_outside(client, chair, context, body, said.user_id, logger) is not None
         if outside:  # someone from another organisation reads (and writes in) this channel
             connect.mark_shared(client, chair, team, said.channel_id, logger)
         share = not outside and connect.may_post_quotes(client, chair, team, said.channel_id, logger, body)
