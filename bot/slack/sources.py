@@ -19,6 +19,8 @@ customer) makes the messages there quotes of this workspace.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -34,6 +36,11 @@ from .privacy import is_private
 PEOPLE, BOTS = "people", "bots"
 SPOKEN = {None, "thread_broadcast", "file_share", "me_message"}  # subtypes a person wrote
 SOURCE_CHARS = 60
+# Search weighs words by how many quotes hold them, counted after each import; a saved message
+# brings new words (a product's name), so the count is redone, at most this often per database.
+RECOUNT_SECONDS = 600.0
+_recounted: dict[str, float] = {}
+_recount_lock = threading.Lock()
 
 
 def take(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient,
@@ -62,6 +69,19 @@ def take(body: dict[str, Any], event: dict[str, Any], context: BoltContext, clie
                          private=private, url=link.get("permalink") if link else None)
     logger.info("message %s in source channel %s %s", event["ts"], channel,
                 "saved as a quote" if added else "was saved before")
+    if added:
+        recount(chair)
+    return True
+
+
+def recount(chair: Chair, now: float | None = None) -> bool:
+    """Recount the corpus statistics unless that was done less than RECOUNT_SECONDS ago here."""
+    store, now = chair.db(), time.monotonic() if now is None else now
+    with _recount_lock:
+        if now - _recounted.get(store.key, -RECOUNT_SECONDS) < RECOUNT_SECONDS:
+            return False
+        _recounted[store.key] = now
+    store.quotes.refresh_stats()
     return True
 
 

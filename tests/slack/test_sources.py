@@ -31,8 +31,9 @@ def test_messages_of_a_source_channel_become_quotes_that_follow_edits_and_deleti
     channel = new_channel()
     assert "saved as customer feedback (source: #feedback)" in source_on(bot, fake, channel)
     ts = new_ts()
-    assert bot.message(channel, f"{WORDS}, call me on +44 7700 900123", ts=ts).status == 200
+    assert bot.message(channel, f"{WORDS} to zindlebrook, call me on +44 7700 900123", ts=ts).status == 200
     bot.idle()
+    assert "zindlebrook" in bot.conn().quotes.load_stats()[2]  # a new word counts at once
     [(key, source, text, private)] = stored(bot, channel)
     assert (key, source, private) == (f"{channel}:{ts}", "#feedback", 0)
     assert "[phone]" in text and "7700" not in text  # redacted like an import
