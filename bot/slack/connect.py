@@ -195,9 +195,12 @@ def claimed_outside(client: WebClient | None, chair: Chair, context: BoltContext
 
 
 def mark_shared(client: WebClient | None, chair: Chair, team: str, channel: str,
-                logger: logging.Logger) -> None:
-    """Someone from another organisation spoke here: the channel is shared, whatever was stored."""
+                logger: logging.Logger, seat: bool = False) -> None:
+    """Someone from another organisation spoke here: the channel is shared, whatever was stored.
+    With `seat` (a message the bot heard: it sits there) the channel's row is made if need be."""
     row = chair.db().channels.get(team, channel)
+    if row is None and seat:
+        chair.db().channels.ensure(team, channel)
     if row is None or not row.shared:
         state = refresh(client, chair, team, channel, logger)
         if not state.shared or state is UNKNOWN:

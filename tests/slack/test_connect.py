@@ -67,10 +67,9 @@ def test_a_customer_conversation_and_a_decision_bring_no_quote_into_a_shared_cha
 
 def test_a_message_from_another_team_marks_a_channel_shared_even_before_slack_says_so(bot, fake):
     channel = new_channel()  # conversations.info says not shared (Slack has not caught up)
-    say_all(bot, channel, ["morning all"])
-    assert bot.message(channel, SETTLING[0], user=GUEST, user_team=OUTSIDE, team=TEAM).status == 200
+    assert bot.message(channel, SETTLING[0], user=GUEST, user_team=OUTSIDE, team=TEAM).status == 200  # first
     bot.idle()
-    say_all(bot, channel, SETTLING[1:], start=5)
+    say_all(bot, channel, ["morning all"] + SETTLING[1:], start=5)
     assert not fake.calls_to("chat.postMessage", channel=channel)
     assert bot.conn().channels.get(TEAM, channel).shared is True
 

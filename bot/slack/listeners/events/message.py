@@ -32,7 +32,7 @@ def message(body: dict[str, Any], event: dict[str, Any], context: BoltContext, c
                        plain(event.get("text") or ""), event.get("thread_ts"))
         outside = connect.claimed_outside(client, chair, context, body, said.user_id, logger) is not None
         if outside:  # someone from another organisation reads (and writes in) this channel
-            connect.mark_shared(client, chair, team, said.channel_id, logger)
+            connect.mark_shared(client, chair, team, said.channel_id, logger, seat=True)
         share = not outside and connect.may_post_quotes(client, chair, team, said.channel_id, logger, body)
         action = observe(chair.db(), chair.voice, said, chair.policy, share_quotes=share)
         if action.kind == "quotes":
