@@ -214,3 +214,16 @@ def test_a_colleague_from_another_workspace_of_our_grid_organisation_is_no_outsi
     assert bot.conn().channels.get(TEAM, channel).shared is False
     assert any(c.params["text"].startswith("Customers have said")
                for c in fake.calls_to("chat.postMessage", channel=channel))
+
+
+def test_an_outside_members_capture_reaction_saves_nothing(bot, fake):
+    channel = joined_shared(bot, fake)
+    ts = new_ts()
+    fake.add_message(channel, ts, "our internal pricing notes", user=USER)
+    reaction = {"type": "reaction_added", "user": GUEST, "user_team": OUTSIDE, "reaction": "chair",
+                "item": {"type": "message", "channel": channel, "ts": ts}}
+    assert bot.event(reaction).status == 200
+    refusal = fake.wait_for("chat.postEphemeral", channel=channel, user=GUEST)[0].params["text"]
+    assert "only answer members of the workspace" in refusal
+    bot.idle()
+    assert bot.sql("SELECT count(*) FROM feedback WHERE origin_channel = ?", (channel,)).fetchone()[0] == 0
