@@ -95,6 +95,8 @@ def test_source_off_stops_taking_messages_and_keeps_what_was_saved(bot, fake):
     bot.idle()
     assert [row[2] for row in stored(bot, channel)] == [WORDS]
     assert "not a source" in ask(bot, fake, channel, "source", "status")["text"]
+    bot.conn().forget_team(TEAM)  # `empty-chair forget --team`, or the app uninstalled
+    assert stored(bot, channel) == []
 
 
 def test_in_a_slack_connect_channel_only_outside_members_messages_are_taken(bot, fake):
