@@ -191,6 +191,15 @@ class Channel:
     joined_at: float | None
     last_post_at: float | None
     active: bool
+    # Slack Connect: whether the channel is shared with another organisation (None: not known
+    # yet), the names of those organisations, and the admin who allowed quotes here anyway.
+    shared: bool | None = None
+    shared_with: str = ""
+    shared_allowed_by: str | None = None
+    # A source channel: its members' messages are quotes ("people"; "bots": feedback tools'
+    # posts too), under `source_name`; None: an ordinary channel.
+    source: str | None = None
+    source_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from ..models import Action, Channel, Message
+from ..models import NO_EVIDENCE, Action, Channel, Message
 from ..search import feedback as clicks
 from ..search import semantic
 from ..search.conversation import conversation_terms, conversation_texts, stem, words
@@ -30,6 +30,7 @@ from .decisions import classify
 MAX_QUOTES = 3
 MIN_COVERAGE = 0.45  # the best quote must contain this share of the conversation's weight
 WINDOW_SECONDS = 20 * 60  # older messages no longer count as the current conversation
+NO_QUOTES = SearchResult((), [], NO_EVIDENCE)  # a decision asked where quotes may not be shown
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,12 @@ def introduce(store: Store, voice: Voice, team_id: str, channel_id: str,
 
 
 def observe(store: Store, voice: Voice, message: Message, policy: Policy,
-            now: float | None = None) -> Action:
-    """Remember the message and decide whether the customer speaks up."""
+            now: float | None = None, share_quotes: bool = True) -> Action:
+    """Remember the message and decide whether the customer speaks up.
+
+    Without `share_quotes` (people of another organisation read the channel) no quote is
+    posted: the customer stays silent, and a decision's question is asked without evidence.
+    """
     now = now if now is not None else message.time
     channel = store.channels.ensure(message.team_id, message.channel_id, now)
     if message.is_reply:
@@ -63,7 +68,9 @@ def observe(store: Store, voice: Voice, message: Message, policy: Policy,
                               message.user_id, message.text, message.thread_ts)
     verdict = classify(message.text)
     if verdict.is_decision:
-        return _decision(store, voice, message, channel, policy, now, verdict.reason)
+        return _decision(store, voice, message, channel, policy, now, verdict.reason, share_quotes)
+    if not share_quotes:
+        return Action("silent", "shared with another organisation: no quotes here")
     return _maybe_quotes(store, voice, message, channel, policy, now)
 
 
@@ -81,12 +88,13 @@ def _window(store: Store, message: Message, policy: Policy, now: float) -> list[
                                     policy.window_messages, since_ts=now - WINDOW_SECONDS)
 
 
-def _decision(store: Store, voice: Voice, message: Message,
-              channel: Channel, policy: Policy, now: float, why: str) -> Action:
+def _decision(store: Store, voice: Voice, message: Message, channel: Channel, policy: Policy,
+              now: float, why: str, share_quotes: bool = True) -> Action:
     """Ask the customer's question in the decision's thread, with the quotes that bear on it."""
     window = _window(store, message, policy, now)[-3:] or [message.text]
     terms = conversation_terms(window, channel.topic, channel.purpose, decay=0.4)
-    result = search_terms(store, terms, limit=MAX_QUOTES, team_id=message.team_id,
+    result = NO_QUOTES if not share_quotes else search_terms(
+                          store, terms, limit=MAX_QUOTES, team_id=message.team_id,
                           exclude_ids=store.channels.hidden(message.team_id, message.channel_id,
                                                           now, include_shown=False),
                           today=date.fromtimestamp(now), min_coverage=0.25, min_terms=2,
@@ -110,6 +118,8 @@ def _decision(store: Store, voice: Voice, message: Message,
         parts.append(voice.render("meeting.decision_evidence"))
         parts += [quote_text(voice, q) for q in result.quotes]
         parts.append(evidence_text(voice, result.evidence))
+    elif not share_quotes:
+        parts.append(voice.render("meeting.decision_quotes_withheld"))
     else:
         parts.append(voice.render("meeting.decision_no_evidence"))
     parts.append(voice.render("meeting.decision_answer_prompt"))

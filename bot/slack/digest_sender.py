@@ -55,7 +55,7 @@ from ..digests.ledger import (
 from ..digests.themes import TrackedTopic, load_topics
 from ..errors import BadTopicsFile, ConfigError
 from ..models import MANUAL, Claim, Due
-from . import blocks
+from . import blocks, connect
 from .api import ADVICE, CHANNEL_GONE, api_name
 from .chair import Chair
 from .checks import uses_oauth
@@ -239,6 +239,8 @@ class DigestSender:
         client = self.client_for(due.team_id, schedule.enterprise_id if schedule else None)
         if client is None:
             raise SendFailed("no_token")
+        if not self._quotes_allowed(client, claim, due):
+            return self._withheld(claim, due)
         digest = build_digest(store, due, self._topics(), chart=self.chart)
         ts = run.ts or (self._find(client, claim, due, "summary") if claim.recovering else None)
         if ts is None and digest.empty:
@@ -349,6 +351,25 @@ class DigestSender:
             except (SlackClientError, OSError) as err:
                 raise SendFailed(f"{type(err).__name__}: {err}") from None
         raise SendFailed("ratelimited")
+
+    def _quotes_allowed(self, client: WebClient, claim: Claim, due: Due) -> bool:
+        """No digest where another organisation reads the channel (see `connect`); a channel the
+        bot knows nothing of is asked about first."""
+        known = self.chair.db().channels.get(due.team_id, due.channel_id)
+        if known is not None and known.shared is not None:
+            return not known.shared or known.shared_allowed_by is not None
+        info = self._call(client.conversations_info, claim, due, channel=due.channel_id)
+        return connect.refresh(client, self.chair, due.team_id, due.channel_id, self.log,
+                               info=info.get("channel") or {}).quotes_allowed
+
+    def _withheld(self, claim: Claim, due: Due) -> Outcome:
+        store = self.chair.db()
+        store.digests.switch_off(due.team_id, due.channel_id, "shared")
+        finish_run(store, claim, "cancelled", self.clock(), "shared")
+        self.log.warning("digest for channel %s in workspace %s not posted: the channel is shared with "
+                         "another organisation; its digest schedule was switched off",
+                         due.channel_id, due.team_id)
+        return Outcome("cancelled", due, error="shared")
 
     # -- outcomes -----------------------------------------------------------------------------------
 

@@ -25,5 +25,6 @@ BOT_SCOPES = (
     "groups:read",
     "reactions:read",  # reaction_added: capturing feedback, hearing a raised hand
     "reactions:write",  # reactions.add / .remove: raising the customer's hand, taking it down
+    "team:read",  # team.info: the name of an organisation sharing a channel
     "users:read",  # users.info: the time zone of whoever schedules a digest
 )

@@ -7,14 +7,18 @@ import logging
 from slack_sdk import WebClient
 
 from ..models import Action
-from . import blocks
+from . import blocks, connect
 from .api import call
 from .chair import Chair
 
 
 def post_action(client: WebClient, chair: Chair, team_id: str, channel_id: str, action: Action,
                 logger: logging.Logger, thread_ts: str | None = None) -> str | None:
-    """Post quotes (or a decision question) with their buttons; the new message's ts, or None."""
+    """Post quotes (or a decision question) with their buttons; the new message's ts, or None.
+    Quotes are never posted where another organisation reads them (see `connect`)."""
+    if action.quotes and not connect.may_post_quotes(client, chair, team_id, channel_id, logger):
+        logger.warning("quotes not posted in %s: it is shared with another organisation", channel_id)
+        return None
     response = call(client.chat_postMessage, chair=chair, team_id=team_id, logger=logger,
                     channel=channel_id, thread_ts=thread_ts, text=blocks.fallback(action.text),
                     blocks=blocks.action_blocks(chair.voice, action), unfurl_links=False,

@@ -71,6 +71,15 @@ class Quotes(Protocol):
     def count(self, team_id: str = "", channel_id: str | None = None) -> int:
         """How many quotes a workspace can draw on here (its own plus the shared corpus)."""
 
+    def edit_saved(self, team_id: str, channel_id: str, external_id: str, text: str) -> int:
+        """New (already redacted) words for the quotes a workspace saved from one message of
+        `channel_id`, with their search entries; their vectors go, to be computed again. How
+        many changed; never the shared corpus."""
+
+    def remove_saved(self, team_id: str, channel_id: str, external_id: str) -> int:
+        """Delete the quotes a workspace saved from one message of `channel_id`, with their
+        search entries and vectors; how many went. Never the shared corpus."""
+
     def forget_team(self, team_id: str) -> dict[str, int]:
         """Delete every quote a workspace added, with its full-text entry (never the shared
         corpus); rows deleted, by table. Its vectors must go first (`Vectors.forget_team`)."""

@@ -113,3 +113,18 @@ def test_replay_json_marks_decisions_by_what_happened_not_by_wording(corpus, voi
     assert quiet.as_dict()["decision"] is True
     chat = say(corpus, voice, "decision fatigue is real today", 20, channel="C-j")
     assert chat.as_dict()["decision"] is False
+
+
+def test_where_quotes_may_not_be_shared_the_customer_is_silent_and_a_decision_is_asked_bare(corpus, voice):
+    def said(text, at):
+        message = Message("T1", "C-shared", f"{T0 + at:.6f}", "U1", text)
+        return observe(corpus, voice, message, POLICY, share_quotes=False)
+
+    talk = [said("let's talk about the exchange rate", 0),
+            said("customers say the exchange rate on purchases abroad is wrong", 20)]
+    assert all(a.kind == "silent" and not a.quotes for a in talk)
+    decision = said("No more courier X, we switch back to the post for card delivery.", 40)
+    assert decision.kind == "decision" and not decision.quotes and decision.question in decision.text
+    assert "No customer evidence" not in decision.text  # there may well be: it is not shown here
+    [logged] = corpus.decisions.list("T1", "C-shared")
+    assert list(logged.evidence) == []

@@ -76,6 +76,8 @@ class FakeSlack:
         self.user_tz: dict[str, str] = {}  # users.info tz; DEFAULT_TZ otherwise
         self.bots: set[str] = set()  # users.info says is_bot for these
         self.reactions: dict[tuple[str, str], set[str]] = defaultdict(set)  # (channel, ts) -> names
+        self.users: dict[str, dict[str, Any]] = {}  # users.info extras: team_id (DEFAULT_TEAM), is_admin
+        self.teams: dict[str, str] = {}  # team.info names of other organisations; "Team T..." otherwise
         self.uploads: dict[str, bytes] = {}  # file id -> bytes POSTed to its upload URL
         self._ts = itertools.count(1)
         self.websocket_url = "ws://127.0.0.1:9/link"  # tests that need Socket Mode replace it
@@ -103,6 +105,8 @@ class FakeSlack:
             self.user_tz.clear()
             self.bots.clear()
             self.reactions.clear()
+            self.users.clear()
+            self.teams.clear()
             self.uploads.clear()
 
     @property
@@ -213,6 +217,10 @@ class FakeSlack:
             "id": channel, "name": info.get("name", "product-sync"), "is_channel": True,
             "is_member": info.get("is_member", True), "is_archived": info.get("is_archived", False),
             "is_private": info.get("is_private", False),
+            # Slack Connect: shared with another organisation, and which teams are in it
+            "is_ext_shared": info.get("is_ext_shared", False),
+            "shared_team_ids": info.get("shared_team_ids", [team_of_token(token)]),
+            "context_team_id": team_of_token(token),
             "topic": {"value": info.get("topic", ""), "creator": "U_ALICE", "last_set": 0},
             "purpose": {"value": info.get("purpose", ""), "creator": "U_ALICE", "last_set": 0}}}
 
@@ -245,7 +253,14 @@ class FakeSlack:
     def api_users_info(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         user = str(params.get("user"))
         return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": f"User {user}",
-                                     "tz": self.user_tz.get(user, DEFAULT_TZ), "is_bot": user in self.bots}}
+                                     "tz": self.user_tz.get(user, DEFAULT_TZ), "is_bot": user in self.bots,
+                                     "team_id": DEFAULT_TEAM, "is_admin": False, "is_owner": False,
+                                     **self.users.get(user, {})}}
+
+    def api_team_info(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        team = str(params.get("team") or team_of_token(token))
+        return {"ok": True, "team": {"id": team, "name": self.teams.get(team, f"Team {team}"),
+                                     "domain": team.lower()}}
 
     def api_reactions_add(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         key = (str(params.get("channel")), str(params.get("timestamp")))

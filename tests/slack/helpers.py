@@ -116,9 +116,10 @@ class BotUnderTest:
         return self.post(body, "application/x-www-form-urlencoded")
 
     def click(self, action_id: str, value: str, *, channel: str, user: str = USER, team: str = TEAM,
-              response: str = "click", ephemeral: bool = False) -> Response:
+              response: str = "click", ephemeral: bool = False, user_team: str | None = None) -> Response:
         payload = {
-            "type": "block_actions", "user": {"id": user, "team_id": team}, "api_app_id": "A0FAKE",
+            "type": "block_actions", "user": {"id": user, "team_id": user_team or team},
+            "api_app_id": "A0FAKE",
             "team": {"id": team, "domain": "fake"}, "token": "legacy", "trigger_id": "1.2.3",
             "container": {"type": "message", "channel_id": channel, "message_ts": new_ts(),
                           "is_ephemeral": ephemeral},
@@ -209,12 +210,13 @@ def reaction(bot: BotUnderTest, channel: str, ts: str, name: str, *, user: str =
 
 
 def message_shortcut(bot: BotUnderTest, callback_id: str, channel: str, message: dict[str, Any], *,
-                     user: str = "U_BOB", team: str = TEAM, response: str = "shortcut") -> Response:
+                     user: str = "U_BOB", team: str = TEAM, response: str = "shortcut",
+                     user_team: str | None = None) -> Response:
     """A signed message_action: `user` picked a message shortcut on `message` in `channel`."""
     payload = {
         "type": "message_action", "token": "legacy", "callback_id": callback_id, "trigger_id": "1.2.3",
         "action_ts": new_ts(), "team": {"id": team, "domain": "fake"},
-        "user": {"id": user, "name": user.lower(), "team_id": team},
+        "user": {"id": user, "name": user.lower(), "team_id": user_team or team},
         "channel": {"id": channel, "name": "product-sync"}, "message_ts": message["ts"],
         "message": {"type": "message", "user": USER, **message},
         "response_url": bot.fake.response_url(response),

@@ -20,6 +20,8 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "app_uninstalled": (),
     "tokens_revoked": (),
     "channel_left": ("channels:read",),
+    "channel_shared": ("channels:read", "groups:read"),
+    "channel_unshared": ("channels:read", "groups:read"),
     "group_left": ("groups:read",),
     "member_joined_channel": ("channels:read", "groups:read"),
     "message.channels": ("channels:history",),
@@ -39,6 +41,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "users_info": ("users:read",),
     "reactions_add": ("reactions:write",),
     "reactions_remove": ("reactions:write",),
+    "team_info": ("team:read",),
     "views_publish": (),
 }
 
@@ -97,9 +100,9 @@ def _subscriptions(recorder: Recorder) -> set[str]:
 
 def _methods_called() -> set[str]:
     source = "\n".join(p.read_text() for p in (ROOT / "bot" / "slack").rglob("*.py"))
-    families = "chat|conversations|files|users|views|reactions"
-    return set(re.findall(rf"\bclient\.((?:{families})_\w+)", source)) | \
-        set(re.findall(rf"\"((?:{families})_\w+)\"", source))
+    families = r"(?:chat|conversations|files|team(?!_id\b)|users|views|reactions)"
+    return set(re.findall(rf"\bclient\.({families}_\w+)", source)) | \
+        set(re.findall(rf"\"({families}_\w+)\"", source))
 
 
 def test_manifest_events_are_the_ones_listeners_handle():

@@ -207,6 +207,13 @@ SHIPPED = [
         PRIMARY KEY (team_id, channel_id)
     );
     """,
+    """
+    ALTER TABLE channels ADD COLUMN shared INTEGER;
+    ALTER TABLE channels ADD COLUMN shared_with TEXT NOT NULL DEFAULT '';
+    ALTER TABLE channels ADD COLUMN shared_allowed_by TEXT;
+    ALTER TABLE channels ADD COLUMN source TEXT;
+    ALTER TABLE channels ADD COLUMN source_name TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 

@@ -17,7 +17,8 @@ from ..sqlite.channels import (
 from .connection import Connections
 from .rows import text as clean
 
-COLUMNS = "team_id, channel_id, mode, cooldown_seconds, topic, purpose, joined_at, last_post_at, active"
+COLUMNS = ("team_id, channel_id, mode, cooldown_seconds, topic, purpose, joined_at, last_post_at, active, "
+           "shared, shared_with, shared_allowed_by, source, source_name")
 
 
 class PostgresChannels:
@@ -35,13 +36,13 @@ class PostgresChannels:
                           (team_id, channel_id))
         if row is None:
             return None
-        return Channel(*row[:8], bool(row[8]))
+        return channel_of(row)
 
     def list(self, team_id: str) -> list[Channel]:
         """The workspace's channels the bot still sits in."""
         rows = self.db.all(f"SELECT {COLUMNS} FROM channels WHERE team_id = %s AND active = 1 "
                            "ORDER BY channel_id", (team_id,))
-        return [Channel(*row[:8], bool(row[8])) for row in rows]
+        return [channel_of(row) for row in rows]
 
     def update(self, team_id: str, channel_id: str, **values: object) -> None:
         """Set a channel's settings (mode, cooldown_seconds, topic, purpose, active ...)."""
@@ -155,3 +156,9 @@ class PostgresChannels:
             # table names from a constant, not from input
             return {table: conn.execute(f"DELETE FROM {table} WHERE team_id = %s", (team_id,)).rowcount
                     for table in TEAM_TABLES}
+
+
+def channel_of(row: Sequence[object]) -> Channel:
+    shared = row[9]
+    return Channel(*row[:8], bool(row[8]), None if shared is None else bool(shared),  # type: ignore[arg-type]
+                   *row[10:])  # type: ignore[arg-type]

@@ -128,6 +128,14 @@ STEPS: list[Step] = [
             PRIMARY KEY (team_id, channel_id)
         )""",
     )),
+    ("Slack Connect and source channels: shared with another organisation (NULL: not known yet), "
+     "with whom, the admin who allowed quotes there, and whether its messages are quotes", (
+        "ALTER TABLE channels ADD COLUMN shared INTEGER",
+        "ALTER TABLE channels ADD COLUMN shared_with TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE channels ADD COLUMN shared_allowed_by TEXT",
+        "ALTER TABLE channels ADD COLUMN source TEXT",
+        "ALTER TABLE channels ADD COLUMN source_name TEXT NOT NULL DEFAULT ''",
+    )),
 ]
 SCHEMA_VERSION = len(STEPS)
 

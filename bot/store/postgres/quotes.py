@@ -12,6 +12,7 @@ import snowballstemmer
 from ...models import Candidate, Quote
 from .connection import Connections
 from .rows import labels_json, labels_of, text
+from .rows import text as clean
 from .text import words_query
 
 # Who may see a quote: a workspace sees its own quotes and the operator's shared corpus
@@ -91,6 +92,35 @@ class PostgresQuotes:
                 conn.execute("UPDATE feedback SET origin_channel = %s, private = %s WHERE id = %s",
                              (origin_channel, int(private), quote_id))
             return quote_id
+
+    def edit_saved(self, team_id: str, channel_id: str, external_id: str, text: str) -> int:
+        """New words for the quotes a workspace saved from one message of `channel_id` (edited
+        where it was written); how many changed. The full-text entry is a generated column, so
+        it follows; their vectors go, so the embedder gives them new ones (the epoch stays)."""
+        with self.db.transaction() as conn:
+            ids = self._saved(conn, team_id, channel_id, external_id)
+            if ids:
+                conn.execute("UPDATE feedback SET text = %s WHERE id = ANY(%s)", (clean(text), ids))
+                conn.execute("DELETE FROM quote_vectors WHERE feedback_id = ANY(%s)", (ids,))
+        return len(ids)
+
+    def remove_saved(self, team_id: str, channel_id: str, external_id: str) -> int:
+        """Delete the quotes a workspace saved from one message of `channel_id` (deleted where
+        it was written), with their vectors; how many went."""
+        with self.db.transaction() as conn:
+            ids = self._saved(conn, team_id, channel_id, external_id)
+            if ids:
+                conn.execute("DELETE FROM quote_vectors WHERE feedback_id = ANY(%s)", (ids,))
+                conn.execute("DELETE FROM feedback WHERE id = ANY(%s)", (ids,))
+        return len(ids)
+
+    @staticmethod
+    def _saved(conn: Any, team_id: str, channel_id: str, external_id: str) -> list[int]:
+        if not team_id:
+            raise ValueError("a saved message belongs to a workspace; the shared corpus is not edited")
+        return [row[0] for row in conn.execute(
+            "SELECT id FROM feedback WHERE team_id = %s AND origin_channel = %s AND external_id = %s",
+            (team_id, channel_id, external_id)).fetchall()]
 
     def forget_team(self, team_id: str) -> dict[str, int]:
         """Delete every quote a workspace added, with its full-text entry. Rows deleted, by table.

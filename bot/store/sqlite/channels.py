@@ -19,7 +19,8 @@ WINDOW_KEEP = 50  # messages kept per channel; the conversation window uses the 
 SHOWN_FOR = 7 * 24 * 3600  # a quote shown in a channel is not shown there again for a week
 NOT_RELEVANT_QUORUM = 3  # channels that must agree before a quote is hidden everywhere
 MESSAGE_CHARS = 8000  # a longer message is kept cut: the topic is in its opening
-SETTINGS = ("mode", "cooldown_seconds", "topic", "purpose", "joined_at", "last_post_at", "active")
+SETTINGS = ("mode", "cooldown_seconds", "topic", "purpose", "joined_at", "last_post_at", "active",
+            "shared", "shared_with", "shared_allowed_by", "source", "source_name")
 TEAM_TABLES = ("channels", "messages", "shown", "votes")
 
 
@@ -43,7 +44,8 @@ class SqliteChannels:
             return None
         return Channel(row["team_id"], row["channel_id"], row["mode"], row["cooldown_seconds"],
                        row["topic"], row["purpose"], row["joined_at"], row["last_post_at"],
-                       bool(row["active"]))
+                       bool(row["active"]), None if row["shared"] is None else bool(row["shared"]),
+                       row["shared_with"], row["shared_allowed_by"], row["source"], row["source_name"])
 
     def list(self, team_id: str) -> list[Channel]:
         """The workspace's channels the bot still sits in."""

@@ -241,9 +241,21 @@ def m009_hands(conn: sqlite3.Connection) -> None:
     )
 
 
+def m010_channel_sharing(conn: sqlite3.Connection) -> None:
+    """Slack Connect and source channels: whether a channel is shared with another organisation
+    (NULL until the bot has asked Slack), with whom, which admin allowed quotes in it, and
+    whether its members' messages are taken as quotes, under which source name."""
+    table = _db(conn)["channels"]
+    table.add_column("shared", int)
+    table.add_column("shared_with", str, not_null_default="")
+    table.add_column("shared_allowed_by", str)
+    table.add_column("source", str)
+    table.add_column("source_name", str, not_null_default="")
+
+
 MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats, m004_digests,
                           m005_quote_vectors, m006_rate_events, m007_quote_origin, m008_schedule_enterprise,
-                          m009_hands]
+                          m009_hands, m010_channel_sharing]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -85,6 +85,47 @@ class SqliteQuotes:
                              (origin_channel, int(private), quote_id))
             return quote_id
 
+    def edit_saved(self, team_id: str, channel_id: str, external_id: str, text: str) -> int:
+        """New words for the quotes a workspace saved from one message of `channel_id` (edited
+        where it was written), with their full-text entries; how many changed.
+
+        Their vectors go, so the embedder gives them new ones; the epoch stays, so a search
+        process keeps its index (its rows are read back from here, with the new words).
+        """
+        with self.db.transaction() as conn:
+            ids = self._saved(conn, team_id, channel_id, external_id)
+            if ids:
+                marks = ",".join("?" * len(ids))
+                conn.execute("INSERT INTO feedback_fts (feedback_fts, rowid, text) "
+                             f"SELECT 'delete', id, text FROM feedback WHERE id IN ({marks})", ids)
+                conn.execute(f"UPDATE feedback SET text = ? WHERE id IN ({marks})", (text, *ids))
+                conn.execute(f"INSERT INTO feedback_fts (rowid, text) SELECT id, text FROM feedback "
+                             f"WHERE id IN ({marks})", ids)
+                conn.execute(f"DELETE FROM quote_vectors WHERE feedback_id IN ({marks})", ids)
+        return len(ids)
+
+    def remove_saved(self, team_id: str, channel_id: str, external_id: str) -> int:
+        """Delete the quotes a workspace saved from one message of `channel_id` (deleted where
+        it was written), with their full-text entries and vectors; how many went. A search
+        index built before keeps their vectors, but finds no quote behind them any more."""
+        with self.db.transaction() as conn:
+            ids = self._saved(conn, team_id, channel_id, external_id)
+            if ids:
+                marks = ",".join("?" * len(ids))
+                conn.execute(f"DELETE FROM quote_vectors WHERE feedback_id IN ({marks})", ids)
+                conn.execute("INSERT INTO feedback_fts (feedback_fts, rowid, text) "
+                             f"SELECT 'delete', id, text FROM feedback WHERE id IN ({marks})", ids)
+                conn.execute(f"DELETE FROM feedback WHERE id IN ({marks})", ids)
+        return len(ids)
+
+    @staticmethod
+    def _saved(conn: sqlite3.Connection, team_id: str, channel_id: str, external_id: str) -> list[int]:
+        if not team_id:
+            raise ValueError("a saved message belongs to a workspace; the shared corpus is not edited")
+        return [row[0] for row in conn.execute(
+            "SELECT id FROM feedback WHERE team_id = ? AND origin_channel = ? AND external_id = ?",
+            (team_id, channel_id, external_id))]
+
     def forget_team(self, team_id: str) -> dict[str, int]:
         """Delete every quote a workspace added, with its full-text entry. Rows deleted, by table.
 

@@ -13,20 +13,22 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
 
 from ....meeting import hands
 from ....meeting.policy import answer_topic
 from ....models import Quote
 from ....voice import evidence_text, quote_text
+from ... import connect
 from ...api import send
 from ...blocks import action_blocks, fallback, full_quote_blocks
 from ...chair import Chair, team_of
 
 
 def not_relevant(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond,
-                 chair: Chair, logger: logging.Logger) -> None:
+                 chair: Chair, logger: logging.Logger, client: WebClient | None = None) -> None:
     try:
-        clicked = clicked_quote(body, action, context, chair)
+        clicked = clicked_quote(body, action, context, chair, client, logger)
         if clicked is None:
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         team, channel, quote = clicked
@@ -38,9 +40,10 @@ def not_relevant(body: dict[str, Any], action: dict[str, Any], context: BoltCont
 
 
 def more_like_this(body: dict[str, Any], action: dict[str, Any], context: BoltContext,
-                   respond: Respond, chair: Chair, logger: logging.Logger) -> None:
+                   respond: Respond, chair: Chair, logger: logging.Logger,
+                   client: WebClient | None = None) -> None:
     try:
-        clicked = clicked_quote(body, action, context, chair)
+        clicked = clicked_quote(body, action, context, chair, client, logger)
         if clicked is None:
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         team, channel, quote = clicked
@@ -62,9 +65,9 @@ def more_like_this(body: dict[str, Any], action: dict[str, Any], context: BoltCo
 
 
 def full_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond,
-               chair: Chair, logger: logging.Logger) -> None:
+               chair: Chair, logger: logging.Logger, client: WebClient | None = None) -> None:
     try:
-        clicked = clicked_quote(body, action, context, chair)
+        clicked = clicked_quote(body, action, context, chair, client, logger)
         if clicked is None:
             return reply(respond, logger, chair.voice.render("slack.quote_gone"))
         quote = clicked[2]
@@ -74,16 +77,18 @@ def full_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContex
         logger.exception("Full quote %s was not shown", action.get("value"))
 
 
-def clicked_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContext,
-                  chair: Chair) -> tuple[str, str, Quote] | None:
+def clicked_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContext, chair: Chair,
+                  client: WebClient | None = None,
+                  logger: logging.Logger | None = None) -> tuple[str, str, Quote] | None:
     """Workspace, channel and quote of a click; None if the quote is gone or not this workspace's."""
     try:
         quote_id = int(str(action.get("value", "")))
     except ValueError:
         return None
     team, channel = team_of(context, body), channel_of(body)
-    if not channel:
-        return None
+    if not channel or connect.claimed_outside(client, chair, context, body, user_of(body),
+                                              logger or logging.getLogger(__name__)) is not None:
+        return None  # a member of another organisation gets no quote
     quote = chair.db().quotes.get(quote_id, team, channel)
     if quote is None:
         return None

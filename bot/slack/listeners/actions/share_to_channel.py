@@ -7,8 +7,10 @@ import logging
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
 
 from ....meeting.policy import answer_topic
+from ... import connect
 from ...api import send
 from ...blocks import action_blocks, escape, fallback, section, shared_topic
 from ...chair import Chair, team_of
@@ -16,12 +18,19 @@ from .quote_buttons import channel_of, reply, user_of
 
 
 def share_to_channel(body: dict[str, Any], action: dict[str, Any], context: BoltContext,
-                     respond: Respond, chair: Chair, logger: logging.Logger) -> None:
+                     respond: Respond, chair: Chair, logger: logging.Logger,
+                     client: WebClient | None = None) -> None:
     try:
         team, channel = team_of(context, body), channel_of(body)
         topic = shared_topic(str(action.get("value", "")))
         if not topic or not channel:
             return
+        if connect.outsider(client, chair, context, body, user_of(body), channel, logger):
+            return reply(respond, logger, connect.refusal(chair.voice))
+        state = connect.sharing(client, chair, team, channel, logger, body)
+        if not state.quotes_allowed:  # the answer stays the asker's: another organisation reads this channel
+            return reply(respond, logger, chair.voice.render("connect.share_refused",
+                                                             others=connect.others_text(chair.voice, state)))
         answer = answer_topic(chair.db(), chair.voice, team, channel, topic)
         if not answer.quotes:
             return reply(respond, logger, fallback(answer.text))

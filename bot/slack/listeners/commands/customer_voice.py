@@ -23,8 +23,10 @@ from ....meeting.policy import answer_topic
 from ....models import Decision
 from ....search.conversation import words
 from ....text import shorten
+from ... import connect, sources
 from ...api import send
-from ...blocks import answer_blocks, escape, fallback, plain
+from ...blocks import MAX_BLOCKS, answer_blocks, escape, fallback, plain
+from ...blocks import context as context_line
 from ...chair import ADD_LIMIT, Chair, team_of
 from ...privacy import is_private
 from .digest import digest_command
@@ -44,7 +46,11 @@ ADD = re.compile(r'^\s*["“”](?P<quote>.+?)["“”]\s*(?P<source>\S.*)?$', r
 def customer_voice(command: dict[str, Any], context: BoltContext, respond: Respond, chair: Chair,
                    logger: logging.Logger, client: WebClient | None = None) -> None:
     try:
-        reply = dispatch(command, team_of(context, command), chair, client)
+        user, channel = command.get("user_id"), command.get("channel_id")
+        if connect.outsider(client, chair, context, command, user, channel, logger):
+            reply = {"text": connect.refusal(chair.voice)}  # another organisation's member
+        else:
+            reply = dispatch(command, team_of(context, command), chair, client)
     except Exception:
         logger.exception("/customer-voice %r failed", (command.get("text") or "")[:200])
         reply = {"text": chair.voice.render("commands.error")}
@@ -56,7 +62,12 @@ def dispatch(command: dict[str, Any], team: str, chair: Chair, client: WebClient
     text = plain(command.get("text") or "")
     word, _, rest = text.partition(" ")
     if word.lower() == "digest":  # calls Slack (users.info, posting)
-        return digest_command(chair, team, command, rest.strip(), client)
+        refused = connect.digest_refusal(chair, team, command, rest.strip(), client, log)
+        return {"text": refused} if refused else digest_command(chair, team, command, rest.strip(), client)
+    if word.lower() == "shared" and connect.is_shared_command(rest):  # calls Slack (conversations.info)
+        return {"text": connect.shared_command(chair, team, command, rest.strip(), client, log)}
+    if word.lower() == "source" and sources.is_source_command(rest):  # calls Slack (conversations.info)
+        return {"text": sources.source_command(chair, team, command, rest.strip(), client, log)}
     if word.lower() == "add":  # calls Slack (conversations.info: is the channel private?)
         return add(chair, team, command, rest.strip(), client)
     handler = SUBCOMMANDS.get(word.lower())
@@ -66,12 +77,20 @@ def dispatch(command: dict[str, Any], team: str, chair: Chair, client: WebClient
         return unknown(chair, word)
     if not words(text):
         return unknown(chair, text)
-    return ask(chair, team, command, text)
+    return ask(chair, team, command, text, client)
 
 
-def ask(chair: Chair, team: str, command: dict[str, Any], topic: str) -> Reply:
-    action = answer_topic(chair.db(), chair.voice, team, command.get("channel_id"), topic)
-    return {"text": fallback(action.text), "blocks": answer_blocks(chair.voice, action, share_topic=topic)}
+def ask(chair: Chair, team: str, command: dict[str, Any], topic: str,
+        client: WebClient | None = None) -> Reply:
+    """Only the asker sees the answer; where another organisation reads the channel, it cannot
+    be shared there (unless an admin allowed it), and says who would read it."""
+    channel = command.get("channel_id")
+    action = answer_topic(chair.db(), chair.voice, team, channel, topic)
+    state = connect.sharing(client, chair, team, channel, log) if channel else connect.NOT_SHARED
+    layout = answer_blocks(chair.voice, action, share_topic=topic if state.quotes_allowed else None)
+    if action.quotes and state.shared and state is not connect.UNKNOWN:
+        layout = layout[:MAX_BLOCKS - 1] + [context_line(connect.answer_note(chair.voice, state))]
+    return {"text": fallback(action.text), "blocks": layout}
 
 
 def help_reply(chair: Chair, *_: object) -> Reply:

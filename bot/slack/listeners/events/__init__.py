@@ -17,6 +17,7 @@ from .app_home_opened import app_home_opened
 from .app_mention import app_mention
 from .app_uninstalled import app_uninstalled, tokens_revoked
 from .channel_left import channel_left
+from .channel_shared import channel_shared
 from .channel_topic import channel_topic
 from .member_joined_channel import member_joined_channel
 from .message import message
@@ -37,6 +38,7 @@ def register(app: App) -> None:
     app.event("reaction_added")(ack=ack_now, lazy=[reaction_added])
     app.event("app_home_opened")(ack=ack_now, lazy=[app_home_opened])
     app.event(re.compile("^(channel|group)_left$"))(ack=ack_now, lazy=[channel_left])
+    app.event(re.compile("^channel_(un)?shared$"))(ack=ack_now, lazy=[channel_shared])
     app.event("tokens_revoked")(ack=ack_now, lazy=[tokens_revoked])
     app.event("app_uninstalled")(ack=ack_now, lazy=[app_uninstalled])
     app.event(re.compile(".*"))(ack_now)

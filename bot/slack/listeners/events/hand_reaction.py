@@ -17,6 +17,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from ....meeting import hands
+from ... import connect
 from ...api import call
 from ...chair import Chair, team_of
 from ...hands import take_down
@@ -38,6 +39,10 @@ def hand_reaction(body: dict[str, Any], event: dict[str, Any], context: BoltCont
             return
         if is_bot(client, chair, team, user, logger):
             return
+        if connect.outsider(client, chair, context, body, user, channel, logger):
+            return connect.tell_outsider(client, chair, team, channel, user, logger)
+        if not connect.may_post_quotes(client, chair, team, channel, logger, body):
+            return take_down(client, chair, team, hand, logger)  # shared since it went up
         action = hands.hear(store, chair.voice, team, channel, ts, time.time(), user,
                             chair.policy.window_messages)
         if action is None:

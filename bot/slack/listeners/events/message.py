@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from ....meeting.policy import observe
 from ....models import Message
+from ... import connect, sources
 from ...blocks import plain
 from ...chair import Chair, team_of
 from ...hands import lower_hands, raise_hand
@@ -23,12 +24,18 @@ SPOKEN = {None, "thread_broadcast", "file_share", "me_message"}  # subtypes a pe
 def message(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient,
             chair: Chair, logger: logging.Logger) -> None:
     try:
+        if sources.take(body, event, context, client, chair, logger):
+            return  # a source channel: its messages are quotes, not talk to answer
         if ignored(event, context.bot_user_id) or not chair.first_delivery(body):
             return
         team = team_of(context, body)
         said = Message(team, event["channel"], event["ts"], event.get("user"),
                        plain(event.get("text") or ""), event.get("thread_ts"))
-        action = observe(chair.db(), chair.voice, said, chair.policy)
+        outside = connect.claimed_outside(client, chair, context, body, said.user_id, logger) is not None
+        if outside:  # someone from another organisation reads (and writes in) this channel
+            connect.mark_shared(client, chair, team, said.channel_id, logger, seat=True)
+        share = not outside and connect.may_post_quotes(client, chair, team, said.channel_id, logger, body)
+        action = observe(chair.db(), chair.voice, said, chair.policy, share_quotes=share)
         if action.kind == "quotes":
             post_action(client, chair, team, said.channel_id, action, logger)
         elif action.kind == "decision":

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
+from ... import sources
 from ...blocks import plain
 from ...chair import Chair, team_of
 
@@ -16,6 +17,7 @@ def message_changed(body: dict[str, Any], event: dict[str, Any], context: BoltCo
     try:
         if not chair.first_delivery(body):
             return
+        sources.follow_edit(event, team_of(context, body), chair, logger)
         edited = event.get("message") or {}
         if edited.get("bot_id") or not edited.get("ts"):
             return

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
+from ... import sources
 from ...chair import Chair, team_of
 
 
@@ -15,6 +16,7 @@ def message_deleted(body: dict[str, Any], event: dict[str, Any], context: BoltCo
     try:
         if not chair.first_delivery(body):
             return
+        sources.follow_delete(event, team_of(context, body), chair, logger)
         deleted = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
         if deleted:
             chair.db().channels.forget_message(team_of(context, body), event["channel"], deleted)

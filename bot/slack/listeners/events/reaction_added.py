@@ -20,6 +20,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from ....ingest.importer import add_quote
+from ... import connect
 from ...api import call
 from ...blocks import plain
 from ...chair import ADD_LIMIT, Chair, team_of
@@ -38,6 +39,9 @@ def reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltCon
             return hand_reaction(body, event, context, client, chair, logger)
         if not chair.first_delivery(body):
             return
+        if connect.outsider(client, chair, context, body, event.get("user"), item["channel"], logger):
+            return connect.tell_outsider(client, chair, team_of(context, body), item["channel"],
+                                         event.get("user"), logger)  # another organisation's member
         capture(client, chair, team_of(context, body), item["channel"], item["ts"],
                 event.get("user"), logger, event.get("channel_type"))
     except Exception:

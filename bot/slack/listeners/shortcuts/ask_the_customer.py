@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from ....meeting.ask import around, ask_about
 from ....search.conversation import words
+from ... import connect
 from ...api import call, send
 from ...blocks import fallback, plain
 from ...chair import Chair, team_of
@@ -30,6 +31,9 @@ def ask_the_customer(body: dict[str, Any], context: BoltContext, client: WebClie
         message = body.get("message") or {}
         if not channel or not sits_in(client, chair, team, channel, logger):
             return tell(respond, logger, chair.voice.render("slack.ask_not_member"))
+        user = str((body.get("user") or {}).get("id") or "") or None
+        if connect.outsider(client, chair, context, body, user, channel, logger):
+            return tell(respond, logger, connect.refusal(chair.voice))
         text = plain(message.get("text") or "")
         if not words(text):
             return tell(respond, logger, chair.voice.render("slack.ask_empty"))
@@ -39,6 +43,10 @@ def ask_the_customer(body: dict[str, Any], context: BoltContext, client: WebClie
         if not action.quotes:
             return tell(respond, logger, fallback(action.text))
         thread = str(message.get("thread_ts") or message.get("ts") or "") or None
+        state = connect.sharing(client, chair, team, channel, logger, body)
+        if not state.quotes_allowed and user:  # another organisation reads the channel
+            return connect.answer_privately(client, chair, team, channel, user, action, state, logger,
+                                            thread_ts=thread)
         if post_answer(client, chair, team, channel, action, logger, thread_ts=thread) is None:
             tell(respond, logger, chair.voice.render("slack.ask_not_member"))
     except Exception:
