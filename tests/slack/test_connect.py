@@ -237,7 +237,8 @@ def test_ask_the_customer_in_a_shared_channel_answers_only_the_asker_and_refuses
     message_shortcut(bot, ids.ASK_THE_CUSTOMER, channel, said, user=USER)
     private = fake.wait_for("chat.postEphemeral", channel=channel, user=USER, timeout=5)[-1]
     assert "Acme Corp" in private.params["text"]
-    message_shortcut(bot, ids.ASK_THE_CUSTOMER, channel, said, user=GUEST, user_team=OUTSIDE, response="guest")
+    message_shortcut(bot, ids.ASK_THE_CUSTOMER, channel, said, user=GUEST, user_team=OUTSIDE,
+                     response="guest")
     refused = fake.wait_for("response", path="/response/guest", timeout=5)[0]
     assert refused.params["response_type"] == "ephemeral" and "card" not in refused.params["text"].lower()
     bot.idle()
