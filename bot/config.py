@@ -95,6 +95,15 @@ class Settings:
     digest_sync_seconds: int = setting(
         60, "EMPTY_CHAIR_DIGEST_SYNC_SECONDS", "Seconds between two reads of the digest schedules (one "
         "set on another replica, a run missed or handed back); default 60.", kind="int", minimum=1)
+    outbox_quotes_minutes: int = setting(
+        5, "EMPTY_CHAIR_OUTBOX_QUOTES_MINUTES", "Minutes quotes the bot offered unprompted are still "
+        "posted while Slack cannot be reached (the meeting moves on); default 5.", kind="int", minimum=1)
+    outbox_max_wait_seconds: int = setting(
+        120, "EMPTY_CHAIR_OUTBOX_MAX_WAIT_SECONDS", "Longest wait between two tries of a post Slack did "
+        "not take (the waits double from 1 s up to this); default 120.", kind="int", minimum=1)
+    slack_timeout_seconds: int = setting(
+        10, "EMPTY_CHAIR_SLACK_TIMEOUT_SECONDS", "Seconds a post to Slack may take; after that its outcome "
+        "is unknown, and the bot looks for it before trying again; default 10.", kind="int", minimum=1)
     semantic: bool = setting(
         True, "EMPTY_CHAIR_SEMANTIC", "off: search by words only, even where search by meaning is "
         "installed; default on.", kind="switch")

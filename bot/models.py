@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 WEEKLY, DAILY = "weekly", "daily"
@@ -178,6 +179,29 @@ class HandSettings:
 
     enabled: bool = True
     emoji: str = ""  # empty: the bot's default
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post the bot owes Slack, kept in the outbox from before its first try until it lands,
+    or no longer makes sense (`expires_at`). Generic on purpose: a Web API `method` (or
+    `response_url`) with its `payload`, and what to do once it lands (`after`)."""
+
+    id: int
+    kind: str  # why it is owed: decision, quotes, answer, intro, response, ...
+    team_id: str
+    method: str  # chat.postMessage, reactions.add, ..., or "response_url"
+    payload: dict[str, Any]
+    created_at: float
+    expires_at: float
+    attempts: int = 0
+    next_at: float = 0.0
+    unknown: bool = False  # a try may have landed unseen (a timeout, a crash): look before trying again
+    first_try_at: float | None = None
+    after: dict[str, Any] = field(default_factory=dict)
+    status: str = "pending"  # pending, done (landed), dropped (expired or refused for good)
+    ts: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)

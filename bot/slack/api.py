@@ -15,6 +15,7 @@ from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
+from ..outbox import RESPONSE_URL
 from .chair import Chair
 
 ADVICE = {
@@ -72,8 +73,18 @@ def _mark_inactive(chair: Chair, team_id: str, channel: str, logger: logging.Log
         logger.exception("could not mark channel %s inactive", channel)
 
 
-def send(respond: Respond, logger: logging.Logger, **message: Any) -> bool:
-    """Reply through the request's response_url; False (and a log line) if Slack refused it."""
+def send(respond: Respond, logger: logging.Logger, *, chair: Chair | None = None, team: str = "",
+         kind: str = "response", after: dict[str, Any] | None = None, **message: Any) -> bool:
+    """Reply through the request's response_url.
+
+    With the outbox (`chair.courier`), the reply is owed: kept and retried for the 30
+    minutes Slack keeps a response_url, and True means it will be delivered. Without
+    one, it is sent once: False (and a log line) if Slack refused it.
+    """
+    url = getattr(respond, "response_url", None)
+    if chair is not None and chair.courier is not None and isinstance(url, str) and url:
+        chair.courier.owe(kind, team, RESPONSE_URL, {"url": url, **message}, after)
+        return True
     try:
         result = respond(**message)
     except (SlackClientError, OSError, ValueError) as err:

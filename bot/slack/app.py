@@ -40,6 +40,8 @@ from ..voice import Voice
 from . import allowed, ids
 from .chair import Chair
 from .checks import check_settings, uses_oauth
+from .delivery import Courier
+from .digest_sender import client_factory
 from .installs import STATE_SECONDS, installations_path
 from .listeners import register_listeners
 
@@ -211,6 +213,8 @@ def create_app(settings: Settings, *, db_path: Path | str | None = None,
         raise ConfigError(f"Could not reach Slack at SLACK_API_URL={settings.slack_api_url} to check "
                           f"SLACK_BOT_TOKEN ({err}); check the network or the URL") from None
     app.chair = chair
+    installations = app.installation_store if oauth is not None else None
+    chair.courier = Courier(chair, client_factory(settings, installations, settings.slack_timeout_seconds))
     app.middleware(allowed.gate(settings.allowed_teams))
     app.middleware(chair.attach)
     register_listeners(app)

@@ -36,6 +36,7 @@ class Chair:
         self.policy = Policy(cooldown_seconds=settings.cooldown_seconds,
                              window_messages=settings.window_messages)
         self.installation_store: Any = None
+        self.courier: Any = None  # the outbox's sender (`delivery.Courier`), set by `create_app`
         self._store: Store | None = None
         self._lock = threading.Lock()
         self._pruned_at = 0.0
@@ -72,8 +73,8 @@ class Chair:
         return not self.db().events.seen(str(event_id), now)
 
     def prune(self, now: float | None = None) -> None:
-        """Forget old event ids, and the messages kept past their retention period; at most
-        once every PRUNE_EVERY seconds, so calling it on every event costs nothing."""
+        """Forget old event ids, finished outbox posts, and the messages kept past their retention
+        period; at most once every PRUNE_EVERY seconds, so calling it on every event costs nothing."""
         now = time.time() if now is None else now
         with self._lock:
             if now - self._pruned_at <= PRUNE_EVERY:
@@ -81,6 +82,7 @@ class Chair:
             self._pruned_at = now
         store = self.db()
         store.events.prune(now - EVENT_MEMORY)
+        store.outbox.prune(now - EVENT_MEMORY)  # posts delivered or dropped a day ago
         store.channels.prune_messages(now - self.settings.message_retention_hours * 3600)
 
 

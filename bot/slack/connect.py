@@ -25,10 +25,12 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from ..models import Action
+from ..outbox import NOTICE
 from ..voice import Voice
 from .api import call
 from .blocks import MAX_BLOCKS, action_blocks, escape, fallback, section
 from .chair import Chair, team_of
+from .delivery import owe
 
 ALLOW_WORDS = frozenset({"allow", "on"})
 DISALLOW_WORDS = frozenset({"disallow", "off", "deny", "stop"})
@@ -241,16 +243,17 @@ def answer_privately(client: WebClient, chair: Chair, team: str, channel: str, u
     """A mention's answer in a channel another organisation reads: to the asker only."""
     note = chair.voice.render("connect.mention_private", others=others_text(chair.voice, state))
     layout = [section(note)] + action_blocks(chair.voice, action)[:MAX_BLOCKS - 1]
-    call(client.chat_postEphemeral, chair=chair, team_id=team, logger=logger, channel=channel, user=user,
-         thread_ts=thread_ts, text=f"{note}\n{fallback(action.text)}", blocks=layout)
+    owe(client, chair, team, NOTICE, {"channel": channel, "user": user, "thread_ts": thread_ts,
+                                      "text": f"{note}\n{fallback(action.text)}", "blocks": layout},
+        logger, method="chat.postEphemeral")
 
 
 def tell_outsider(client: WebClient, chair: Chair, team: str, channel: str, user: str | None,
                   logger: logging.Logger) -> None:
     """The short refusal a member of another organisation sees, and nobody else."""
     if user:
-        call(client.chat_postEphemeral, chair=chair, team_id=team, logger=logger, channel=channel, user=user,
-             text=refusal(chair.voice))
+        owe(client, chair, team, NOTICE, {"channel": channel, "user": user, "text": refusal(chair.voice)},
+            logger, method="chat.postEphemeral")
 
 
 def is_admin(client: WebClient | None, chair: Chair, team: str, user: str, logger: logging.Logger) -> bool:

@@ -148,14 +148,15 @@ class Outcome:
     error: str | None = None
 
 
-def digest_client(token: str, base_url: str) -> WebClient:
+def digest_client(token: str, base_url: str, timeout: int = CALL_TIMEOUT) -> WebClient:
     """A client without retry handlers: the sender decides what is safe to retry."""
-    return WebClient(token=token, base_url=base_url, timeout=CALL_TIMEOUT, retry_handlers=[])
+    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
 
 
-def client_factory(settings: Settings,
-                   installation_store: Any = None) -> Callable[[str, str | None], WebClient | None]:
-    """A function giving each workspace's client: the bot token, or its stored installation.
+def client_factory(settings: Settings, installation_store: Any = None,
+                   timeout: int = CALL_TIMEOUT) -> Callable[[str, str | None], WebClient | None]:
+    """A function giving each workspace's client (no retries of its own, `timeout` per call): the
+    bot token, or its stored installation.
 
     An Enterprise Grid workspace's installation is stored under its organisation, installed
     in that one workspace or across the organisation: both are looked for.
@@ -173,7 +174,7 @@ def client_factory(settings: Settings,
         if not token:
             return None
         if token not in cache:
-            cache[token] = digest_client(token, settings.slack_api_url)
+            cache[token] = digest_client(token, settings.slack_api_url, timeout)
         return cache[token]
 
     return client_for

@@ -17,7 +17,6 @@ from typing import Any, Protocol
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 from waitress import wasyncore
 from waitress.server import create_server
@@ -28,6 +27,7 @@ from ..errors import ConfigError
 from ..search import semantic
 from . import ids
 from .app import BotApp, InFlight, create_app
+from .bodies import CheckedRequestHandler
 from .chair import PRUNE_EVERY, Chair
 from .checks import uses_oauth, uses_socket_mode
 from .digest_sender import DigestSender, Pacer, client_factory
@@ -96,14 +96,15 @@ def start_services(app: BotApp, settings: Settings) -> list[Service]:
     Every service uses the app's one Chair, so the process holds one store: with
     PostgreSQL, one pool of connections rather than one per service.
     """
-    services: list[Service] = [DigestService(app, settings)]
+    services: list[Service] = [DigestService(app, settings), OutboxService(app.chair)]
     if semantic.available():
         services.append(EmbedderService(app.chair))
     try:
         if uses_socket_mode(settings):
             services.append(SocketModeService(app, settings.slack_app_token))
         if not uses_socket_mode(settings) or uses_oauth(settings):
-            services.append(HttpService(app, settings.host, settings.port, healthy=_health(app.chair)))
+            services.append(HttpService(app, settings.host, settings.port, healthy=_health(app.chair),
+                                        backlog=app.chair.courier.backlog))
         for service in services:
             service.start()
     except BaseException:
@@ -140,15 +141,25 @@ HEALTH_PATH = "/health"
 POLL_SECONDS = 0.2  # how soon a stop is noticed
 
 
-def with_health(app: Callable[..., Any], healthy: Callable[[], bool]) -> Callable[..., Any]:
-    """The WSGI app plus `/health` for load balancers: 200 while the database answers, else 503."""
+def with_health(app: Callable[..., Any], healthy: Callable[[], bool],
+                backlog: Callable[[], tuple[int, float]] | None = None) -> Callable[..., Any]:
+    """The WSGI app plus `/health` for load balancers: 200 while the database answers, else 503.
+
+    A second line tells the posts still owed to Slack (the outbox's backlog) and how long
+    the oldest has waited: a backlog is no reason to take a replica out of service (it
+    would not help Slack answer), so it does not change the status.
+    """
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("PATH_INFO") != HEALTH_PATH:
             return app(environ, start_response)
         ok = healthy()
         start_response("200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")])
-        return [b"ok\n" if ok else b"database unavailable\n"]
+        lines = [b"ok\n" if ok else b"database unavailable\n"]
+        owed, age = backlog() if backlog is not None and ok else (0, 0.0)
+        if owed:
+            lines.append(f"outbox: {owed} post(s) owed to Slack, the oldest for {age:.0f} s\n".encode())
+        return [b"".join(lines)]
 
     return wsgi
 
@@ -162,8 +173,10 @@ class HttpService:
     Content-Length alone, before any of the body is read.
     """
 
-    def __init__(self, app: App, host: str, port: int, healthy: Callable[[], bool] = lambda: True) -> None:
-        wsgi = with_health(SlackRequestHandler(app, ids.EVENTS_PATH), healthy)
+    def __init__(self, app: App, host: str, port: int, healthy: Callable[[], bool] = lambda: True,
+                 backlog: Callable[[], tuple[int, float]] | None = None) -> None:
+        handler = CheckedRequestHandler(app, ids.EVENTS_PATH, app._signing_secret)
+        wsgi = with_health(handler, healthy, backlog)
         try:
             self.server = create_server(
                 wsgi, host=host, port=port, threads=HTTP_THREADS, connection_limit=CONNECTION_LIMIT,
@@ -250,6 +263,21 @@ class EmbedderService:
     def stop(self) -> None:
         self.embedder.stop()
         self.embedder.join(30)
+
+
+class OutboxService:
+    """The outbox's worker: retries what Slack did not take, on any replica, until each post lands
+    or stops making sense (see `bot.slack.delivery`). Stopping leaves what is still owed in the
+    database, for the next start or another replica."""
+
+    def __init__(self, chair: Chair) -> None:
+        self.courier = chair.courier
+
+    def start(self) -> None:
+        self.courier.start()
+
+    def stop(self) -> None:
+        self.courier.stop()
 
 
 class DigestService:

@@ -24,6 +24,7 @@ from ..models import (
     Message,
     Period,
     PeriodQuote,
+    Post,
     Quote,
     QuoteFilter,
     Run,
@@ -505,6 +506,47 @@ class Hands(Protocol):
         """Delete a workspace's hands and hand settings; rows deleted, by table."""
 
 
+class Outbox(Protocol):
+    """Posts the bot owes Slack, written before their first try and kept until they land or no
+    longer make sense. Every replica on one database shares them; a claim (with a lease) lets
+    exactly one sender try a post at a time."""
+
+    def add(self, kind: str, team_id: str, method: str, payload: Mapping[str, Any], expires_at: float,
+            now: float, after: Mapping[str, Any] | None = None, next_at: float | None = None) -> int:
+        """Keep one post to make, due at `next_at` (default `now`); its id. `payload` and `after`
+        must be JSON-serialisable."""
+
+    def claim(self, instance: str, now: float, lease_until: float, limit: int,
+              post_id: int | None = None) -> list[Post]:
+        """Claim up to `limit` pending posts that are due (oldest first; only `post_id` if given), for
+        `instance` until `lease_until`. A post whose previous sender's lease ran out mid-try (it
+        died or hung) comes back `unknown`: it may have landed. Two callers never get one post."""
+
+    def retry(self, post_id: int, instance: str, next_at: float, note: str, unknown: bool) -> bool:
+        """Hand a claimed post back, to be tried again at `next_at`; False if it was not ours."""
+
+    def finish(self, post_id: int, instance: str, status: str, now: float, ts: str | None = None,
+               note: str | None = None) -> bool:
+        """Close a claimed post: `done` (landed as `ts`) or `dropped` (`note` says why)."""
+
+    def get(self, post_id: int) -> Post | None: ...
+
+    def postpone(self, team_id: str, until: float) -> int:
+        """Hold a workspace's unclaimed posts until `until` (Slack is down for it, or asked to wait)."""
+
+    def backlog(self, now: float) -> tuple[int, float | None]:
+        """How many posts are still owed, and when the oldest of them was written."""
+
+    def waiting(self, team_id: str, before_id: int) -> int:
+        """Posts of a workspace still owed that were written before `before_id` (kept in order)."""
+
+    def prune(self, older_than: float) -> int:
+        """Forget posts that landed or were dropped before `older_than`."""
+
+    def forget_team(self, team_id: str) -> int:
+        """Delete a workspace's owed and finished posts (it uninstalled the app)."""
+
+
 class Store(Protocol):
     """One database: its repositories, transactions, and a name for per-database caches."""
 
@@ -519,6 +561,7 @@ class Store(Protocol):
     digests: Digests
     events: Events
     hands: Hands
+    outbox: Outbox
     tables: Tables  # only for copying a whole database (migrate-db)
 
     def transaction(self) -> AbstractContextManager[None]:
@@ -527,7 +570,8 @@ class Store(Protocol):
     def forget_team(self, team_id: str) -> dict[str, int]:
         """Delete every row of one workspace in one transaction (quotes with their vectors and
         index entries, channel state, messages, shown quotes, votes, decisions, digest schedules
-        and runs, counted command uses, raised hands); rows deleted, by table. Never the shared corpus."""
+        and runs, counted command uses, raised hands, owed posts); rows deleted, by table. Never the
+        shared corpus."""
 
     def ping(self) -> bool:
         """Whether the database answers (a load balancer's health check)."""

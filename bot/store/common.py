@@ -20,6 +20,7 @@ class StoreCommon:
     digests: Any
     events: Any
     hands: Any
+    outbox: Any
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -30,8 +31,8 @@ class StoreCommon:
     def forget_team(self, team_id: str) -> dict[str, int]:
         """Delete every row of one workspace (it uninstalled the app, or the operator was asked
         to): its quotes with their vectors and index entries, channel state, messages, shown
-        quotes, votes, decisions, digest schedules and runs, counted command uses, raised hands. All in one
-        transaction; rows deleted, by table. The shared corpus is not touched.
+        quotes, votes, decisions, digest schedules and runs, counted command uses, raised hands, owed
+        posts. All in one transaction; rows deleted, by table. The shared corpus is not touched.
         """
         if not team_id:
             raise ValueError("forget_team needs a workspace id; the shared corpus is not forgotten")
@@ -43,6 +44,7 @@ class StoreCommon:
             counts.update(self.digests.forget_team(team_id))
             counts["rate_events"] = self.events.forget_team(team_id)
             counts.update(self.hands.forget_team(team_id))
+            counts["outbox"] = self.outbox.forget_team(team_id)
         if counts["feedback"]:
             self.quotes.refresh_stats()  # its words no longer count in the corpus statistics
         return counts

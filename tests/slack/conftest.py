@@ -15,7 +15,7 @@ import pytest
 from bot.config import DEFAULT_PROMPTS, Settings
 from bot.ingest.importer import import_file
 from bot.slack.app import create_app
-from bot.slack.server import HttpService, shutdown
+from bot.slack.server import HttpService, OutboxService, shutdown
 from bot.store import connect
 
 from .fake_slack import FakeSlack
@@ -68,13 +68,17 @@ def settings_for(fake: FakeSlack, db_path: Path, **overrides: object) -> Setting
 
 def start_bot(fake: FakeSlack, slack_corpus: Path, tmp_path: Path,
               **overrides: object) -> tuple[BotUnderTest, HttpService]:
+    """The bot serving HTTP; its outbox worker runs too (`BotUnderTest.outbox`: stop it with the
+    server, or its retries land in later tests)."""
     db_path = tmp_path / "bot.db"
     shutil.copy(slack_corpus, db_path)
     settings = settings_for(fake, db_path, **overrides)
     app = create_app(settings)
-    service = HttpService(app, "127.0.0.1", 0)
+    service = HttpService(app, "127.0.0.1", 0, backlog=app.chair.courier.backlog)
     service.start()
-    return BotUnderTest(service.url, fake, db_path, app), service
+    outbox = OutboxService(app.chair)
+    outbox.start()
+    return BotUnderTest(service.url, fake, db_path, app, outbox=outbox), service
 
 
 @pytest.fixture
@@ -82,4 +86,4 @@ def bot(fake: FakeSlack, slack_corpus: Path, tmp_path: Path) -> Iterator[BotUnde
     """The real bot, in HTTP mode on a free port, with a copy of the slack_corpus."""
     running, service = start_bot(fake, slack_corpus, tmp_path)
     yield running
-    shutdown(running.app, [service], drain_seconds=15)
+    shutdown(running.app, [running.outbox, service], drain_seconds=15)

@@ -3,7 +3,11 @@
 It listens on 127.0.0.1 (a random port), records every call (method, parameters
 from a form or JSON body, headers) and answers like Slack does for the methods the
 bot uses. Failures can be injected for the next N calls of a method: an HTTP status
-(429 with Retry-After, 500) or an `{"ok": false, "error": ...}` answer.
+(429 with Retry-After, 500) or an `{"ok": false, "error": ...}` answer. An outage lasts a
+window of time instead (`outage`): every call (response URLs too) answers 503, or 429 with
+Retry-After, or hangs until the window ends and is then handled as usual (so a post whose
+caller gave up waiting lands anyway, as with a real Slack that was slow, not down), or
+dropped (a Slack that lost it).
 
 Messages the bot posts are kept (with their metadata) and come back from
 conversations.history and conversations.replies, as in Slack; files_upload_v2's three
@@ -49,6 +53,39 @@ class Call:
 
 
 @dataclass
+class Outage:
+    until: float
+    mode: str  # "503", "429", "hang" or "blackhole"
+    retry_after: int = 1
+    methods: frozenset[str] = frozenset()  # empty: every method and response URL
+
+    def __post_init__(self) -> None:
+        self._turn = threading.Condition()
+        self._arrived = 0
+        self._done = 0
+
+    def covers(self, method: str) -> bool:
+        return time.time() < self.until and (not self.methods or method in self.methods)
+
+    def hold(self) -> None:
+        """Hold a call until the window ends; then let the held calls through in the order they
+        came (one after the other, as a recovering Slack works through what it was sent)."""
+        with self._turn:
+            ticket = self._arrived
+            self._arrived += 1
+        while time.time() < self.until:
+            time.sleep(0.02)
+        with self._turn:
+            self._turn.wait_for(lambda: self._done >= ticket, timeout=5)
+
+    def release(self) -> None:
+        """A held call was answered: the next one may go."""
+        with self._turn:
+            self._done += 1
+            self._turn.notify_all()
+
+
+@dataclass
 class Failure:
     status: int = 200
     error: str | None = None
@@ -70,6 +107,7 @@ class FakeSlack:
         self.lock = threading.Lock()
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.delays: dict[str, float] = {}
+        self.outages: list[Outage] = []
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
         self.channel_info: dict[str, dict[str, Any]] = {}  # name, topic, purpose, is_archived, is_member,
         # is_private
@@ -100,6 +138,7 @@ class FakeSlack:
             self.calls.clear()
             self.failures.clear()
             self.delays.clear()
+            self.outages.clear()
             self.messages.clear()
             self.channel_info.clear()
             self.user_tz.clear()
@@ -131,6 +170,29 @@ class FakeSlack:
         with self.lock:
             for _ in range(times):
                 self.failures[method].append(Failure(status, error, retry_after))
+
+    def outage(self, seconds: float, mode: str = "503", *, retry_after: int = 1,
+               methods: tuple[str, ...] = ()) -> Outage:
+        """From now for `seconds`, every call (or those of `methods`; "response" for response
+        URLs) answers 503, or 429 with `retry_after`, or hangs until the window ends and is then
+        handled ("hang": what the caller gave up on lands anyway) or dropped ("blackhole")."""
+        if mode not in ("503", "429", "hang", "blackhole"):
+            raise ValueError(f"unknown outage mode {mode!r}")
+        outage = Outage(time.time() + seconds, mode, retry_after, frozenset(methods))
+        with self.lock:
+            self.outages.append(outage)
+        return outage
+
+    def end_outages(self) -> None:
+        with self.lock:
+            for outage in self.outages:
+                outage.until = 0.0
+
+    def _outage(self, method: str) -> Outage | None:
+        if method == "auth.test":  # the bot's start-up check; outages are about what it posts
+            return None
+        with self.lock:
+            return next((o for o in self.outages if o.covers(method)), None)
 
     def delay(self, method: str, seconds: float) -> None:
         """Answer every call of `method` only after `seconds` (a slow Slack)."""
@@ -188,6 +250,9 @@ class FakeSlack:
         return {"ok": True, "url": f"https://{team.lower()}.example.slack.com/", "team": f"Team {team}",
                 "user": "empty-chair", "team_id": team, "user_id": f"UBOT{team}", "bot_id": f"BBOT{team}",
                 "is_enterprise_install": False}
+
+    def api_api_test(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        return {"ok": True, "args": params}
 
     def api_chat_postMessage(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         ts = self.next_ts()
@@ -337,10 +402,30 @@ class FakeSlack:
                                                  200, f"OK - {len(raw)}")
                 params = dict(parse_qsl(path.query))
                 params.update(_parse_body(raw, self.headers.get("content-type", "")))
-                if path.path.startswith("/response/"):
-                    return self._record_and_send(Call("response", params, headers, path.path), 200, "ok")
-                method = path.path.removeprefix("/api/")
+                method = "response" if path.path.startswith("/response/") else path.path.removeprefix("/api/")
                 call = Call(method, params, headers, path.path)
+                outage = fake._outage(method)
+                if outage is not None and outage.mode not in ("hang", "blackhole"):
+                    return self._fail(call, Failure(int(outage.mode), "service_unavailable"
+                                                    if outage.mode == "503" else "ratelimited",
+                                                    outage.retry_after))
+                if outage is not None:  # held until the window ends, then handled in turn
+                    outage.hold()
+                    call.at = time.time()  # when it was handled, not when it came in
+                    if outage.mode == "blackhole":  # or never: the connection just closes
+                        outage.release()
+                        self.close_connection = True
+                        return None
+                try:
+                    self._answer(call)
+                finally:
+                    if outage is not None:
+                        outage.release()
+
+            def _answer(self, call: Call) -> None:
+                method, params = call.method, call.params
+                if method == "response":
+                    return self._record_and_send(call, 200, "ok")
                 with fake.lock:
                     failure = fake.failures[method].popleft() if fake.failures[method] else None
                 if fake.delays.get(method):
@@ -350,13 +435,17 @@ class FakeSlack:
                 answer = fake.answer(method, params, call.token)
                 call.ok = bool(answer.get("ok"))
                 self._record_and_send(call, 200, json.dumps(answer))
+                return None
 
             def _fail(self, call: Call, failure: Failure) -> None:
                 call.ok = False
                 body = json.dumps({"ok": False, "error": failure.error or
                                    ("ratelimited" if failure.status == 429 else "internal_error")})
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-                self._record_and_send(call, failure.status, body, headers)
+                try:
+                    self._record_and_send(call, failure.status, body, headers)
+                except OSError:  # the caller gave up waiting
+                    pass
 
             def _record_and_send(self, call: Call, status: int, body: str,
                                  headers: dict[str, str] | None = None) -> None:
@@ -369,8 +458,11 @@ class FakeSlack:
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the caller gave up waiting (a hung call): what it did stands
+                    pass
 
         return Handler
 

@@ -68,6 +68,7 @@ class BotUnderTest:
     db_path: Path
     app: App
     secret: str = SECRET
+    outbox: Any = None  # the outbox's worker (server.OutboxService), stopped with the server
 
     def post(self, body: str, content_type: str, *, path: str = "/slack/events",
              timestamp: str | None = None, signature: str | None = None,

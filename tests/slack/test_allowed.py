@@ -30,7 +30,7 @@ SETTLING = [
 def guarded(fake, slack_corpus, tmp_path):
     running, service = start_bot(fake, slack_corpus, tmp_path, allowed_teams=(TEAM, "E0GRID"))
     yield running
-    shutdown(running.app, [service], drain_seconds=15)
+    shutdown(running.app, [running.outbox, service], drain_seconds=15)
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def guarded_installs(fake, slack_corpus, tmp_path):
                                  slack_client_id=CLIENT_ID, slack_client_secret="client-secret",
                                  allowed_teams=("T111", "E444"))
     yield running
-    shutdown(running.app, [service], drain_seconds=15)
+    shutdown(running.app, [running.outbox, service], drain_seconds=15)
 
 
 def slack_calls(fake) -> list[str]:

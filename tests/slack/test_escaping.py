@@ -81,7 +81,7 @@ def hostile_corpus(slack_corpus: Path, tmp_path_factory: pytest.TempPathFactory)
 def bot(fake: FakeSlack, hostile_corpus: Path, tmp_path: Path) -> Iterator[BotUnderTest]:
     running, service = start_bot(fake, hostile_corpus, tmp_path)
     yield running
-    shutdown(running.app, [service], drain_seconds=15)
+    shutdown(running.app, [running.outbox, service], drain_seconds=15)
 
 
 # -- what Slack was sent ------------------------------------------------------------------------------

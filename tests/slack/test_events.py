@@ -198,7 +198,7 @@ def test_heard_messages_are_deleted_after_the_retention_period(fake, slack_corpu
         assert fake.calls_to("conversations.history", channel=channel)  # not in the store any more
         assert not running.sql("SELECT 1 FROM feedback WHERE source = 'slack'").fetchall()
     finally:
-        shutdown(running.app, [service])
+        shutdown(running.app, [running.outbox, service])
 
 
 def test_serve_prunes_on_a_timer_even_without_events(fake, slack_corpus, tmp_path):

@@ -126,7 +126,7 @@ def multi(fake, slack_corpus, tmp_path):
     running, service = start_bot(fake, slack_corpus, tmp_path, slack_bot_token="",
                                  slack_client_id=CLIENT_ID, slack_client_secret="client-secret")
     yield running
-    shutdown(running.app, [service], drain_seconds=15)
+    shutdown(running.app, [running.outbox, service], drain_seconds=15)
 
 
 def test_forget_with_several_workspaces_deletes_the_installation_too(multi, fake, monkeypatch):

@@ -32,7 +32,7 @@ def multi(fake, slack_corpus, tmp_path):
     running, service = start_bot(fake, slack_corpus, tmp_path, slack_bot_token="",
                                  slack_client_id=CLIENT_ID, slack_client_secret="client-secret")
     yield running
-    shutdown(running.app, [service], drain_seconds=15)
+    shutdown(running.app, [running.outbox, service], drain_seconds=15)
 
 
 def install(bot, team: str) -> None:
@@ -277,7 +277,7 @@ def test_a_tokens_file_others_can_read_is_made_private(fake, slack_corpus, tmp_p
     with caplog.at_level(logging.WARNING):
         running, service = start_bot(fake, slack_corpus, tmp_path, slack_bot_token="",
                                      slack_client_id=CLIENT_ID, slack_client_secret="client-secret")
-    shutdown(running.app, [service])
+    shutdown(running.app, [running.outbox, service])
     assert stat.S_IMODE(tokens.stat().st_mode) == 0o600
     assert "was readable by other users (mode 644); made it private" in caplog.text
 

@@ -214,6 +214,29 @@ SHIPPED = [
     ALTER TABLE channels ADD COLUMN source TEXT;
     ALTER TABLE channels ADD COLUMN source_name TEXT NOT NULL DEFAULT '';
     """,
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        team_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        after TEXT NOT NULL DEFAULT '{}',
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at REAL NOT NULL,
+        claimed_by TEXT,
+        lease_until REAL,
+        unknown INTEGER NOT NULL DEFAULT 0,
+        first_try_at REAL,
+        ts TEXT,
+        note TEXT,
+        finished_at REAL
+    );
+    CREATE INDEX outbox_due ON outbox(status, next_at);
+    """,
 ]
 
 

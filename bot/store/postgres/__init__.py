@@ -16,6 +16,7 @@ from .decisions import PostgresDecisions
 from .digests import PostgresDigests
 from .events import PostgresEvents
 from .hands import PostgresHands
+from .outbox import PostgresOutbox
 from .quotes import PostgresQuotes
 from .tables import PostgresTables
 from .themes import PostgresThemes
@@ -40,6 +41,7 @@ class PostgresStore(StoreCommon):
         self.digests = PostgresDigests(self.db)
         self.events = PostgresEvents(self.db)
         self.hands = PostgresHands(self.db)
+        self.outbox = PostgresOutbox(self.db)
         self.tables = PostgresTables(self.db)
 
     def ping(self) -> bool:

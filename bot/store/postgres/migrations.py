@@ -136,6 +136,18 @@ STEPS: list[Step] = [
         "ALTER TABLE channels ADD COLUMN source TEXT",
         "ALTER TABLE channels ADD COLUMN source_name TEXT NOT NULL DEFAULT ''",
     )),
+    ("the outbox: posts owed to Slack, written before their first try", (
+        """CREATE TABLE outbox (
+            id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, team_id TEXT NOT NULL, method TEXT NOT NULL,
+            payload TEXT NOT NULL, after TEXT NOT NULL DEFAULT '{}',
+            created_at DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+            next_at DOUBLE PRECISION NOT NULL, claimed_by TEXT, lease_until DOUBLE PRECISION,
+            unknown INTEGER NOT NULL DEFAULT 0, first_try_at DOUBLE PRECISION, ts TEXT, note TEXT,
+            finished_at DOUBLE PRECISION
+        )""",
+        "CREATE INDEX outbox_due ON outbox (status, next_at)",
+    )),
 ]
 SCHEMA_VERSION = len(STEPS)
 

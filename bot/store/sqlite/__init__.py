@@ -15,6 +15,7 @@ from .decisions import SqliteDecisions
 from .digests import SqliteDigests
 from .events import SqliteEvents
 from .hands import SqliteHands
+from .outbox import SqliteOutbox
 from .quotes import SqliteQuotes
 from .tables import SqliteTables
 from .themes import SqliteThemes
@@ -43,6 +44,7 @@ class SqliteStore(StoreCommon):
         self.digests = SqliteDigests(self.db)
         self.events = SqliteEvents(self.db)
         self.hands = SqliteHands(self.db)
+        self.outbox = SqliteOutbox(self.db)
         self.tables = SqliteTables(self.db)
 
     @property

@@ -253,9 +253,27 @@ def m010_channel_sharing(conn: sqlite3.Connection) -> None:
     table.add_column("source_name", str, not_null_default="")
 
 
+def m011_outbox(conn: sqlite3.Connection) -> None:
+    """Posts the bot owes Slack, written before their first try (see `bot.outbox`)."""
+    db = _db(conn)
+    db.create_table(
+        "outbox",
+        {"id": int, "kind": str, "team_id": str, "method": str, "payload": str, "after": str,
+         "created_at": float, "expires_at": float, "status": str, "attempts": int, "next_at": float,
+         "claimed_by": str, "lease_until": float, "unknown": int, "first_try_at": float, "ts": str,
+         "note": str, "finished_at": float},
+        pk="id",
+        not_null=["kind", "team_id", "method", "payload", "after", "created_at", "expires_at", "status",
+                  "attempts", "next_at", "unknown"],
+        defaults={"status": "pending", "attempts": 0, "unknown": 0, "after": "{}"},
+    )
+    db["outbox"].create_index(["status", "next_at"], index_name="outbox_due")
+
+
 MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats, m004_digests,
                           m005_quote_vectors, m006_rate_events, m007_quote_origin, m008_schedule_enterprise,
-                          m009_hands, m010_channel_sharing]
+                          m009_hands, m010_channel_sharing,
+                          m011_outbox]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -30,11 +30,11 @@ def not_relevant(body: dict[str, Any], action: dict[str, Any], context: BoltCont
     try:
         clicked = clicked_quote(body, action, context, chair, client, logger)
         if clicked is None:
-            return reply(respond, logger, chair.voice.render("slack.quote_gone"))
+            return gone(respond, logger, chair, team_of(context, body))
         team, channel, quote = clicked
         chair.db().clicks.record(team, channel, quote.id, user_of(body), "not_relevant")
         hands.declined(chair.db(), team, channel, quote.id, time.time())  # a heard hand's quote: not this
-        reply(respond, logger, chair.voice.render("commands.not_relevant_ack"))
+        reply(respond, logger, chair.voice.render("commands.not_relevant_ack"), chair, team)
     except Exception:
         logger.exception("Not relevant on %s was not recorded", action.get("value"))
 
@@ -45,20 +45,20 @@ def more_like_this(body: dict[str, Any], action: dict[str, Any], context: BoltCo
     try:
         clicked = clicked_quote(body, action, context, chair, client, logger)
         if clicked is None:
-            return reply(respond, logger, chair.voice.render("slack.quote_gone"))
+            return gone(respond, logger, chair, team_of(context, body))
         team, channel, quote = clicked
         store = chair.db()
         store.clicks.record(team, channel, quote.id, user_of(body), "more_like_this")
         seen = store.channels.hidden(team, channel) | {quote.id}
         found = answer_topic(store, chair.voice, team, channel, quote.text, exclude_ids=seen)
         if not found.quotes:
-            return reply(respond, logger, chair.voice.render("slack.more_none"))
+            return reply(respond, logger, chair.voice.render("slack.more_none"), chair, team)
         store.channels.mark_shown(team, channel, [q.id for q in found.quotes])
         parts = [chair.voice.render("commands.more_header")]
         parts += [quote_text(chair.voice, q) for q in found.quotes]
         parts.append(evidence_text(chair.voice, found.evidence))
         more = replace(found, text="\n".join(p for p in parts if p))
-        send(respond, logger, response_type="ephemeral", replace_original=False,
+        send(respond, logger, chair=chair, team=team, response_type="ephemeral", replace_original=False,
              text=fallback(more.text), blocks=action_blocks(chair.voice, more))
     except Exception:
         logger.exception("More like this on %s was not answered", action.get("value"))
@@ -69,9 +69,9 @@ def full_quote(body: dict[str, Any], action: dict[str, Any], context: BoltContex
     try:
         clicked = clicked_quote(body, action, context, chair, client, logger)
         if clicked is None:
-            return reply(respond, logger, chair.voice.render("slack.quote_gone"))
+            return gone(respond, logger, chair, team_of(context, body))
         quote = clicked[2]
-        send(respond, logger, response_type="ephemeral", replace_original=False,
+        send(respond, logger, chair=chair, team=clicked[0], response_type="ephemeral", replace_original=False,
              text=fallback(quote.text), blocks=full_quote_blocks(chair.voice, quote))
     except Exception:
         logger.exception("Full quote %s was not shown", action.get("value"))
@@ -103,6 +103,12 @@ def user_of(body: dict[str, Any]) -> str | None:
     return (body.get("user") or {}).get("id")
 
 
-def reply(respond: Respond, logger: logging.Logger, text: str) -> None:
+def gone(respond: Respond, logger: logging.Logger, chair: Chair, team: str) -> None:
+    reply(respond, logger, chair.voice.render("slack.quote_gone"), chair, team)
+
+
+def reply(respond: Respond, logger: logging.Logger, text: str, chair: Chair | None = None,
+          team: str = "") -> None:
     """A short confirmation only the person who clicked sees; the message stays as it was."""
-    send(respond, logger, response_type="ephemeral", replace_original=False, text=text)
+    send(respond, logger, chair=chair, team=team, response_type="ephemeral", replace_original=False,
+         text=text)

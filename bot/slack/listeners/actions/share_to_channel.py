@@ -10,6 +10,7 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from ....meeting.policy import answer_topic
+from ....outbox import ANSWER, RESPONSE_URL
 from ... import connect
 from ...api import send
 from ...blocks import action_blocks, escape, fallback, section, shared_topic
@@ -33,13 +34,19 @@ def share_to_channel(body: dict[str, Any], action: dict[str, Any], context: Bolt
                                                              others=connect.others_text(chair.voice, state)))
         answer = answer_topic(chair.db(), chair.voice, team, channel, topic)
         if not answer.quotes:
-            return reply(respond, logger, fallback(answer.text))
+            return reply(respond, logger, fallback(answer.text), chair, team)
         header = chair.voice.render("commands.shared_by", user=escape(user_of(body) or ""))
-        posted = send(respond, logger, response_type="in_channel", replace_original=False,
+        ids = [q.id for q in answer.quotes]
+        # Once the shared answer lands, its quotes count as shown and the private copy goes.
+        after = {"shown": {"channel": channel, "ids": ids},
+                 "then": [{"kind": ANSWER, "method": RESPONSE_URL,
+                           "payload": {"url": body.get("response_url"), "delete_original": True}}]}
+        posted = send(respond, logger, chair=chair, team=team, kind=ANSWER, after=after,
+                      response_type="in_channel", replace_original=False,
                       text=f"{header}\n{fallback(answer.text)}",
                       blocks=[section(header)] + action_blocks(chair.voice, answer)[:49])
-        if posted:
-            chair.db().channels.mark_shown(team, channel, [q.id for q in answer.quotes])
+        if posted and chair.courier is None:
+            chair.db().channels.mark_shown(team, channel, ids)
             send(respond, logger, delete_original=True)
     except Exception:
         logger.exception("sharing to %s failed", channel_of(body))

@@ -45,16 +45,17 @@ ADD = re.compile(r'^\s*["“”](?P<quote>.+?)["“”]\s*(?P<source>\S.*)?$', r
 
 def customer_voice(command: dict[str, Any], context: BoltContext, respond: Respond, chair: Chair,
                    logger: logging.Logger, client: WebClient | None = None) -> None:
+    team = team_of(context, command)
     try:
         user, channel = command.get("user_id"), command.get("channel_id")
         if connect.outsider(client, chair, context, command, user, channel, logger):
             reply = {"text": connect.refusal(chair.voice)}  # another organisation's member
         else:
-            reply = dispatch(command, team_of(context, command), chair, client)
+            reply = dispatch(command, team, chair, client)
     except Exception:
         logger.exception("/customer-voice %r failed", (command.get("text") or "")[:200])
         reply = {"text": chair.voice.render("commands.error")}
-    send(respond, logger, response_type="ephemeral", **reply)
+    send(respond, logger, chair=chair, team=team, response_type="ephemeral", **reply)
 
 
 def dispatch(command: dict[str, Any], team: str, chair: Chair, client: WebClient | None = None) -> Reply:

@@ -17,6 +17,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from ....meeting import hands
+from ....outbox import ANSWER
 from ... import connect
 from ...api import call
 from ...chair import Chair, team_of
@@ -47,7 +48,7 @@ def hand_reaction(body: dict[str, Any], event: dict[str, Any], context: BoltCont
                             chair.policy.window_messages)
         if action is None:
             return
-        post_action(client, chair, team, channel, action, logger, thread_ts=hand.ts)
+        post_action(client, chair, team, channel, action, logger, thread_ts=hand.ts, kind=ANSWER)
         take_down(client, chair, team, hand, logger)  # heard: the hand is no longer up
     except Exception:
         logger.exception("the hand on %s was not answered", (event.get("item") or {}).get("ts"))

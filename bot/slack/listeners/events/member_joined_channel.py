@@ -9,6 +9,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from ....meeting.policy import introduce
+from ....outbox import INTRO
 from ... import connect
 from ...api import call
 from ...blocks import plain
@@ -27,7 +28,7 @@ def member_joined_channel(body: dict[str, Any], event: dict[str, Any], context: 
         state = None if found is None else connect.refresh(client, chair, team, channel, logger, info=found)
         if state is not None and state.shared:  # another organisation reads this channel: say why no quotes
             text = connect.introduction(chair.voice, state)
-        post_text(client, chair, team, channel, text, logger)
+        post_text(client, chair, team, channel, text, logger, kind=INTRO)
     except Exception:
         logger.exception("joining %s was not handled", event.get("channel"))
 

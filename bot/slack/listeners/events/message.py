@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from ....meeting.policy import observe
 from ....models import Message
+from ....outbox import DECISION, QUOTES
 from ... import connect, sources
 from ...blocks import plain
 from ...chair import Chair, team_of
@@ -31,15 +32,17 @@ def message(body: dict[str, Any], event: dict[str, Any], context: BoltContext, c
         team = team_of(context, body)
         said = Message(team, event["channel"], event["ts"], event.get("user"),
                        plain(event.get("text") or ""), event.get("thread_ts"))
+        chair.db().channels.ensure(team, said.channel_id, said.time)  # a seat: its shared state is kept
         outside = connect.claimed_outside(client, chair, context, body, said.user_id, logger) is not None
         if outside:  # someone from another organisation reads (and writes in) this channel
             connect.mark_shared(client, chair, team, said.channel_id, logger, seat=True)
         share = not outside and connect.may_post_quotes(client, chair, team, said.channel_id, logger, body)
         action = observe(chair.db(), chair.voice, said, chair.policy, share_quotes=share)
         if action.kind == "quotes":
-            post_action(client, chair, team, said.channel_id, action, logger)
+            post_action(client, chair, team, said.channel_id, action, logger, kind=QUOTES)
         elif action.kind == "decision":
-            post_action(client, chair, team, said.channel_id, action, logger, thread_ts=action.thread_ts)
+            post_action(client, chair, team, said.channel_id, action, logger, thread_ts=action.thread_ts,
+                        kind=DECISION)
         elif action.kind == "hand":
             raise_hand(client, chair, team, said.channel_id, action, logger)
         if not said.is_reply:

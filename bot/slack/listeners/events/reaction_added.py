@@ -20,10 +20,12 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from ....ingest.importer import add_quote
+from ....outbox import NOTICE
 from ... import connect
 from ...api import call
 from ...blocks import plain
 from ...chair import ADD_LIMIT, Chair, team_of
+from ...post import owe
 from ...privacy import is_private
 from .hand_reaction import hand_reaction
 
@@ -98,5 +100,6 @@ def fetch_message(client: WebClient, chair: Chair, team: str, channel: str, ts: 
 def tell(client: WebClient, chair: Chair, team: str, channel: str, user: str | None, prompt: str,
          logger: logging.Logger, **variables: object) -> None:
     if user:
-        call(client.chat_postEphemeral, chair=chair, team_id=team, logger=logger, channel=channel,
-             user=user, text=chair.voice.render(prompt, **variables))
+        owe(client, chair, team, NOTICE, {"channel": channel, "user": user,
+                                          "text": chair.voice.render(prompt, **variables)},
+            logger, method="chat.postEphemeral")
