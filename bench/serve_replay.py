@@ -5,8 +5,9 @@ Usage (from the repo root)::
     .venv/bin/python bench/serve_replay.py [--half even|odd|all] [--limit N] [--db CORPUS]
                                            [--mode semantic|lexical] [--json] [--verbose]
 
-Each conversation of ../shared/data/dev/conversations.jsonl (should get quotes) and of
-bench/data/silent_conversations.jsonl (should get silence), the even lines by default, is
+Each conversation of the sets bench/meeting.py reads (../shared/data/dev/conversations.jsonl
+and bench/data/conversations_more.jsonl should get quotes; bench/data/silent_conversations.jsonl
+and silent_more.jsonl should get silence), the even lines by default, is
 played twice on two copies of one corpus database:
 
 1. through `bot.meeting.replay.replay`, the core `empty-chair replay` runs, in this process;
@@ -45,7 +46,15 @@ for folder in (REPO_ROOT, BENCH):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from meeting import DEFAULT_DATA, SILENT, Conversation, corpus_database, half, load_conversations  # noqa: E402
+from meeting import (  # noqa: E402
+    DEFAULT_DATA,
+    Conversation,
+    corpus_database,
+    default_conversations,
+    default_silent,
+    half,
+    load_all,
+)
 from slack_load import Bot, bot_environment, free_port, signed_post  # noqa: E402
 
 from bot.config import DEFAULT_PROMPTS  # noqa: E402
@@ -195,9 +204,9 @@ def chosen(conversations: Sequence[Conversation], which: str, limit: int | None)
 def run(args: argparse.Namespace) -> list[Played]:
     semantic.switch(args.mode == "semantic")
     corpus = Path(args.db) if args.db else corpus_database(Path(args.data), embed=args.mode == "semantic")
-    speak = chosen(load_conversations(Path(args.data) / "dev" / "conversations.jsonl", silent=False),
+    speak = chosen(load_all(args.conversations or default_conversations(Path(args.data)), silent=False),
                    args.half, args.limit)
-    quiet = chosen(load_conversations(Path(args.silent), silent=True), args.half, args.limit)
+    quiet = chosen(load_all(args.silent or default_silent(), silent=True), args.half, args.limit)
     played = [Played(c, "should speak") for c in speak] + [Played(c, "silent") for c in quiet]
     with tempfile.TemporaryDirectory(prefix="serve-replay-") as folder:
         work = Path(folder)
@@ -244,7 +253,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="at most N conversations of each set")
     parser.add_argument("--data", default=str(DEFAULT_DATA),
                         help="the folder holding banking77/, cfpb/, dev/")
-    parser.add_argument("--silent", default=str(SILENT), help="the conversations that should get silence")
+    parser.add_argument("--conversations", type=Path, action="append",
+                        help="conversations that should get quotes (repeatable; default: as meeting.py, "
+                             "dev/conversations.jsonl and bench/data/conversations_more.jsonl)")
+    parser.add_argument("--silent", type=Path, action="append",
+                        help="conversations that should get silence (repeatable; default: "
+                             "bench/data/silent_conversations.jsonl and silent_more.jsonl)")
     parser.add_argument("--db", default=None,
                         help="a corpus database to copy (default: bench/meeting.py's cache)")
     parser.add_argument("--mode", choices=("semantic", "lexical"),

@@ -34,7 +34,8 @@ def test_serve_and_replay_agree_on_every_message(slack_corpus, tmp_path, capsys)
     write(tmp_path / "data" / "dev" / "conversations.jsonl", SPEAK)
     write(tmp_path / "silent.jsonl", SILENT)
     code = serve_replay.main(["--half", "all", "--mode", "lexical", "--db", str(slack_corpus),
-                              "--data", str(tmp_path / "data"), "--silent", str(tmp_path / "silent.jsonl"),
+                              "--conversations", str(tmp_path / "data" / "dev" / "conversations.jsonl"),
+                              "--silent", str(tmp_path / "silent.jsonl"),
                               "--json"])
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["conversations"] == 3 and result["agree"] == 3, result
