@@ -152,22 +152,29 @@ def _maybe_quotes(store: Store, voice: Voice, message: Message,
     if channel.mode == "quiet":
         return Action("silent", "quiet mode")
     cooldown = channel.cooldown_seconds if channel.cooldown_seconds is not None else policy.cooldown_seconds
-    if channel.last_post_at is not None and now - channel.last_post_at < cooldown:
-        return Action("silent", f"cooldown ({int(cooldown - (now - channel.last_post_at))} s left)")
+    waiting = _cooldown_left(channel, now, cooldown)
+    if waiting and not semantic.available():
+        return Action("silent", f"cooldown ({waiting} s left)")
     window = _window(store, message, policy, now)
     taught = hands.bias(store, message.team_id, message.channel_id, hands.talk_words(store, window[-3:]))
     belief = read_belief(store, message, channel, window, taught)
     if not belief.messages:  # search by meaning cannot run here (yet)
+        if waiting:
+            return Action("silent", f"cooldown ({waiting} s left)")
         return _by_words(store, voice, message, channel, policy, now, window, cooldown)
     outcome = choose(belief)
     topic = theme_name(belief.theme)
     if outcome == SILENT:
-        return Action("silent", _why_silent(belief), topic=topic, theme=belief.theme)
+        why = f"cooldown ({waiting} s left)" if waiting else _why_silent(belief)
+        return Action("silent", why, topic=topic, theme=belief.theme)
     result = _theme_quotes(store, message, channel, window, now, belief.theme)
     if not result.quotes:
         return Action("silent", "no fresh evidence on this theme", topic=topic, theme=belief.theme)
-    if outcome == HAND:
-        return _hand(store, voice, message, window, now, cooldown, belief.theme, result)
+    if outcome == HAND or waiting:
+        # A hand is a reaction, not a post: so soon after speaking, the customer raises its
+        # hand rather than talk over the meeting again.
+        return _hand(store, voice, message, window, now, cooldown, belief.theme, result,
+                     why=f"just spoke ({waiting} s of cooldown left): maybe {topic}" if waiting else "")
     text = quotes_message(voice, topic, result.quotes, result.evidence)
     return _speak(store, message, now, cooldown, result, topic, belief.theme, text)
 
@@ -191,7 +198,7 @@ def _speak(store: Store, message: Message, now: float, cooldown: float, result: 
 SPEAK, HAND, SILENT = "speak", "hand", "silent"
 SPEAK_SHARE = 0.45
 SPEAK_CLOSENESS = 0.55
-HAND_SHARE = 0.4
+HAND_SHARE = 0.35
 HAND_CLOSENESS = 0.5
 CUSTOMER_LIKE = 0.7
 
@@ -274,8 +281,15 @@ def _by_words(store: Store, voice: Voice, message: Message, channel: Channel, po
                   quotes_message(voice, topic, result.quotes, result.evidence))
 
 
+def _cooldown_left(channel: Channel, now: float, cooldown: float) -> int:
+    """Whole seconds until the channel may hear unprompted quotes again (0: it may now)."""
+    if channel.last_post_at is None or now - channel.last_post_at >= cooldown:
+        return 0
+    return max(1, int(cooldown - (now - channel.last_post_at)))
+
+
 def _hand(store: Store, voice: Voice, message: Message, window: list[str], now: float, cooldown: float,
-          theme: str, result: SearchResult) -> Action:
+          theme: str, result: SearchResult, why: str = "") -> Action:
     """Raise a hand on `theme`, where `hands` allows one now (one open hand per channel, not
     twice on a theme within the hour) and this channel has not said "not this" to it for
     these words; a theme the channel keeps calling the hand on is posted at once instead."""
@@ -294,7 +308,7 @@ def _hand(store: Store, voice: Voice, message: Message, window: list[str], now: 
         return silent
     if hands.raised(store, team, channel, message.ts, theme, words, now, topic=name) is None:
         return silent
-    return Action("hand", f"not sure yet: maybe {name}", topic=name, theme=theme, quotes=result.quotes,
+    return Action("hand", why or f"not sure yet: maybe {name}", topic=name, theme=theme, quotes=result.quotes,
                   evidence=result.evidence, text=text, thread_ts=message.ts)
 
 

@@ -56,6 +56,24 @@ def test_one_customer_remark_raises_a_hand_and_says_nothing_aloud(meaning_db, vo
         store.close()
 
 
+def test_so_soon_after_speaking_the_customer_raises_a_hand_instead_of_posting_again(meaning_db, voice):
+    store = connect(meaning_db)
+    try:
+        actions = _talk(store, voice, [
+            "quick one before we wrap up",
+            "support says the new cards are taking three weeks to arrive",
+            "so people are stuck waiting with nothing in the post",
+            "next: merchants' refunds are showing up days late in the app",
+            "customers keep asking why their refund is not in their balance yet",
+        ], "C-busy")
+        assert [a.kind for a in actions].count("quotes") == 1
+        later = actions[[a.kind for a in actions].index("quotes") + 1:]
+        hands = [a for a in later if a.kind == "hand"]
+        assert hands and hands[0].theme == "Refund_not_showing_up" and "just spoke" in hands[0].reason
+    finally:
+        store.close()
+
+
 def test_the_team_using_customer_words_in_its_own_sense_gets_neither(meaning_db, voice):
     store = connect(meaning_db)
     try:
