@@ -17,7 +17,7 @@ from bot.digests.render import render_text
 from bot.digests.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name, load_topics, theme_counts
 from bot.errors import BadTopicsFile
 from bot.ingest.importer import add_quote, import_file
-from bot.models import Due, Period, Quote
+from bot.models import Due, Period, Quote, Rating
 
 from ..conftest import ROOT, SAMPLE, write_csv
 
@@ -148,8 +148,13 @@ def test_decisions_alone_make_a_digest(conn):
     ("I can’t access my account and lost all my savings", None, True,
      {"can't access", "lost all my savings"}),
     ("The debt collector keeps harassing me with threats", None, True, {"harassing", "threats"}),
-    ("The app is fine but slow", 1, True, set()),
-    ("The app is slow!!!!", 3, False, set()),
+    ("The app is fine but slow", Rating.on(1, "stars5"), True, set()),
+    ("The app is fine but slow", Rating.on(0, "nps10"), True, set()),
+    ("The app is fine but slow", Rating.on(0, "csat2"), True, set()),
+    ("The app is fine but slow", Rating.on(1, "csat5"), True, set()),
+    ("The app is fine but slow", Rating.on(5, "nps10"), False, set()),  # a detractor, not a severe one
+    ("The app is slow!!!!", Rating.on(3, "stars5"), False, set()),
+    ("The app is slow!!!!", Rating.stored(1, None), True, set()),  # stored before scales: stars
     ("Where is my card?", None, False, set()),
     ("Unauthorised transactions", None, True, {"unauthorised"}),
 ])
