@@ -37,7 +37,8 @@ def test_the_scale_is_decided_per_column(column, values, scale):
 @pytest.mark.parametrize("raw, column, scale, original", [
     ("4", "rating", "stars5", 4), ("★☆☆☆☆", "rating", "stars5", 1), ("4.5 out of 5", "rating", "stars5", 4.5),
     ("4,5", "rating", "stars5", 4.5), ("3", "score", "nps10", 3), ("0", "score", "nps10", 0),
-    ({"score": "bad", "id": 7}, "satisfaction_rating", "csat2", 0), ("Great", "Conversation rating", "csat5", 4),
+    ({"score": "bad", "id": 7}, "satisfaction_rating", "csat2", 0),
+    ("Great", "Conversation rating", "csat5", 4),
     ("👎", "helpful", "thumbs2", 0), ("85%", "score", "pct100", 85),
 ])
 def test_each_value_is_read_on_its_columns_scale(raw, column, scale, original):
@@ -86,7 +87,8 @@ def test_a_zendesk_export_keeps_its_satisfaction(conn, tmp_path):
         {"id": 3, "description": "Still waiting", "satisfaction_rating": {"score": "offered"}},
     ]))
     assert import_file(conn, path).added == 3
-    rows = conn.connection.execute("SELECT external_id, rating, rating_scale FROM feedback ORDER BY id").fetchall()
+    rows = conn.connection.execute(
+        "SELECT external_id, rating, rating_scale FROM feedback ORDER BY id").fetchall()
     assert [tuple(r) for r in rows] == [("1", 0.0, "csat2"), ("2", 1.0, "csat2"), ("3", None, None)]
 
 
@@ -99,7 +101,8 @@ def test_an_nps_export_searched_gives_its_scale(tmp_path):
         ["r3", "0", "Invoice export lost my data"], ["r4", "5", "Invoice export is slow"]])
     runner = CliRunner()
     assert runner.invoke(cli, ["import", str(path), "--db", str(db)], catch_exceptions=False).exit_code == 0
-    found = runner.invoke(cli, ["search", "invoice export", "--db", str(db), "--json"], catch_exceptions=False)
+    found = runner.invoke(cli, ["search", "invoice export", "--db", str(db), "--json"],
+                          catch_exceptions=False)
     quotes = {q["id"]: q for q in json.loads(found.output)}
     assert {q["rating_scale"] for q in quotes.values()} == {"nps10"}
     assert (quotes["r1"]["rating"], quotes["r1"]["rating_value"]) == (0.2, 2)
