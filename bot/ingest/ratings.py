@@ -148,7 +148,26 @@ def scale_of(column: str, values: Iterable[Any]) -> str | None:
 def read(raw: Any, column: str, scale: str | None = None) -> Rating | str | None:
     """The rating in one row's `raw` value of `column` on the column's `scale` (from
     `scale_of`; without one, decided from this value alone): a Rating, None when the row
-    gives none, or the reason it cannot be read, naming the column."""
+    gives none, or the reason it cannot be read, naming the column.
+
+    A rating column repeats a handful of values over a whole export: each is read once.
+    """
+    if type(raw) not in (str, int, float):  # a dict (Zendesk), or a bool, which equals 1
+        return _read(raw, column, scale)
+    key = (raw, column, scale)
+    try:
+        return _cache[key]
+    except KeyError:
+        found = _cache[key] = _read(raw, column, scale)
+        if len(_cache) > 50_000:
+            _cache.clear()
+        return found
+
+
+_cache: dict[tuple[Any, str, str | None], Rating | str | None] = {}
+
+
+def _read(raw: Any, column: str, scale: str | None) -> Rating | str | None:
     form = _form(raw)
     if form is None:
         return None
