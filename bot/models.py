@@ -33,10 +33,18 @@ class Quote:
     labels: tuple[str, ...] = ()
     external_id: str = ""
     coverage: float = 0.0
+    rating: float | None = None  # on the common scale, 0 (worst) to 1 (best); see `Rating`
+    rating_scale: str | None = None
+
+    @property
+    def rated(self) -> Rating | None:
+        return Rating.stored(self.rating, self.rating_scale)
 
     def as_dict(self) -> dict[str, object]:
         """`id` is the imported row's own id (a ticket number: what its owner recognises;
-        `sha1:...` of the text where the export had none); `rowid` is this database's key."""
+        `sha1:...` of the text where the export had none); `rowid` is this database's key.
+        `rating` is on the common 0..1 scale, `rating_value` on the source's own."""
+        rated = self.rated
         return {
             "id": self.external_id,
             "rowid": self.id,
@@ -46,7 +54,86 @@ class Quote:
             "score": round(self.score, 4),
             "url": self.url,
             "labels": list(self.labels),
+            "rating": round(rated.value, 4) if rated else None,
+            "rating_scale": rated.scale if rated else None,
+            "rating_value": rated.original if rated else None,
         }
+
+
+# -- ratings --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A scale customers rate on: its worst and best marks, and the highest mark that is an
+    unhappy customer (a detractor on NPS, one or two stars, CSAT bad), on the scale itself."""
+
+    name: str
+    worst: float
+    best: float
+    unhappy: float
+    about: str
+
+
+# Stored as `rating_scale`; bot/ingest/ratings.py reads each from an export.
+SCALES: dict[str, Scale] = {s.name: s for s in (
+    Scale("stars5", 1, 5, 2, "1 to 5 stars (App Store, Google Play, Trustpilot, G2)"),
+    Scale("nps10", 0, 10, 6, "0 to 10, how likely to recommend (NPS: 0-6 detractors, 9-10 promoters)"),
+    Scale("score10", 0, 10, 4, "a score out of 10 that is not an NPS question (\"7/10\")"),
+    Scale("csat5", 1, 5, 2, "satisfaction 1 to 5 (Intercom's Terrible, Bad, OK, Great, Amazing)"),
+    Scale("csat2", 0, 1, 0, "satisfied or not (Zendesk's good and bad)"),
+    Scale("thumbs2", 0, 1, 0, "thumbs up or down"),
+    Scale("pct100", 0, 100, 40, "a percentage"),
+)}
+# What a rating stored with no scale was: before scales were kept, every rating was taken as
+# the number in the export, and read as stars (a rating of 1 or 2 was a severe complaint).
+LEGACY_SCALE = "stars5"
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A customer's score, kept on one common scale with the scale it was given on.
+
+    The common scale runs from 0, the worst mark the customer's scale has, to 1, its best:
+    stars start at 1, NPS at 0, CSAT has two marks, so only the distance from worst to best
+    means the same on all of them. "The worst a customer could say" is then one test for
+    every source (1 star, NPS 0, CSAT bad are all 0), while the source's own mark, which is
+    what a reader recognises, is always recovered from the two (`original`).
+    """
+
+    value: float
+    scale: str
+
+    @classmethod
+    def on(cls, mark: float, scale: str) -> Rating:
+        """The rating of `mark` given on `scale` (which must hold it)."""
+        s = SCALES[scale]
+        return cls((mark - s.worst) / (s.best - s.worst), scale)
+
+    @classmethod
+    def stored(cls, value: float | None, scale: str | None) -> Rating | None:
+        """A rating as the store keeps it; a row from before scales were kept holds the
+        export's number itself, read as stars (anything outside 1..5 was never a star)."""
+        if value is None:
+            return None
+        if scale is None:
+            legacy = SCALES[LEGACY_SCALE]
+            return cls.on(value, LEGACY_SCALE) if legacy.worst <= value <= legacy.best else None
+        if scale not in SCALES:
+            return None
+        return cls(value, scale)
+
+    @property
+    def original(self) -> float:
+        """The mark on the customer's own scale (4 stars, NPS 3), rounded off float noise."""
+        s = SCALES[self.scale]
+        mark = round(s.worst + self.value * (s.best - s.worst), 2)
+        return int(mark) if mark == int(mark) else mark
+
+    @property
+    def unhappy(self) -> bool:
+        """A detractor (NPS 0-6), one or two stars, CSAT bad, thumbs down."""
+        return self.original <= SCALES[self.scale].unhappy
 
 
 
@@ -414,7 +501,10 @@ class PeriodQuote:
 
     quote: Quote
     imported_at: str
-    rating: float | None = None
+
+    @property
+    def rating(self) -> Rating | None:
+        return self.quote.rated
 
 
 # -- search ---------------------------------------------------------------------------------------
@@ -436,7 +526,9 @@ class Candidate:
     labels: tuple[str, ...]
     external_id: str
     relevance: float  # full-text match, higher is better; 0 for a quote found by meaning alone
+    rating: float | None = None
+    rating_scale: str | None = None
 
     def quote(self, score: float, coverage: float) -> Quote:
         return Quote(self.id, self.text, self.source, self.created, score, self.url,
-                     self.labels, self.external_id, coverage)
+                     self.labels, self.external_id, coverage, self.rating, self.rating_scale)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MissingVariables, NoSuchPrompt
-from .models import Evidence, Quote
+from .models import SCALES, Evidence, Quote, Rating
 from .text import shorten
 
 
@@ -86,12 +86,33 @@ def fill(template: str, name: str, variables: dict[str, object]) -> str:
     return tpl.substitute({k: "" if v is None else str(v) for k, v in variables.items()})
 
 
+def rating_mark(voice: Voice, rating: Rating | None) -> str:
+    """A rating as a reader recognises it, on the customer's own scale: ★☆☆☆☆, NPS 3, CSAT bad."""
+    if rating is None:
+        return ""
+    mark = rating.original
+    scale = SCALES[rating.scale]
+    key = rating.scale
+    if scale.best - scale.worst == 1:  # two marks: good or bad, up or down
+        key += "_good" if mark == scale.best else "_bad"
+    full = int(mark + 0.5) if rating.scale == "stars5" else 0
+    stars = voice.render("ratings.star_full") * full + voice.render("ratings.star_empty") * (5 - full)
+    return voice.render(f"ratings.mark_{key}", mark=f"{mark:g}", stars=stars)
+
+
+def rated(voice: Voice, rating: Rating | None) -> str:
+    """The rating's mark as it stands before a quote's source ("★☆☆☆☆ "), or nothing."""
+    mark = rating_mark(voice, rating)
+    return voice.render("ratings.beside", mark=mark) if mark else ""
+
+
 def quote_text(voice: Voice, quote: Quote, max_chars: int = 400) -> str:
-    """One quote with its source and date; long quotes are cut at a word boundary."""
+    """One quote with its rating, source and date; long quotes are cut at a word boundary."""
     text = shorten(quote.text, max_chars)
+    mark = rated(voice, quote.rated)
     if quote.date:
-        return voice.render("meeting.quote", text=text, source=quote.source, date=quote.date[:10])
-    return voice.render("meeting.quote_undated", text=text, source=quote.source)
+        return voice.render("meeting.quote", text=text, rated=mark, source=quote.source, date=quote.date[:10])
+    return voice.render("meeting.quote_undated", text=text, rated=mark, source=quote.source)
 
 
 def evidence_text(voice: Voice, evidence: Evidence) -> str:

@@ -4,7 +4,7 @@ import pytest
 
 from bot.errors import MissingVariables, NoSuchPrompt
 from bot.models import Evidence, Quote
-from bot.voice import Voice, evidence_text, quote_text, quotes_message
+from bot.voice import Voice, evidence_text, quote_text, quotes_message, rating_mark
 
 
 def test_every_template_renders_with_its_variables(voice):
@@ -45,3 +45,14 @@ def test_long_quotes_are_trimmed_and_sourced(voice):
 
 def test_thin_evidence_is_called_thin(voice):
     assert "one customer" in evidence_text(voice, Evidence(1, ("app",), None, None, "single"))
+
+
+@pytest.mark.parametrize("rating, scale, mark", [
+    (0.0, "stars5", "★☆☆☆☆"), (1.0, "stars5", "★★★★★"), (0.875, "stars5", "★★★★★"), (0.3, "nps10", "NPS 3"),
+    (0.0, "csat2", "CSAT bad"), (1.0, "csat2", "CSAT good"), (0.25, "csat5", "CSAT 2/5"),
+    (0.0, "thumbs2", "thumbs down"), (0.85, "pct100", "85%"), (0.7, "score10", "7/10"), (None, None, ""),
+])
+def test_a_rating_is_shown_on_the_customers_own_scale(voice, rating, scale, mark):
+    quote = Quote(1, "It broke", "App Store review", "2024-03-14", 1.0, rating=rating, rating_scale=scale)
+    assert rating_mark(voice, quote.rated) == mark
+    assert quote_text(voice, quote).endswith(f"— {mark + ' ' if mark else ''}App Store review, 2024-03-14")

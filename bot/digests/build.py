@@ -12,12 +12,17 @@ Severity of a complaint is scored from what the data has, strongest signals firs
 - words of harm: fraud, scam, stolen/theft, unauthorized, hacked, charged twice, locked
   out, can't access, lost money (3 points each, at most 6); harassment, threats,
   foreclosure, garnishment, eviction, lawsuits, refused refunds (1.5 each, at most 3);
-- a low rating, where the source has one: 1 or less +3, 2 or less +2;
+- a low rating, where the source has one, on the common 0..1 scale (`models.Rating`): the
+  worst marks (1 star, NPS 0-1, CSAT bad, thumbs down) +3, low ones (2 stars, NPS 2-3,
+  Intercom's "Bad") +2, any other unhappy one (an NPS detractor, 4-6) +1;
 - weak signals: length (up to +0.5 at 1,500 characters: an upset customer writes more)
   and exclamation marks (+0.25 each, at most +1).
 
-A complaint needs 3 points (one word of harm, or a rating of 1) to be called severe;
-ties go to the newer one.
+A complaint needs 3 points (one word of harm, or one of the worst ratings) to be called
+severe; ties go to the newer one.
+
+Besides, the digest counts the unhappy ratings among the period's quotes, scale by scale
+(detractors among NPS scores, one and two stars, CSAT bad): `rating_counts`.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..models import Decision, Due, Period, PeriodQuote, zone
+from ..models import Decision, Due, Period, PeriodQuote, Rating, zone
 from ..search.conversation import stem, words
 from ..store import Store
 from ..text import shorten
@@ -40,6 +45,7 @@ EXTRA_TOPICS = 3  # tracked topics shown beyond the top themes, when customers r
 FADING_THEMES = 2
 SEVERE_SHOWN = 3
 SEVERE_MIN = 3.0
+WORST_RATING, LOW_RATING = 0.1, 0.3  # on the common 0..1 scale: see the module doc
 SEVERITY_SAMPLE = 20_000
 CANDIDATES = 200  # quotes of a theme read to pick its representative one
 CHART_THEMES = 5
@@ -78,12 +84,13 @@ class Said:
     source: str
     day: str
     dated: bool
+    rating: Rating | None = None
 
     @classmethod
     def of(cls, found: PeriodQuote) -> Said:
         quote = found.quote
         day = (quote.date or found.imported_at)[:10]
-        return cls(quote.id, quote.text, quote.source, day, bool(quote.date))
+        return cls(quote.id, quote.text, quote.source, day, bool(quote.date), quote.rated)
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,7 @@ class Complaint:
     quote: Said
     score: float
     mentions: tuple[str, ...]
-    rating: float | None
+    rating: Rating | None
     chars: int
     exclamations: int
 
@@ -128,6 +135,15 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class RatingCount:
+    """How many of the period's quotes were rated on one scale, and how many of those unhappily."""
+
+    scale: str
+    rated: int
+    unhappy: int
+
+
+@dataclass(frozen=True)
 class Digest:
     """One channel's digest for one period, as plain data."""
 
@@ -144,6 +160,7 @@ class Digest:
     due_at: datetime | None = None
     trend: Trend | None = None
     topics: tuple[str, ...] = field(default=())
+    ratings: tuple[RatingCount, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -169,7 +186,7 @@ def build_digest(store: Store, due: Due, topics: Sequence[TrackedTopic] = (),
     return Digest(team, channel, period, due.tz, total, previous, themes, severe,
                   decision_lines(store, team, channel, period), due.late, due.due_at,
                   trend(store, team, period, themes, topics, due.tz, channel) if chart and total else None,
-                  tuple(t.name for t in topics))
+                  tuple(t.name for t in topics), rating_counts(store, team, period, channel) if total else ())
 
 
 def _choose_themes(counts: list[ThemeCount]) -> list[ThemeCount]:
@@ -209,7 +226,7 @@ def _typicality(doc: set[str], common: Counter[str], chars: int) -> float:
     return score
 
 
-def severity(text: str, rating: float | None = None) -> tuple[float, tuple[str, ...]]:
+def severity(text: str, rating: Rating | None = None) -> tuple[float, tuple[str, ...]]:
     """A complaint's severity score and the words of harm it contains (see the module doc)."""
     lowered = text.lower().replace("\u2019", "'")
     strong: dict[str, str] = {}
@@ -221,9 +238,31 @@ def severity(text: str, rating: float | None = None) -> tuple[float, tuple[str, 
         found.setdefault(group, match.group(0))
     score = min(6.0, 3.0 * len(strong)) + min(3.0, 1.5 * len(medium))
     if rating is not None:
-        score += 3.0 if rating <= 1 else 2.0 if rating <= 2 else 0.0
+        score += rating_weight(rating)
     score += 0.5 * min(1.0, len(text) / 1500) + 0.25 * min(4, text.count("!"))
     return score, tuple(dict.fromkeys(m.lower() for m in (*strong.values(), *medium.values())))
+
+
+def rating_weight(rating: Rating) -> float:
+    """What a rating adds to a complaint's severity (see the module doc)."""
+    if rating.value <= WORST_RATING:
+        return 3.0
+    if rating.value <= LOW_RATING:
+        return 2.0
+    return 1.0 if rating.unhappy else 0.0
+
+
+def rating_counts(store: Store, team: str, period: Period,
+                  channel: str | None = None) -> tuple[RatingCount, ...]:
+    """The period's rated quotes and unhappy ones per scale, the most rated scale first."""
+    rated: Counter[str] = Counter()
+    unhappy: Counter[str] = Counter()
+    for scale, value, count in store.themes.ratings(team, period, channel):
+        rating = Rating.stored(value, scale)
+        if rating is not None:
+            rated[rating.scale] += count
+            unhappy[rating.scale] += count if rating.unhappy else 0
+    return tuple(RatingCount(scale, count, unhappy[scale]) for scale, count in rated.most_common())
 
 
 def severe_complaints(store: Store, team: str, period: Period,
@@ -263,7 +302,8 @@ def decision_lines(store: Store, team: str, channel: str,
     for decision in reversed(found):
         quotes = [q for q in (store.quotes.get(i, team, channel) for i in decision.evidence[:1])
                   if q is not None]
-        evidence = tuple(Said(q.id, q.text, q.source, (q.date or "")[:10], bool(q.date)) for q in quotes)
+        evidence = tuple(Said(q.id, q.text, q.source, (q.date or "")[:10], bool(q.date), q.rated)
+                         for q in quotes)
         lines.append(DecisionLine(decision, evidence, len(decision.evidence)))
     return tuple(lines)
 

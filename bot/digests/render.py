@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..models import Period, utc, zone
+from ..models import SCALES, Period, utc, zone
 from ..text import shorten
-from ..voice import Voice
-from .build import Complaint, DecisionLine, Digest, Said, ThemeLine
+from ..voice import Voice, rated, rating_mark
+from .build import Complaint, DecisionLine, Digest, Said, ThemeLine, rating_weight
 
 QUOTE_CHARS = 300
 NAME_CHARS = 60
@@ -76,10 +76,22 @@ def headline(voice: Voice, digest: Digest) -> str:
         first = digest.top[0]
         top = voice.render("digest.headline_top", theme=theme_name(first, 40), count=f"{first.count.count:,}",
                            trend=voice.render(f"digest.trend_{first.count.trend}"))
-    return voice.render("digest.headline", quotes=quotes, top=top,
+    return voice.render("digest.headline", quotes=quotes, ratings=ratings_text(voice, digest), top=top,
                         new=_names(voice, digest, "new", "digest.headline_new"),
                         fading=_names(voice, digest, "fading", "digest.headline_fading"),
                         decisions=_decisions_summary(voice, digest))
+
+
+def ratings_text(voice: Voice, digest: Digest) -> str:
+    """How many of the period's quotes were unhappy ratings, per scale: the NPS detractors, the
+    one and two stars, CSAT bad; empty where no quote was rated."""
+    parts = []
+    for count in digest.ratings:
+        scale = SCALES[count.scale]
+        parts.append(voice.render(f"digest.unhappy_{count.scale}", count=f"{count.unhappy:,}",
+                                  rated=f"{count.rated:,}", worst=f"{scale.worst:g}",
+                                  unhappy=f"{scale.unhappy:g}"))
+    return voice.render("digest.headline_ratings", parts="; ".join(parts)) if parts else ""
 
 
 def _names(voice: Voice, digest: Digest, trend_name: str, template: str) -> str:
@@ -115,9 +127,10 @@ def said_text(voice: Voice, said: Said, max_chars: int = QUOTE_CHARS) -> str:
     """A quote with its source and date (or the day it was imported)."""
     text = shorten(said.text, max_chars)
     key = "digest.quote" if said.dated else "digest.quote_imported"
+    mark = rated(voice, said.rating)
     if not said.day:
-        return voice.render("digest.quote_undated", text=text, source=said.source)
-    return voice.render(key, text=text, source=said.source, date=said.day)
+        return voice.render("digest.quote_undated", text=text, rated=mark, source=said.source)
+    return voice.render(key, text=text, rated=mark, source=said.source, date=said.day)
 
 
 def complaint_why(voice: Voice, complaint: Complaint) -> str:
@@ -125,8 +138,8 @@ def complaint_why(voice: Voice, complaint: Complaint) -> str:
     if complaint.mentions:
         reasons.append(voice.render("digest.severe_mentions",
                                     words=", ".join(f"“{m}”" for m in complaint.mentions[:4])))
-    if complaint.rating is not None and complaint.rating <= 2:
-        reasons.append(voice.render("digest.severe_rating", rating=f"{complaint.rating:g}"))
+    if complaint.rating is not None and rating_weight(complaint.rating):
+        reasons.append(voice.render("digest.severe_rating", mark=rating_mark(voice, complaint.rating)))
     if complaint.chars >= 1500:
         reasons.append(voice.render("digest.severe_long", chars=f"{complaint.chars:,}"))
     if complaint.exclamations >= 2:

@@ -17,6 +17,7 @@ from queue import Empty
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadImportFile
+from . import ratings
 from .dates import parse_date
 from .readers import detect_format, read_records
 from .redact import redact
@@ -48,6 +49,7 @@ class Columns:
     customer: str | None = None
     rating: str | None = None
     url: str | None = None
+    rating_scale: str | None = None  # decided from the rating column's values (ratings.scale_of)
 
 
 @dataclass(frozen=True)
@@ -155,21 +157,12 @@ def _label_list(fields: dict[str, Any], names: Iterable[str]) -> list[str]:
     return found
 
 
-def _rating(value: Any) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def to_row(fields: dict[str, Any], cols: Columns, source: str, team_id: str,
            imported_at: str) -> tuple[Any, ...] | str:
     """The row to store, or the reason this record cannot be one.
 
     Rows are plain tuples in the order `Store.quotes.add_many` takes them: (team_id, source,
-    external_id, text, created, customer, rating, url, labels, imported_at).
+    external_id, text, created, customer, rating, url, labels, imported_at, rating_scale).
     """
     raw_text = fields.get(cols.text)
     if not isinstance(raw_text, str) or not raw_text.strip():
@@ -182,6 +175,9 @@ def to_row(fields: dict[str, Any], cols: Columns, source: str, team_id: str,
             created = parse_date(raw_date)
             if created is None:
                 return f"unparseable date {str(raw_date)[:40]!r} in column {cols.date!r}"
+    rating = ratings.read(fields.get(cols.rating), cols.rating, cols.rating_scale) if cols.rating else None
+    if isinstance(rating, str):
+        return rating
     external = fields.get(cols.id) if cols.id else None
     if external in (None, ""):
         digest = hashlib.sha1(f"{text}\x1f{created or ''}".encode()).hexdigest()
@@ -190,9 +186,9 @@ def to_row(fields: dict[str, Any], cols: Columns, source: str, team_id: str,
     url = fields.get(cols.url) if cols.url else None
     return (team_id, source, str(external), text, created,
             redact(str(customer)) if customer not in (None, "") else None,
-            _rating(fields.get(cols.rating)) if cols.rating else None,
+            rating.value if rating else None,
             str(url) if url else None,
-            _labels(fields, cols.labels), imported_at)
+            _labels(fields, cols.labels), imported_at, rating.scale if rating else None)
 
 
 @dataclass(frozen=True)
@@ -243,8 +239,8 @@ def _batches(plan: _Plan) -> Iterator[_Batch]:
             batch.bad.append(BadRow(str(plan.path), record.line, record.error or "unreadable"))
             continue
         if cols is None:
-            cols = detect_columns(list(record.fields), plan.text_column, plan.id_column,
-                                  plan.date_column, plan.label_columns)
+            cols = _rating_scale(plan, detect_columns(list(record.fields), plan.text_column, plan.id_column,
+                                                      plan.date_column, plan.label_columns))
             batch.columns = cols
         row = to_row(record.fields, cols, plan.source, plan.team_id, plan.imported_at)
         if isinstance(row, str):
@@ -263,9 +259,16 @@ def _first_columns(plan: _Plan) -> Columns | None:
     """Columns detected from the first readable record (None if there is none)."""
     for record in read_records(plan.path, plan.fmt):
         if record.fields is not None:
-            return detect_columns(list(record.fields), plan.text_column, plan.id_column,
-                                  plan.date_column, plan.label_columns)
+            return _rating_scale(plan, detect_columns(list(record.fields), plan.text_column, plan.id_column,
+                                                      plan.date_column, plan.label_columns))
     return None
+
+
+def _rating_scale(plan: _Plan, cols: Columns) -> Columns:
+    """The columns with the rating column's scale, decided once from its values, not per row."""
+    if not cols.rating or cols.rating_scale:
+        return cols
+    return replace(cols, rating_scale=ratings.scale_in_file(plan.path, plan.fmt, cols.rating))
 
 
 def _produce(plan: _Plan, queue: Any) -> None:

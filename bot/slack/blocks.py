@@ -23,7 +23,7 @@ from typing import Any
 from ..digests import render
 from ..digests.build import Digest
 from ..models import Action, Channel, Quote
-from ..voice import Style, Voice, quote_text
+from ..voice import Style, Voice, quote_text, rated
 from . import ids
 
 SECTION_LIMIT = 3000
@@ -243,10 +243,12 @@ def answer_blocks(voice: Voice, action: Action, share_topic: str | None = None) 
 
 def full_quote_blocks(voice: Voice, quote: Quote) -> list[Block]:
     """A long quote in full, over as many sections as it needs (up to the block limit)."""
+    mark = rated(voice, quote.rated)
     if quote.date:
-        footer = voice.render("slack.full_quote_footer", source=quote.source, date=quote.date[:10])
+        footer = voice.render("slack.full_quote_footer", rated=mark, source=quote.source,
+                              date=quote.date[:10])
     else:
-        footer = voice.render("slack.full_quote_footer_undated", source=quote.source)
+        footer = voice.render("slack.full_quote_footer_undated", rated=mark, source=quote.source)
     body = sections(escape(quote.text, quote_lines=False))
     if len(body) >= MAX_BLOCKS:
         body = body[:MAX_BLOCKS - 2] + [section("…")]

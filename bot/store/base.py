@@ -185,6 +185,12 @@ class Themes(Protocol):
         """The newest `limit` quotes of the period that `where` selects, as (id, text): what salient
         terms are found in."""
 
+    def ratings(
+        self, team_id: str, period: Period, channel_id: str | None = None
+    ) -> list[tuple[str | None, float, int]]:
+        """The ratings of the period's quotes: (scale, rating as stored, how many quotes), one row
+        per distinct pair (a few dozen at most), for the digest to count detractors in."""
+
 
 class Vectors(Protocol):
     """Sentence embeddings, one per quote and model; numpy arrays cross this seam."""

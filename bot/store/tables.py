@@ -13,7 +13,8 @@ from typing import Any, Protocol
 # table -> (key columns, every column), in an order where what a row refers to comes first.
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "feedback": (("id",), ("id", "team_id", "source", "external_id", "text", "created", "customer",
-                           "rating", "url", "labels", "imported_at", "origin_channel", "private")),
+                           "rating", "url", "labels", "imported_at", "origin_channel", "private",
+                           "rating_scale")),
     "quote_vectors": (("feedback_id",), ("feedback_id", "model", "vector")),
     "vector_stats": (("key",), ("key", "value")),
     "channels": (("team_id", "channel_id"), ("team_id", "channel_id", "mode", "cooldown_seconds", "topic",

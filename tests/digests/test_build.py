@@ -17,7 +17,7 @@ from bot.digests.render import render_text
 from bot.digests.themes import LABEL, TERM, TOPIC, Theme, ThemeCount, label_name, load_topics, theme_counts
 from bot.errors import BadTopicsFile
 from bot.ingest.importer import add_quote, import_file
-from bot.models import Due, Period, Quote
+from bot.models import Due, Period, Quote, Rating
 
 from ..conftest import ROOT, SAMPLE, write_csv
 
@@ -148,8 +148,13 @@ def test_decisions_alone_make_a_digest(conn):
     ("I can’t access my account and lost all my savings", None, True,
      {"can't access", "lost all my savings"}),
     ("The debt collector keeps harassing me with threats", None, True, {"harassing", "threats"}),
-    ("The app is fine but slow", 1, True, set()),
-    ("The app is slow!!!!", 3, False, set()),
+    ("The app is fine but slow", Rating.on(1, "stars5"), True, set()),
+    ("The app is fine but slow", Rating.on(0, "nps10"), True, set()),
+    ("The app is fine but slow", Rating.on(0, "csat2"), True, set()),
+    ("The app is fine but slow", Rating.on(1, "csat5"), True, set()),
+    ("The app is fine but slow", Rating.on(5, "nps10"), False, set()),  # a detractor, not a severe one
+    ("The app is slow!!!!", Rating.on(3, "stars5"), False, set()),
+    ("The app is slow!!!!", Rating.stored(1, None), True, set()),  # stored before scales: stars
     ("Where is my card?", None, False, set()),
     ("Unauthorised transactions", None, True, {"unauthorised"}),
 ])
@@ -281,3 +286,31 @@ def test_digest_cli_errors_are_plain(tmp_path):
 def test_the_printed_digest_has_no_slack_markup(week, voice):
     text = render_text(voice, build_digest(week, due()))
     assert "*" not in text and "<#" not in text and "<@" not in text
+
+
+def test_digest_ranks_the_worst_ratings_severe_and_counts_detractors(conn, tmp_path, voice):
+    """A 1-star review, an NPS 0 and a CSAT bad are severe with no word of harm; the headline
+    names the week's detractors (NPS 0-6) and low ratings, scale by scale."""
+    nps = [["comment", "nps", "date"], ["The export is unusable for our team", "0", day(1)],
+           ["Exports are slow on big files", "5", day(2)], ["Exports work well now", "9", day(3)],
+           ["Export page is fine", "10", day(3)], ["Old export complaint", "1", day(-3)]]
+    import_file(conn, write_csv(tmp_path / "survey.csv", nps), source="nps-survey")
+    stars = [["review", "rating", "date"], ["Crashes whenever I open settings", "★☆☆☆☆", day(2)],
+             ["Nice app, love the colours", "★★★★★", day(4)]]
+    import_file(conn, write_csv(tmp_path / "appstore.csv", stars), source="App Store review")
+    (tmp_path / "zendesk.jsonl").write_text(
+        '{"id": "z1", "description": "Nobody answered my ticket for days", '
+        f'"satisfaction_rating": {{"score": "bad"}}, "created_at": "{day(5)}"}}\n')
+    import_file(conn, tmp_path / "zendesk.jsonl", source="zendesk")
+    digest = build_digest(conn, due())
+    severe = {c.quote.text: c for c in digest.severe}
+    assert set(severe) == {"The export is unusable for our team", "Crashes whenever I open settings",
+                           "Nobody answered my ticket for days"}
+    counts = {c.scale: (c.rated, c.unhappy) for c in digest.ratings}
+    assert counts == {"nps10": (4, 2), "stars5": (2, 1), "csat2": (1, 1)}  # last week's NPS 1 not counted
+    text = render_text(voice, digest)
+    assert ("7 customer quotes (up from 1). Among them, 2 of 4 NPS scores are detractors (0–6); "
+            "1 of 2 star ratings are 1–2 stars; 1 of 1 CSAT ratings are bad.") in text
+    assert "> Crashes whenever I open settings\n— ★☆☆☆☆ App Store review, " + day(2) in text
+    assert "Why it stands out: rated ★☆☆☆☆" in text
+    assert "— NPS 0 nps-survey, " in text and "rated CSAT bad" in text

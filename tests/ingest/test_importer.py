@@ -59,7 +59,8 @@ def test_import_json_and_jsonl(conn, tmp_path):
     assert import_file(conn, tmp_path / "b.jsonl").added == 2
     labels = conn.connection.execute("SELECT labels FROM feedback WHERE external_id = '2'").fetchone()[0]
     assert json.loads(labels) == ["export", "performance"]
-    assert conn.connection.execute("SELECT rating FROM feedback WHERE external_id = '1'").fetchone()[0] == 4
+    assert conn.connection.execute("SELECT rating, rating_scale FROM feedback WHERE external_id = '1'"
+                                   ).fetchone()[:] == (0.75, "stars5")  # 4 stars of 1..5
     created = conn.connection.execute("SELECT created FROM feedback WHERE external_id = 'x'").fetchone()[0]
     assert created.startswith("2023-11-14")
 

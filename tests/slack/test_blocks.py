@@ -72,6 +72,21 @@ def test_quotes_cannot_ping_or_forge_links(voice):
     assert text.count("\n> ") + text.startswith("> ") >= 1  # still a block quote
 
 
+def test_a_quotes_rating_stands_beside_its_source_escaped(voice):
+    """Stars, NPS and CSAT marks in an answer and under a full quote; the source is still inert."""
+    rated = [Quote(1, "The app crashes on start", "App Store <!channel>", "2024-03-14", 1.0,
+                   rating=0.0, rating_scale="stars5"),
+             Quote(2, "Would not recommend", "survey", "2024-03-15", 1.0, rating=0.3, rating_scale="nps10"),
+             Quote(3, "Nobody answered", "zendesk", None, 1.0, rating=0.0, rating_scale="csat2"),
+             Quote(4, "Fine", "old import", None, 1.0, rating=4.0)]  # stored before scales: stars
+    text = "\n".join(sections_of(blocks.action_blocks(voice, action_for(voice, rated))))
+    assert "— ★☆☆☆☆ App Store &lt;!channel&gt;, 2024-03-14" in text and "<!channel>" not in text
+    assert "— NPS 3 survey, 2024-03-15" in text
+    assert "— CSAT bad zendesk" in text and "— ★★★★☆ old import" in text
+    footer = blocks.full_quote_blocks(voice, rated[0])[-1]["elements"][0]["text"]
+    assert footer == "— ★☆☆☆☆ App Store &lt;!channel&gt;, 2024-03-14"
+
+
 HOSTILE = [
     "<@U0ADMIN> my card is blocked",
     "<!channel> <!here> <!everyone> <!subteam^S1|@oncall>",

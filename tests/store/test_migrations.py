@@ -237,6 +237,9 @@ SHIPPED = [
     );
     CREATE INDEX outbox_due ON outbox(status, next_at);
     """,
+    """
+    ALTER TABLE feedback ADD COLUMN rating_scale TEXT;
+    """,
 ]
 
 

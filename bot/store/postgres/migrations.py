@@ -148,6 +148,10 @@ STEPS: list[Step] = [
         )""",
         "CREATE INDEX outbox_due ON outbox (status, next_at)",
     )),
+    ("the scale a quote's rating was given on; its rating then on the common 0..1 scale (rows "
+     "rated before keep their number and no scale, read as stars)", (
+        "ALTER TABLE feedback ADD COLUMN rating_scale TEXT",
+    )),
 ]
 SCHEMA_VERSION = len(STEPS)
 

@@ -20,7 +20,7 @@ from .text import words_query
 # Arguments: the workspace, then the channel asking (None, as in the App Home: no private ones).
 VISIBLE = "team_id IN ('', %s) AND (private = 0 OR origin_channel = %s)"
 COLUMNS = ("team_id", "source", "external_id", "text", "created", "customer", "rating", "url", "labels",
-           "imported_at")
+           "imported_at", "rating_scale")
 _COLUMN_LIST = ", ".join(COLUMNS)
 
 # The import's hot path: COPY streams a batch into a session-local table in one round trip,
@@ -28,7 +28,8 @@ _COLUMN_LIST = ", ".join(COLUMNS)
 # the batch's order, so ids follow the file's order as they do in SQLite.
 STAGE_SQL = ("CREATE TEMP TABLE IF NOT EXISTS feedback_in (n BIGINT GENERATED ALWAYS AS IDENTITY, "
              "team_id TEXT, source TEXT, external_id TEXT, text TEXT, created TEXT, customer TEXT, "
-             "rating DOUBLE PRECISION, url TEXT, labels TEXT, imported_at TEXT) ON COMMIT DELETE ROWS")
+             "rating DOUBLE PRECISION, url TEXT, labels TEXT, imported_at TEXT, rating_scale TEXT) "
+             "ON COMMIT DELETE ROWS")
 COPY_SQL = f"COPY feedback_in ({_COLUMN_LIST}) FROM STDIN"
 # Rows stored before are filtered out first, so a re-run import does not use up ids.
 INSERT_SQL = (f"INSERT INTO feedback ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM feedback_in AS i "
@@ -55,7 +56,7 @@ def _stored(row: Sequence[Any]) -> tuple[Any, ...]:
         labels = _labels_json(row[8])
     except TypeError:  # a list: not hashable, so not cached
         labels = labels_json(row[8])
-    return (*(text(v) for v in row[:8]), labels, row[9])
+    return (*(text(v) for v in row[:8]), labels, row[9], row[10] if len(row) > 10 else None)
 
 
 class PostgresQuotes:
@@ -158,7 +159,8 @@ class PostgresQuotes:
     def get(self, quote_id: int, team_id: str = "", channel_id: str | None = None) -> Quote | None:
         """One stored quote, if this workspace may see it (its own or the shared corpus) in
         this channel (a private channel's quotes only there)."""
-        row = self.db.one("SELECT id, text, source, created, url, labels, external_id FROM feedback "
+        row = self.db.one("SELECT id, text, source, created, url, labels, external_id, rating, rating_scale "
+                          "FROM feedback "
                           f"WHERE id = %s AND {VISIBLE}", (quote_id, team_id, channel_id))
         return quote_of(row) if row is not None else None
 
@@ -221,10 +223,11 @@ class PostgresQuotes:
         if not ids:
             return []
         rows = self.db.all(
-            "SELECT id, text, source, created, url, labels, external_id FROM feedback "
+            "SELECT id, text, source, created, url, labels, external_id, rating, rating_scale FROM feedback "
             f"WHERE id = ANY(%s) AND {VISIBLE}", (ids, team_id, channel_id))
-        return [Candidate(i, body, source, created, url, _labels(labels), external_id, relevance[i])
-                for i, body, source, created, url, labels, external_id in rows]
+        return [Candidate(i, body, source, created, url, _labels(labels), external_id, relevance[i],
+                          rating, scale)
+                for i, body, source, created, url, labels, external_id, rating, scale in rows]
 
     def unlabelled(self, after: int = 0, limit: int = 10_000) -> list[int]:
         """Ids of quotes with no label, above `after`, in id order: what themes must be found for."""
@@ -293,5 +296,7 @@ _labels = lru_cache(maxsize=4096)(labels_of)
 
 
 def quote_of(row: Sequence[Any], score: float = 0.0, coverage: float = 0.0) -> Quote:
-    """A Quote from (id, text, source, created, url, labels, external_id)."""
-    return Quote(row[0], row[1], row[2], row[3], score, row[4], labels_of(row[5]), row[6], coverage)
+    """A Quote from (id, text, source, created, url, labels, external_id[, rating, rating_scale])."""
+    rating, scale = (row[7], row[8]) if len(row) > 8 else (None, None)
+    return Quote(row[0], row[1], row[2], row[3], score, row[4], labels_of(row[5]), row[6], coverage,
+                 rating, scale)

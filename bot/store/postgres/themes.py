@@ -17,7 +17,8 @@ TIME_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS feedback_time ON feedback (({QUOTE
 # Who may see a quote (see `quotes.VISIBLE`), with the workspace and the digest's channel as arguments.
 SEEN_SQL = "f.team_id IN ('', %s) AND (f.private = 0 OR f.origin_channel = %s)"
 RANGE_SQL = f"{QUOTE_TIME_SQL} >= %s AND {QUOTE_TIME_SQL} < %s AND {SEEN_SQL}"
-QUOTE_COLUMNS = "f.id, f.text, f.source, f.created, f.url, f.labels, f.external_id, f.rating, f.imported_at"
+QUOTE_COLUMNS = ("f.id, f.text, f.source, f.created, f.url, f.labels, f.external_id, f.rating, "
+                 "f.rating_scale, f.imported_at")
 
 
 class PostgresThemes:
@@ -78,7 +79,16 @@ class PostgresThemes:
             f"SELECT {QUOTE_COLUMNS} FROM feedback f WHERE {RANGE_SQL} AND {clause} "
             f"ORDER BY {QUOTE_TIME_SQL} DESC, f.id DESC LIMIT %s",
             (*period.bounds, team_id, channel_id, *args, limit))
-        return [PeriodQuote(quote_of(row), row[8], row[7]) for row in rows]
+        return [PeriodQuote(quote_of(row), row[9]) for row in rows]
+
+    def ratings(self, team_id: str, period: Period,
+                channel_id: str | None = None) -> list[tuple[str | None, float, int]]:
+        """The ratings of the period's quotes: (scale, rating as stored, quotes), per distinct pair."""
+        rows = self.db.all(
+            f"SELECT f.rating_scale, f.rating, count(*) FROM feedback f WHERE {RANGE_SQL} "
+            "AND f.rating IS NOT NULL GROUP BY f.rating_scale, f.rating",
+            (*period.bounds, team_id, channel_id))
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def corpus_df(self, stems: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many quotes of the whole corpus contain each stem, and how many quotes there are."""

@@ -270,10 +270,17 @@ def m011_outbox(conn: sqlite3.Connection) -> None:
     db["outbox"].create_index(["status", "next_at"], index_name="outbox_due")
 
 
+def m012_rating_scale(conn: sqlite3.Connection) -> None:
+    """The scale a quote's rating was given on (stars5, nps10, csat2, ...; see `models.SCALES`),
+    its rating then kept on the common 0..1 scale. Rows rated before keep their number and no
+    scale, read as stars as they always were: no rewrite of a large table while it is locked."""
+    _db(conn)["feedback"].add_column("rating_scale", str)
+
+
 MIGRATIONS: list[Step] = [m001_feedback, m002_meetings, m003_corpus_stats, m004_digests,
                           m005_quote_vectors, m006_rate_events, m007_quote_origin, m008_schedule_enterprise,
                           m009_hands, m010_channel_sharing,
-                          m011_outbox]
+                          m011_outbox, m012_rating_scale]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -28,8 +28,8 @@ SEES = ("EXISTS (SELECT 1 FROM feedback f WHERE f.id = feedback_fts.rowid AND f.
 # insert_all turns every row into a dict and builds a new multi-row statement per chunk.
 INSERT_SQL = """
 INSERT INTO feedback (team_id, source, external_id, text, created, customer, rating, url,
-                      labels, imported_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      labels, imported_at, rating_scale)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (team_id, source, external_id) DO NOTHING
 """
 
@@ -42,12 +42,13 @@ _labels_json = lru_cache(maxsize=65_536)(labels_json)
 
 
 def _stored(row: Sequence[Any], _encode: Any = _labels_json) -> tuple[Any, ...]:
-    """The row with its labels as the column stores them (a JSON list, or NULL)."""
+    """The row with its labels as the column stores them (a JSON list, or NULL), and its
+    rating's scale (a row of ten has none: its rating, if any, is read as stars)."""
     try:
         labels = _encode(row[8])
     except TypeError:  # a list: not hashable, so not cached
         labels = labels_json(row[8])
-    return (*row[:8], labels, row[9])
+    return (*row[:8], labels, row[9], row[10] if len(row) > 10 else None)
 
 
 class SqliteQuotes:
@@ -61,7 +62,8 @@ class SqliteQuotes:
         A quote stored before (same workspace, source and external id) is skipped, which
         is what makes re-running an interrupted import safe. Each row is a plain tuple:
         (team_id, source, external_id, text, created, customer, rating, url, labels,
-        imported_at), `labels` a tuple of strings, text already redacted.
+        imported_at, rating_scale), `labels` a tuple of strings, text already redacted, `rating`
+        on the common 0..1 scale of `rating_scale` (see `models.Rating`; may be left off).
         """
         with self.db.transaction() as conn:
             before = conn.execute("SELECT coalesce(max(id), 0) FROM feedback").fetchone()[0]
@@ -173,7 +175,7 @@ class SqliteQuotes:
         """One stored quote, if this workspace may see it (its own or the shared corpus) in
         this channel (a private channel's quotes only there)."""
         row = self.db.current().execute(
-            "SELECT id, text, source, created, url, labels, external_id FROM feedback "
+            "SELECT id, text, source, created, url, labels, external_id, rating, rating_scale FROM feedback "
             f"WHERE id = ? AND {VISIBLE}", (quote_id, team_id, channel_id)).fetchone()
         return quote_of(row) if row is not None else None
 
@@ -227,11 +229,12 @@ class SqliteQuotes:
         marks = ",".join("?" * len(ids))
         # `+team_id`: the id lookup is the selective one; the workspace index would not help.
         rows = self._tuples().execute(
-            f"SELECT id, text, source, created, url, labels, external_id FROM feedback "
+            f"SELECT id, text, source, created, url, labels, external_id, rating, rating_scale FROM feedback "
             f"WHERE id IN ({marks}) AND +team_id IN ('', ?) AND (private = 0 OR origin_channel = ?)",
             (*ids, team_id, channel_id)).fetchall()
-        return [Candidate(i, text, source, created, url, _labels(labels), external_id, relevance[i])
-                for i, text, source, created, url, labels, external_id in rows]
+        return [Candidate(i, text, source, created, url, _labels(labels), external_id, relevance[i],
+                          rating, scale)
+                for i, text, source, created, url, labels, external_id, rating, scale in rows]
 
     def unlabelled(self, after: int = 0, limit: int = 10_000) -> list[int]:
         """Ids of quotes with no label, above `after`, in id order: what themes must be found for."""
@@ -326,4 +329,4 @@ _labels = lru_cache(maxsize=4096)(labels_of)
 
 def quote_of(row: sqlite3.Row, score: float = 0.0, coverage: float = 0.0) -> Quote:
     return Quote(row["id"], row["text"], row["source"], row["created"], score, row["url"],
-                 labels_of(row["labels"]), row["external_id"], coverage)
+                 labels_of(row["labels"]), row["external_id"], coverage, row["rating"], row["rating_scale"])

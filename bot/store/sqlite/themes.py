@@ -23,7 +23,8 @@ TIME_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS feedback_time ON feedback ({QUOTE_
 # arguments. The team test is kept off the index (`+`): the time range narrows the scan.
 SEEN_SQL = "+f.team_id IN ('', ?) AND (f.private = 0 OR f.origin_channel = ?)"
 RANGE_SQL = f"{QUOTE_TIME_SQL} >= ? AND {QUOTE_TIME_SQL} < ? AND {SEEN_SQL}"
-QUOTE_COLUMNS = "f.id, f.text, f.source, f.created, f.url, f.labels, f.external_id, f.rating, f.imported_at"
+QUOTE_COLUMNS = ("f.id, f.text, f.source, f.created, f.url, f.labels, f.external_id, f.rating, "
+                 "f.rating_scale, f.imported_at")
 DF_CHUNK = 500  # terms per lookup, well under SQLite's limit on bound parameters
 
 
@@ -90,7 +91,16 @@ class SqliteThemes:
             f"SELECT {QUOTE_COLUMNS} FROM feedback f WHERE {RANGE_SQL} AND {clause} "
             f"ORDER BY {QUOTE_TIME_SQL} DESC, f.id DESC LIMIT ?",
             (*period.bounds, team_id, channel_id, *args, limit)).fetchall()
-        return [PeriodQuote(quote_of(row), row["imported_at"], row["rating"]) for row in rows]
+        return [PeriodQuote(quote_of(row), row["imported_at"]) for row in rows]
+
+    def ratings(self, team_id: str, period: Period,
+                channel_id: str | None = None) -> list[tuple[str | None, float, int]]:
+        """The ratings of the period's quotes: (scale, rating as stored, quotes), per distinct pair."""
+        rows = self.db.current().execute(
+            f"SELECT f.rating_scale, f.rating, count(*) FROM feedback f WHERE {RANGE_SQL} "
+            "AND f.rating IS NOT NULL GROUP BY f.rating_scale, f.rating",
+            (*period.bounds, team_id, channel_id)).fetchall()
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def corpus_df(self, stems: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many quotes of the whole corpus contain each stem, and how many quotes there are.
