@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ NOT_CUSTOMER_WORDS = frozenset((
     "company", "admin", "teammate", "assignee", "staff", "operator", "support", "private",
     "source", "status", "state", "channel", "via", "type", "priority", "origin", "language",
     "country", "device", "version", "email", "phone", "name", "url", "link", "author"))
+SCORE_WORDS = frozenset(("likely", "recommend", "rate", "rating", "satisfied", "satisfaction", "score"))
 SAMPLE = 1000  # records read from the head of a file to decide its layout
 CATEGORICAL_MIN_ROWS = 8  # fewer rows than this cannot tell a category from a sentence
 ZONE = re.compile(r"^(.*?)\s*\(([A-Za-z_]+(?:/[A-Za-z_+-]+)*|UTC|GMT)\)\s*$")
@@ -258,6 +259,9 @@ def detect(keys: Sequence[str], sample: Sequence[Mapping[str, Any]], forced: For
            path: str = "") -> Columns:
     """The layout of one file from its header and its first records."""
     forced = forced or Forced()
+    reasons: dict[str, str] = {}
+    if forced.origin.startswith("--preset"):
+        forced, reasons = _optional(forced, keys)
     for what, chosen in (("text", forced.text), ("title", forced.title), ("id", forced.id),
                          ("date", forced.date), ("rating", forced.rating)) + tuple(
                              ("label", name) for name in forced.labels):
@@ -265,7 +269,6 @@ def detect(keys: Sequence[str], sample: Sequence[Mapping[str, Any]], forced: For
             shown = ", ".join(repr(k[:40]) for k in keys[:30])
             raise BadImportFile(f"{path}: {chosen!r} is not a column (the {what} column of "
                                 f"{forced.origin}); the columns are: {shown}")
-    reasons: dict[str, str] = {}
     if forced.text:
         text = forced.text
         why_not = categorical(sample, text)
@@ -274,12 +277,13 @@ def detect(keys: Sequence[str], sample: Sequence[Mapping[str, Any]], forced: For
                                 "status or category, not what customers wrote; nothing was imported")
         reasons["text"] = f"given by {forced.origin}"
     else:
-        text, reasons["text"] = _pick_text(keys, sample, set(), path)
+        text, reasons["text"] = _pick_text(keys, sample, set(forced.labels) | {
+            c for c in (forced.title, forced.id, forced.date, forced.rating) if c}, path)
     taken = {text}
     title = forced.title
     if title:
         reasons["title"] = f"given by {forced.origin}"
-    elif not forced.text:
+    elif not forced.text and "title" not in reasons:
         allowed = [k for k in keys if k not in taken and not is_repeated(k, keys)
                    and not (_words(k) & (NOT_CUSTOMER_WORDS - {"name"}))]
         title = _find(allowed, TITLE_NAMES, taken)
@@ -314,6 +318,10 @@ def detect(keys: Sequence[str], sample: Sequence[Mapping[str, Any]], forced: For
     rating = forced.rating or _find(keys, RATING_NAMES, taken)
     reasons["rating"] = (f"given by {forced.origin}" if forced.rating else
                          f"named like a rating ({norm(rating)})" if rating else "no rating column")
+    if not rating:
+        rating = _score_question(keys, sample, taken)
+        if rating:
+            reasons["rating"] = "a question about a score, answered with whole numbers from 0 to 10"
     taken.add(rating or "")
     url = _find(keys, URL_NAMES, taken)
     if not id_ and url:
@@ -325,6 +333,32 @@ def detect(keys: Sequence[str], sample: Sequence[Mapping[str, Any]], forced: For
                    customer=_find(keys, CUSTOMER_NAMES, taken), rating=rating, url=url, title=title,
                    day_first=day_first, zone=zone, date_format=forced.date_format,
                    reasons=tuple(reasons.items()))
+
+
+def _optional(forced: Forced, keys: Sequence[str]) -> tuple[Forced, dict[str, str]]:
+    """A preset's title, labels and rating where this file has them; what it lacks is noted."""
+    notes = {}
+    title, rating = forced.title, forced.rating
+    if title and title not in keys:
+        notes["title"], title = f"{forced.origin}'s title column {title!r} is not in this file", None
+    if rating and rating not in keys:
+        notes["rating"], rating = f"{forced.origin}'s rating column {rating!r} is not in this file", None
+    labels = tuple(name for name in forced.labels if name in keys)
+    if forced.labels and not labels:
+        notes["labels"] = f"{forced.origin}'s label columns are not in this file"
+    return replace(forced, title=title, rating=rating, labels=labels), notes
+
+
+def _score_question(keys: Sequence[str], sample: Sequence[Mapping[str, Any]], taken: set[str]) -> str | None:
+    """A survey question about a score (NPS: "How likely are you to recommend ...?") answered
+    with whole numbers from 0 to 10."""
+    for key in keys:
+        if key in taken or not (_words(key) & SCORE_WORDS):
+            continue
+        values = _strings(sample, key)
+        if values and all(v.isdigit() and int(v) <= 10 for v in values):
+            return key
+    return None
 
 
 def _labels(keys: Sequence[str], taken: set[str]) -> tuple[str, ...]:
