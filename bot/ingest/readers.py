@@ -93,7 +93,7 @@ def sniff_encoding(path: Path | str, head: bytes) -> str:
         raise BadImportFile(f"{path}: not a text file (CSV, TSV, JSON or JSON Lines): it holds "
                             "NUL bytes, as binary files do")
     controls = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))
-    if head and controls > 0.01 * len(head) + 1:
+    if head and controls > 0.05 * len(head) + 4:
         raise BadImportFile(f"{path}: not a text file (CSV, TSV, JSON or JSON Lines): it holds "
                             f"{controls} control characters in its first {len(head)} bytes")
     return "utf-8"
