@@ -127,20 +127,20 @@ def to_row(fields: dict[str, Any], cols: Columns, source: str, team_id: str,
     external_id, text, created, customer, rating, url, labels, imported_at).
     """
     raw_text = fields.get(cols.text)
-    if not isinstance(raw_text, str) or not raw_text.strip():
-        raw_text = ""
+    body = raw_text.strip() if isinstance(raw_text, str) else ""
     if cols.title:
-        raw_text = _with_title(fields.get(cols.title), raw_text.strip())
-    if not raw_text.strip():
+        body = _with_title(fields.get(cols.title), body)
+    if not body:
         if cols.rating and fields.get(cols.rating) not in (None, ""):
             return NO_COMMENT
         return f"no text in column {cols.text!r}"
-    text = redact(raw_text.strip())
+    text = redact(body)
     created = None
     if cols.date:
         raw_date = fields.get(cols.date)
         if raw_date not in (None, ""):
-            created = _date(raw_date, cols)
+            created = (_date(raw_date, cols) if cols.zone or cols.date_format
+                       else parse_date(raw_date, cols.day_first))
             if created is None:
                 return f"unparseable date {str(raw_date)[:40]!r} in column {cols.date!r}"
     external = fields.get(cols.id) if cols.id else None
@@ -171,6 +171,7 @@ def _with_title(title: Any, body: str) -> str:
 
 
 def _date(raw: Any, cols: Columns) -> str | None:
+    """A date read with a mapping file's format, or in the zone its column's header names."""
     if cols.date_format:
         try:
             return datetime.strptime(str(raw).strip(), cols.date_format).strftime("%Y-%m-%dT%H:%M:%S")

@@ -261,9 +261,10 @@ def _csv_records(handle: IO[bytes], delimiter: str, progress: Progress | None,
             index += 1  # counts every item yielded, as the importer's enumerate does
             yield Record(last + 1, None, f"expected {len(header)} fields, found {len(row)}")
         else:
-            for held in trailer.release():
-                index += 1
-                yield held
+            if trailer.rows:
+                for held in trailer.release():
+                    index += 1
+                    yield held
             index += 1
             if index % every == mine:
                 yield Record(last + 1, dict(zip(header, row, strict=True)))
