@@ -218,6 +218,7 @@ def _pick_date(keys: Sequence[str], sample: Sequence[Mapping[str, Any]],
                taken: set[str]) -> tuple[str | None, str]:
     """The date a record was made: by name, checked against what the values hold."""
     best: tuple[int, int, str] | None = None
+    named: list[str] = []
     for index, key in enumerate(keys):
         if key in taken:
             continue
@@ -227,14 +228,18 @@ def _pick_date(keys: Sequence[str], sample: Sequence[Mapping[str, Any]],
         ranks = [DATE_WORDS.index(w) for w in words if w in DATE_WORDS]
         if not ranks and norm(key) not in ("created_at", "submitted_at", "created_date"):
             continue
+        named.append(key)
         values = [r.get(key) for r in sample if r.get(key) not in (None, "")][:200]
         if values and sum(parse_date(v) is not None for v in values) < 0.8 * len(values):
             continue
         rank = (min(ranks) if ranks else 0, index, key)
         if best is None or rank < best:
             best = rank
+    if best is None and named:
+        shown = ", ".join(repr(k[:40]) for k in named[:3])
+        return None, f"no date: {shown} named like one, but fewer than 8 in 10 of its values read as dates"
     if best is None:
-        return None, "no column named like a date holds dates"
+        return None, "no date column"
     return best[2], f"named like a date ({norm(best[2])}), and its values read as dates"
 
 

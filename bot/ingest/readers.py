@@ -63,6 +63,9 @@ def detect_format(path: Path, head: bytes) -> str:
     by_name = _EXTENSIONS.get(path.suffix.lower())
     if by_name:
         return by_name
+    encoding = sniff_encoding(path, head)
+    if encoding != "utf-8":
+        head = head[: len(head) // 2 * 2].decode(encoding, errors="replace").encode("utf-8")
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"["):
         return "json"
