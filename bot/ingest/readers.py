@@ -228,7 +228,9 @@ def _csv_records(handle: IO[bytes], delimiter: str, progress: Progress | None,
         header = _csv_header(name, csv.reader(lines, delimiter=delimiter, strict=True))
         yield from _careful_csv(lines, header, delimiter, progress)
         return
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    # A sample reads the head only, so bad bytes past the part checked are replaced, not fatal.
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="",
+                            errors="replace" if head_only else "strict")
     reader = csv.reader(text, delimiter=delimiter, strict=True)
     header = _csv_header(name, reader)
     last = reader.line_num

@@ -207,3 +207,14 @@ def test_json_envelope_with_side_lists_takes_the_records(conn, tmp_path):
     import_file(conn, path)
     assert quotes(conn.path) == ["Late. Card is late"]
     assert os.path.exists(conn.path)
+
+
+def test_bad_bytes_past_the_sampled_head_are_one_bad_row(conn, tmp_path):
+    path = tmp_path / "late.csv"
+    with open(path, "wb") as handle:
+        handle.write(b"id,text\n")
+        for i in range(900):
+            handle.write(f"{i},{'long words about fees ' * 80}\n".encode())
+        handle.write(b"900,caf\xe9 in latin-1\n901,fine\n")
+    report = import_file(conn, path)
+    assert report.added == 901 and [str(b) for b in report.bad] == [f"{path}:902: bad encoding (not UTF-8)"]
