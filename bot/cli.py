@@ -27,12 +27,15 @@ from .digests.render import render_text
 from .digests.themes import TrackedTopic, load_topics
 from .errors import EmptyChairError, StoreUnavailable
 from .ingest.dates import parse_date
-from .ingest.importer import BadRow, ImportReport, import_file
+from .ingest.importer import BadRow, ImportReport, explain_file, import_file
+from .ingest.layout import Forced, presets
+from .ingest.layout import mapping as layout_mapping
+from .ingest.layout import preset as layout_preset
 from .ingest.readers import FORMATS
 from .ingest.transcript import TranscriptLine, read_transcript
 from .meeting.policy import Policy
 from .meeting.replay import replay as replay_meeting
-from .models import Action
+from .models import SCALES, Action
 from .search import semantic
 from .search.quotes import search_quotes
 from .store import Store, connect
@@ -123,28 +126,53 @@ def cli(ctx: click.Context) -> None:
 @click.option("--embed/--no-embed", "embed_now", default=None,
               help="Wait while the new quotes are embedded (default: no; `embed` or `serve` catch up, "
                    "and until then the quotes are found by their words).")
+@click.option("--dry-run", "--explain", "dry_run", is_flag=True,
+              help="Show which column is used for text, title, id, date, labels and rating, and why, "
+                   "with three sample rows; import nothing.")
+@click.option("--preset", type=click.Choice(sorted(presets())),
+              help="A known export's layout, where detection is unsure (see docs/import.md).")
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A TOML file naming your own export's columns (text, title, id, date, labels, "
+                   "rating, date_format).")
 @click.pass_obj
 def import_command(settings: Settings, paths: tuple[Path, ...], db_path: Path | str | None,
                    source: str | None,
                    text_column: str | None, id_column: str | None, date_column: str | None,
                    label_columns: tuple[str, ...], fmt: str | None, team: str | None, shared: bool,
-                   quiet: bool, embed_now: bool | None) -> None:
+                   quiet: bool, embed_now: bool | None, dry_run: bool, preset: str | None,
+                   mapping_file: Path | None) -> None:
     """Import feedback from CSV, JSON or JSON Lines exports.
 
+    The columns are found by their names and contents (Zendesk, HubSpot, Salesforce,
+    Trustpilot, Jira, Intercom, App Store, Google Play, Typeform, SurveyMonkey,
+    Delighted, Freshdesk exports need no flags); --dry-run shows the choice.
     Personal data (emails, phone and card numbers, ...) is redacted before anything
     is stored. Re-importing a file adds nothing new. Bad rows are listed with their
-    file and line; the good rows still land.
+    file and line; the good rows still land. Exit status: 0 all imported, 1 bad rows
+    or a file that cannot be read, 2 the database refused the write (full, read-only,
+    locked); nothing half-written, and the same command completes it later.
 
     Example: empty-chair import tickets.csv --source zendesk
     """
+    forced = _layout(preset, mapping_file)
+    if dry_run:
+        for path in paths:
+            _explain_one(path, source, text_column, id_column, date_column, label_columns, fmt, forced)
+        return
     team = _corpus_owner(settings, team, shared)
-    store = _open(settings, db_path)
+    store = _open_for_import(settings, db_path)
     failed = 0
     for path in paths:
-        report = _import_one(store, path, source, text_column, id_column, date_column,
-                             label_columns, fmt, team, quiet)
+        try:
+            report = _import_one(store, path, source, text_column, id_column, date_column,
+                                 label_columns, fmt, team, quiet, forced)
+        except StoreUnavailable as err:
+            click.echo(f"Error: {err}. Fix it and run the same import again: it adds only what is "
+                       "missing.", err=True)
+            sys.exit(2)
+        no_comment = f", {report.no_comment} responses had no comment" if report.no_comment else ""
         click.echo(f"{path}: {report.read} rows read, {report.added} added, "
-                   f"{report.unchanged} duplicates skipped, {len(report.bad)} bad "
+                   f"{report.unchanged} duplicates skipped, {len(report.bad)} bad{no_comment} "
                    f"(source: {report.source})")
         failed += len(report.bad)
     click.echo(f"The database now holds {store.quotes.total()} quotes.")
@@ -183,9 +211,65 @@ def _corpus_owner(settings: Settings, team: str | None, shared: bool) -> str:
     return ""
 
 
+def _layout(preset: str | None, mapping_file: Path | None) -> Forced | None:
+    """The columns a preset or a mapping file names (the mapping file over the preset)."""
+    try:
+        chosen = layout_preset(preset) if preset else None
+        if mapping_file:
+            own = layout_mapping(mapping_file)
+            chosen = chosen.merged(own) if chosen else own
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
+    return chosen
+
+
+def _open_for_import(settings: Settings, db_path: Path | str | None) -> Store:
+    """The store, or exit 2 with one line when the database cannot take the import."""
+    path = db_path or settings.db_path
+    try:
+        return connect(path)
+    except EmptyChairError as err:
+        click.echo(f"Error: {err if str(path) in str(err) else f'{path}: {err}'}", err=True)
+        sys.exit(2)
+
+
+def _printable(text: str, limit: int = 110) -> str:
+    """A file's words on one terminal line: control characters (escape sequences, new lines)
+    shown as escapes, never obeyed, and long values cut."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return shown if len(shown) <= limit else shown[:limit - 1] + "…"
+
+
+def _explain_one(path: Path, source: str | None, text_column: str | None, id_column: str | None,
+                 date_column: str | None, label_columns: tuple[str, ...], fmt: str | None,
+                 forced: Forced | None) -> None:
+    """`import --dry-run`: the layout of one file, field by field, and three rows; nothing stored."""
+    try:
+        found = explain_file(path, source=source, fmt=fmt, text_column=text_column,
+                             id_column=id_column, date_column=date_column,
+                             label_columns=label_columns, forced=forced)
+    except EmptyChairError as err:
+        raise click.ClickException(str(err)) from None
+    cols = found.columns
+    click.echo(f"{path} ({found.format}, source {found.source}), decided from its first "
+               f"{found.sampled} records:")
+    chosen = {"text": cols.text, "title": cols.title, "id": cols.id, "date": cols.date,
+              "labels": ", ".join(cols.labels), "rating": cols.rating}
+    for name, column in chosen.items():
+        shown = _printable(column, 50) if column else "-"
+        why = cols.why(name)
+        if name == "rating" and cols.rating_scale:
+            why += f"; read as {SCALES[cols.rating_scale].about}"
+        click.echo(f"  {name:<7} {shown:<32} {_printable(why, 140)}")
+    click.echo(f"First {len(found.samples)} rows as they would be stored:")
+    for line, row in found.samples:
+        click.echo(f"  line {line}: {_printable(row)}")
+    click.echo("Nothing was imported (--dry-run).")
+
+
 def _import_one(store: Store, path: Path, source: str | None, text_column: str | None,
                 id_column: str | None, date_column: str | None, label_columns: tuple[str, ...],
-                fmt: str | None, team: str, quiet: bool) -> ImportReport:
+                fmt: str | None, team: str, quiet: bool, forced: Forced | None = None) -> ImportReport:
     """One file, with a progress bar on a terminal for files over a megabyte."""
     size = path.stat().st_size
     show_bar = not quiet and size > BAR_BYTES and sys.stderr.isatty()
@@ -204,11 +288,13 @@ def _import_one(store: Store, path: Path, source: str | None, text_column: str |
         with bar if show_bar else contextlib.nullcontext():
             report = import_file(store, path, source=source, fmt=fmt, text_column=text_column,
                                  id_column=id_column, date_column=date_column,
-                                 label_columns=label_columns, team_id=team,
+                                 label_columns=label_columns, forced=forced, team_id=team,
                                  progress=progress if show_bar else None, on_bad_row=bad_row)
             if show_bar:
                 progress(size)
             return report
+    except StoreUnavailable:
+        raise
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
 

@@ -40,3 +40,7 @@ class BadTopicsFile(EmptyChairError):
 
 class StoreUnavailable(EmptyChairError):
     "The database cannot be opened (not a database, unwritable, locked, or no server answers)"
+
+
+class StoreWriteFailed(StoreUnavailable):
+    "The database refused a write (disk full, read-only, locked); the transaction was undone whole"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _YMD = re.compile(
     r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?)?"
 )
-_MDY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_MDY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:,?[ T](\d{1,2}):(\d{2})(?::(\d{2}))?"
+                  r"\s*([AaPp][Mm])?)?")
 _FORMATS = (
     "%b %d, %Y",
     "%B %d, %Y",
@@ -18,7 +20,16 @@ _FORMATS = (
     "%d %B %Y",
     "%a, %d %b %Y %H:%M:%S %z",
     "%a %b %d %H:%M:%S %Y",
+    "%d/%b/%y %I:%M %p",  # Jira: 14/Mar/24 10:22 AM
+    "%d/%b/%Y %I:%M %p",
+    "%d/%b/%y",
+    "%b %d, %Y %I:%M %p",
+    "%B %d, %Y %I:%M %p",
+    "%Y-%m-%d %H:%M:%S %z",  # Delighted, Ruby's Time#to_s: 2024-03-14 10:22:05 -0700
+    "%Y-%m-%d %H:%M:%S %Z",
 )
+_TIMED = {"%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p",
+          "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S %Z"}
 
 
 def _iso(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | None) -> str | None:
@@ -31,11 +42,12 @@ def _iso(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | None)
     return f"{y:04d}-{m:02d}-{d:02d}T{int(hh):02d}:{int(mm or 0):02d}:{int(ss or 0):02d}"
 
 
-def parse_date(value: object) -> str | None:
+def parse_date(value: object, day_first: bool = False) -> str | None:
     """ISO `YYYY-MM-DD` (or with a time) for a date value, or None when it is not a date.
 
-    Month-first is assumed for slashed dates (US exports), unless the first number
-    cannot be a month. Epoch seconds and milliseconds are understood too.
+    Slashed dates are read month-first (US exports) unless `day_first`, which the layout
+    decides from the whole column; a first number that cannot be a month wins either way.
+    Epoch seconds and milliseconds are understood too.
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_epoch(float(value))
@@ -44,7 +56,27 @@ def parse_date(value: object) -> str | None:
         fast = _iso_text(text)
         if fast:
             return fast
-    return _parse_text(text)
+    return _parse_text(text, day_first)
+
+
+def in_zone(iso: str, zone: str) -> str:
+    """A local time written in `zone` (named in a column's header) as UTC, as other dates are
+    compared; a date without a time, or an unknown zone, stays as written."""
+    if len(iso) < 19 or zone.upper() in ("UTC", "GMT", "Z"):
+        return iso
+    try:
+        local = datetime.fromisoformat(iso).replace(tzinfo=_zone(zone))
+    except (ValueError, KeyError):
+        return iso
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise KeyError(name) from None
 
 
 def _iso_text(text: str) -> str | None:
@@ -61,7 +93,7 @@ def _iso_text(text: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def _parse_text(text: str) -> str | None:
+def _parse_text(text: str, day_first: bool = False) -> str | None:
     """Exports repeat the same dates over and over; parsing each spelling once pays."""
     match = _YMD.fullmatch(text)
     if match:
@@ -69,9 +101,14 @@ def _parse_text(text: str) -> str | None:
         return _iso(int(y), int(m), int(d), hh, mm, ss)
     match = _MDY.fullmatch(text)
     if match:
-        a, b, y, hh, mm, ss = match.groups()
-        month, day = (int(a), int(b)) if int(a) <= 12 else (int(b), int(a))
-        return _iso(int(y), month, day, hh, mm, ss)
+        a, b, y, hh, mm, ss, half = match.groups()
+        first, second = (int(b), int(a)) if day_first else (int(a), int(b))
+        month, day = (first, second) if first <= 12 else (second, first)
+        year = int(y) + 2000 if len(y) == 2 else int(y)
+        if half and hh:
+            hour = int(hh) % 12 + (12 if half.lower() == "pm" else 0)
+            hh = str(hour)
+        return _iso(year, month, day, hh, mm, ss)
     if text.isdigit() and len(text) in (10, 13):
         return _from_epoch(float(text))
     for fmt in _FORMATS:
@@ -79,6 +116,10 @@ def _parse_text(text: str) -> str | None:
             parsed = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        if fmt in _TIMED:
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(UTC)
+            return parsed.strftime("%Y-%m-%dT%H:%M:%S")
         return _iso(parsed.year, parsed.month, parsed.day, None, None, None)
     return None
 

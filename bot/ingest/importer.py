@@ -9,47 +9,31 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from queue import Empty
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadImportFile
+from ..models import Rating
 from . import ratings
-from .dates import parse_date
+from .dates import in_zone, parse_date
+from .layout import SAMPLE, Columns, Forced, detect, norm
 from .readers import detect_format, read_records
 from .redact import redact
+
+__all__ = ["BadRow", "Columns", "ImportReport", "add_quote", "explain_file", "import_file", "to_row"]
 
 if TYPE_CHECKING:
     from ..store import Store
 
-# Column names people use, in order of preference (compared case-insensitively, and
-# also as the last word of a longer name: "Consumer complaint narrative", "Complaint ID").
-TEXT_NAMES = ("text", "body", "comment", "comments", "review", "feedback", "narrative",
-              "message", "content", "description", "complaint", "verbatim", "response")
-ID_NAMES = ("id", "external_id", "ticket_id", "review_id", "uuid", "key")
-DATE_NAMES = ("created", "created_at", "date", "timestamp", "submitted", "submitted_at",
-              "received", "time", "date_received", "updated_at")
-LABEL_NAMES = ("category", "categories", "label", "labels", "tags", "tag", "topic",
-               "intent", "product", "issue", "theme")
-CUSTOMER_NAMES = ("customer", "segment", "plan", "tier", "customer_segment", "account")
-RATING_NAMES = ("rating", "score", "stars", "nps", "csat")
-URL_NAMES = ("url", "link", "permalink")
-
-@dataclass(frozen=True)
-class Columns:
-    """Which field of a record holds what."""
-
-    text: str
-    id: str | None = None
-    date: str | None = None
-    labels: tuple[str, ...] = ()
-    customer: str | None = None
-    rating: str | None = None
-    url: str | None = None
-    rating_scale: str | None = None  # decided from the rating column's values (ratings.scale_of)
+NO_COMMENT = "a score with no comment"  # not a bad row: counted, and not stored as a quote
+_SEVERAL = re.compile(r"[;,]")  # a tags column: "billing;refunds" or "billing, refunds"
+TITLE_JOIN = ". "  # "Subject. Body": reads as the customer's own two sentences
 
 
 @dataclass(frozen=True)
@@ -75,6 +59,7 @@ class ImportReport:
     read: int = 0
     added: int = 0
     unchanged: int = 0
+    no_comment: int = 0  # responses with a score and no words (Delighted, NPS surveys)
     bad: list[BadRow] = field(default_factory=list)
 
     @property
@@ -82,49 +67,11 @@ class ImportReport:
         return not self.bad
 
 
-def _norm(name: str) -> str:
-    return name.strip().lower().replace("-", "_").replace(" ", "_")
-
-
-def _find(keys: Sequence[str], names: Sequence[str], taken: set[str]) -> str | None:
-    normal = {_norm(k): k for k in keys if k not in taken}
-    for name in names:
-        if name in normal:
-            return normal[name]
-    for name in names:
-        for norm, key in normal.items():
-            if norm.endswith("_" + name):
-                return key
-    return None
-
-
 def detect_columns(keys: Sequence[str], text: str | None = None, id: str | None = None,
-                   date: str | None = None, labels: Sequence[str] = ()) -> Columns:
-    """Columns by the usual names; explicit choices win, and must exist."""
-    for what, chosen in (("text", text), ("id", id), ("date", date)) + tuple(
-            ("label", name) for name in labels):
-        if chosen and chosen not in keys:
-            raise BadImportFile(f"--{what}-column {chosen!r} is not a column; the columns are: "
-                                f"{', '.join(keys)}")
-    text = text or _find(keys, TEXT_NAMES, set())
-    if not text:
-        raise BadImportFile(
-            f"no text column found among: {', '.join(keys)}; name one with --text-column")
-    taken = {text}
-    id = id or _find(keys, ID_NAMES, taken)
-    taken.add(id or "")
-    date = date or _find(keys, DATE_NAMES, taken)
-    taken.add(date or "")
-    if not labels:
-        normal = {_norm(k): k for k in keys if k not in taken}
-        labels = tuple(normal[n] for n in LABEL_NAMES if n in normal)
-    taken.update(labels)
-    return Columns(
-        text=text, id=id, date=date, labels=tuple(labels),
-        customer=_find(keys, CUSTOMER_NAMES, taken),
-        rating=_find(keys, RATING_NAMES, taken),
-        url=_find(keys, URL_NAMES, taken),
-    )
+                   date: str | None = None, labels: Sequence[str] = (),
+                   sample: Sequence[dict[str, Any]] = ()) -> Columns:
+    """Columns by the usual names and the sampled values; explicit choices win, and must exist."""
+    return detect(list(keys), list(sample), Forced(text=text, id=id, date=date, labels=tuple(labels)))
 
 
 def _labels(fields: dict[str, Any], names: Sequence[str]) -> tuple[str, ...]:
@@ -149,12 +96,20 @@ def _label_list(fields: dict[str, Any], names: Iterable[str]) -> list[str]:
     for name in names:
         value = fields.get(name)
         if isinstance(value, list):
-            found.extend(str(v).strip() for v in value if str(v).strip())
+            found.extend(t for v in value if (t := _label_text(v)))
         elif value not in (None, ""):
             text = str(value).strip()
-            parts = text.split(";") if _norm(name) in ("tags", "labels", "tag") else [text]
+            several = norm(name).rsplit("_", 1)[-1] in ("tags", "labels", "tag")
+            parts = _SEVERAL.split(text) if several else [text]
             found.extend(p.strip() for p in parts if p.strip())
     return found
+
+
+def _label_text(value: Any) -> str:
+    """A tag as written; an object tag (Intercom's `{"type": "tag", "name": ...}`) by its name."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("label") or value.get("value") or ""
+    return str(value).strip()
 
 
 def to_row(fields: dict[str, Any], cols: Columns, source: str, team_id: str,
@@ -165,14 +120,20 @@ def to_row(fields: dict[str, Any], cols: Columns, source: str, team_id: str,
     external_id, text, created, customer, rating, url, labels, imported_at, rating_scale).
     """
     raw_text = fields.get(cols.text)
-    if not isinstance(raw_text, str) or not raw_text.strip():
+    body = raw_text.strip() if isinstance(raw_text, str) else ""
+    if cols.title:
+        body = _with_title(fields.get(cols.title), body)
+    if not body:
+        if cols.rating and fields.get(cols.rating) not in (None, ""):
+            return NO_COMMENT
         return f"no text in column {cols.text!r}"
-    text = redact(raw_text.strip())
+    text = redact(body)
     created = None
     if cols.date:
         raw_date = fields.get(cols.date)
         if raw_date not in (None, ""):
-            created = parse_date(raw_date)
+            created = (_date(raw_date, cols) if cols.zone or cols.date_format
+                       else parse_date(raw_date, cols.day_first))
             if created is None:
                 return f"unparseable date {str(raw_date)[:40]!r} in column {cols.date!r}"
     rating = ratings.read(fields.get(cols.rating), cols.rating, cols.rating_scale) if cols.rating else None
@@ -191,6 +152,33 @@ def to_row(fields: dict[str, Any], cols: Columns, source: str, team_id: str,
             _labels(fields, cols.labels), imported_at, rating.scale if rating else None)
 
 
+def _with_title(title: Any, body: str) -> str:
+    """The customer's words whole: "Subject. Body", the subject alone, or the body alone.
+
+    A body that already opens with its subject (some tools repeat it) is not doubled; a
+    subject ending in its own punctuation ("Refund?") takes no extra full stop.
+    """
+    if not isinstance(title, str) or not title.strip():
+        return body
+    title = title.strip()
+    if not body or body.startswith(title):
+        return body or title
+    return f"{title} {body}" if title[-1] in ".!?:;…" else f"{title}{TITLE_JOIN}{body}"
+
+
+def _date(raw: Any, cols: Columns) -> str | None:
+    """A date read with a mapping file's format, or in the zone its column's header names."""
+    if cols.date_format:
+        try:
+            return datetime.strptime(str(raw).strip(), cols.date_format).strftime("%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            return None
+    created = parse_date(raw, cols.day_first)
+    if created and cols.zone:
+        created = in_zone(created, cols.zone)
+    return created
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What a parsing pass needs; plain data so it can travel to a worker process."""
@@ -199,10 +187,7 @@ class _Plan:
     fmt: str
     source: str
     team_id: str
-    text_column: str | None
-    id_column: str | None
-    date_column: str | None
-    label_columns: tuple[str, ...]
+    forced: Forced
     batch_size: int
     imported_at: str
     share: tuple[int, int] = (0, 1)  # (k, n): this pass handles records k, k+n, k+2n, ...
@@ -218,6 +203,7 @@ class _Batch:
     position: int
     columns: Columns | None
     added: int = 0  # rows a worker already wrote (its `rows` are then empty)
+    no_comment: int = 0
 
 
 def _batches(plan: _Plan) -> Iterator[_Batch]:
@@ -239,10 +225,13 @@ def _batches(plan: _Plan) -> Iterator[_Batch]:
             batch.bad.append(BadRow(str(plan.path), record.line, record.error or "unreadable"))
             continue
         if cols is None:
-            cols = _rating_scale(plan, detect_columns(list(record.fields), plan.text_column, plan.id_column,
-                                                      plan.date_column, plan.label_columns))
+            cols = _rating_scale(plan, detect(list(record.fields), [record.fields], plan.forced,
+                                              str(plan.path)))
             batch.columns = cols
         row = to_row(record.fields, cols, plan.source, plan.team_id, plan.imported_at)
+        if row is NO_COMMENT:
+            batch.no_comment += 1
+            continue
         if isinstance(row, str):
             batch.bad.append(BadRow(str(plan.path), record.line, row))
             continue
@@ -255,13 +244,27 @@ def _batches(plan: _Plan) -> Iterator[_Batch]:
     yield batch
 
 
+def sample(path: Path, fmt: str, size: int = SAMPLE) -> tuple[list[str], list[dict[str, Any]]]:
+    """The field names and the first `size` readable records of a file: what its layout is
+    decided from, once per file, however long the file."""
+    keys: dict[str, None] = {}
+    records: list[dict[str, Any]] = []
+    for record in read_records(path, fmt, head_only=True):
+        if record is None or record.fields is None:
+            continue
+        records.append(record.fields)
+        keys.update(dict.fromkeys(record.fields))
+        if len(records) >= size:
+            break
+    return list(keys), records
+
+
 def _first_columns(plan: _Plan) -> Columns | None:
-    """Columns detected from the first readable record (None if there is none)."""
-    for record in read_records(plan.path, plan.fmt):
-        if record.fields is not None:
-            return _rating_scale(plan, detect_columns(list(record.fields), plan.text_column, plan.id_column,
-                                                      plan.date_column, plan.label_columns))
-    return None
+    """Columns decided from the head of the file (None if it holds no readable record)."""
+    keys, records = sample(plan.path, plan.fmt)
+    if not records:
+        return None
+    return _rating_scale(plan, detect(keys, records, plan.forced, str(plan.path)))
 
 
 def _rating_scale(plan: _Plan, cols: Columns) -> Columns:
@@ -344,6 +347,7 @@ def import_file(
     id_column: str | None = None,
     date_column: str | None = None,
     label_columns: Sequence[str] = (),
+    forced: Forced | None = None,
     team_id: str = "",
     batch_size: int = 50_000,
     progress: Callable[[int], None] | None = None,
@@ -352,24 +356,22 @@ def import_file(
 ) -> ImportReport:
     """Import one export file; bad records are reported, the good ones land.
 
+    The layout (which column is what) is decided once from the head of the file, before
+    anything is written: a file whose text column would be a category is refused whole.
     Large files (`parallel` defaults to on over 8 MB) are parsed and written by two
     worker processes; every batch is its own transaction.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise BadImportFile(f"{path}: no such file")
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    fmt = fmt or detect_format(path, head)
-    plan = _Plan(path, fmt, source or default_source(path), team_id, text_column, id_column,
-                 date_column, tuple(label_columns), batch_size,
-                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-    report = ImportReport(str(path), plan.source, fmt)
+    plan = _plan(path, source, fmt, text_column, id_column, date_column, label_columns, forced,
+                 team_id, batch_size)
+    report = ImportReport(str(plan.path), plan.source, plan.fmt)
     if parallel is None:
-        parallel = path.stat().st_size > 8 << 20
+        parallel = plan.path.stat().st_size > 8 << 20
+    plan = replace(plan, columns=_first_columns(plan))
+    if plan.columns is None:
+        parallel = False  # nothing readable: the inline pass reports each record's error
     address = store.quotes.address()
     if parallel and address:
-        plan = replace(plan, columns=_first_columns(plan), address=address)
+        plan = replace(plan, address=address)
     else:
         parallel = False  # an in-memory database cannot be shared with another process
     for batch in (_batches_in_workers(plan) if parallel else _batches(plan)):
@@ -381,14 +383,75 @@ def import_file(
             if on_bad_row:
                 on_bad_row(bad)
         report.added += batch.added
+        report.no_comment += batch.no_comment
         if batch.rows:
             report.added += store.quotes.add_many(batch.rows)
         if progress:
             progress(batch.position)
-    report.unchanged = report.read - report.added - len(report.bad)
+    report.unchanged = report.read - report.added - len(report.bad) - report.no_comment
     if report.added:
         store.quotes.refresh_stats()
     return report
+
+
+def _plan(path: str | Path, source: str | None, fmt: str | None, text_column: str | None,
+          id_column: str | None, date_column: str | None, label_columns: Sequence[str],
+          forced: Forced | None, team_id: str, batch_size: int) -> _Plan:
+    path = Path(path)
+    if not path.is_file():
+        raise BadImportFile(f"{path}: no such file")
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    fmt = fmt or detect_format(path, head)
+    flags = Forced(text=text_column, id=id_column, date=date_column, labels=tuple(label_columns))
+    chosen = (forced or Forced()).merged(flags) if forced else flags
+    return _Plan(path, fmt, source or default_source(path), team_id, chosen, batch_size,
+                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+
+
+@dataclass
+class Explanation:
+    """What an import of one file would do: the layout, and three records as they would be stored."""
+
+    path: str
+    format: str
+    source: str
+    columns: Columns
+    samples: list[tuple[int, str]]  # (line, the quote or why the record would not be one)
+    sampled: int
+
+
+def explain_file(path: str | Path, *, source: str | None = None, fmt: str | None = None,
+                 text_column: str | None = None, id_column: str | None = None,
+                 date_column: str | None = None, label_columns: Sequence[str] = (),
+                 forced: Forced | None = None, shown: int = 3) -> Explanation:
+    """The layout `import_file` would use, with sample rows; reads the head, writes nothing."""
+    plan = _plan(path, source, fmt, text_column, id_column, date_column, label_columns, forced, "", 1)
+    keys, records = sample(plan.path, plan.fmt)
+    if not records:
+        raise BadImportFile(f"{plan.path}: no readable record in the file")
+    cols = _rating_scale(plan, detect(keys, records, plan.forced, str(plan.path)))
+    rows: list[tuple[int, str]] = []
+    for record in read_records(plan.path, plan.fmt, head_only=True):
+        if record is None or record.fields is None:
+            continue
+        row = to_row(record.fields, cols, plan.source, "", plan.imported_at)
+        rows.append((record.line, row if isinstance(row, str) else _shown(row)))
+        if len(rows) >= shown:
+            break
+    return Explanation(str(plan.path), plan.fmt, plan.source, cols, rows, len(records))
+
+
+def _shown(row: tuple[Any, ...]) -> str:
+    """A stored row as one line: id, date, labels, rating and the quote."""
+    labels = ", ".join(row[8])
+    parts = [f"id {row[2]}", f"date {row[4] or '-'}"]
+    if labels:
+        parts.append(f"labels {labels}")
+    rating = Rating.stored(row[6], row[10] if len(row) > 10 else None)
+    if rating is not None:
+        parts.append(f"rating {rating.original:g} ({rating.scale})")
+    return "; ".join(parts) + f": {row[3]}"
 
 
 def default_source(path: Path) -> str:

@@ -17,8 +17,22 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from ...errors import StoreUnavailable
+from ...errors import StoreUnavailable, StoreWriteFailed
 from .migrations import migrate
+
+# What the server says when the machine, not the SQL, is at fault.
+WRITE_FAILURES = (psycopg.errors.DiskFull, psycopg.errors.ReadOnlySqlTransaction,
+                  psycopg.errors.LockNotAvailable, psycopg.errors.OutOfMemory)
+
+
+def _cause(err: Exception) -> str:
+    if isinstance(err, psycopg.errors.DiskFull):
+        return "the server's disk is full"
+    if isinstance(err, psycopg.errors.ReadOnlySqlTransaction):
+        return "the database is read-only (a standby, or default_transaction_read_only)"
+    if isinstance(err, psycopg.errors.LockNotAvailable):
+        return "the database is locked by another session"
+    return "the server is out of memory"
 
 POOL_MIN = 1
 POOL_MAX = 10  # per process: a listener pool of about this many threads; the server's default allows 100
@@ -73,6 +87,10 @@ class Connections:
             try:
                 with conn.transaction():
                     yield conn
+            except WRITE_FAILURES as err:
+                raise StoreWriteFailed(f"{_safe(self.url)}: {_cause(err)} ({str(err).strip()}); the "
+                                       "write in progress was undone, and what was stored before it "
+                                       "is intact") from None
             finally:
                 self._local.conn = None
 

@@ -14,7 +14,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ...errors import StoreWriteFailed
 from .migrations import migrate
+
+# What SQLite says when the machine, not the SQL, is at fault, and what to tell a person.
+WRITE_FAILURES = (
+    ("database or disk is full", "the disk is full (or the database reached its size limit)"),
+    ("readonly database", "the database is read-only (file or disk permissions)"),
+    ("database is locked", "the database is locked: another process kept writing for 30 s"),
+    ("disk i/o error", "the disk reported an input/output error"),
+    ("unable to open database file", "the database file cannot be opened for writing"),
+)
 
 MEMORY = ":memory:"
 PRIVATE = 0o600  # read and written by the bot's own user only
@@ -83,13 +93,26 @@ class Connections:
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:  # a full disk may have rolled it back already
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as err:
+            raise self.write_failure(err) from None
+
+    def write_failure(self, err: sqlite3.OperationalError) -> Exception:
+        """A clear error naming the database and the cause, where the machine is at fault."""
+        text = str(err).lower()
+        for needle, cause in WRITE_FAILURES:
+            if needle in text:
+                return StoreWriteFailed(f"{self.path}: {cause} ({err}); the write in progress was "
+                                        "undone, and what was stored before it is intact")
+        return err
 
     def close(self) -> None:
         with self._lock:
