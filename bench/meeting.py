@@ -661,11 +661,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     resources = resource_figures()
     if args.json:
         print(json.dumps({"modes": figures, "decisions": decisions, "seconds": seconds,
-                          "corpus": sorted({p.name for p in cached.values()}), "model": semantic.MODEL,
+                          "corpus": sorted({p.name for p in cached.values()}), "model": semantic.model_key(),
                           **resources}, indent=2))
     else:
         layout = "one database per dataset" if args.per_corpus else "both datasets in one database"
-        print(f"model {semantic.MODEL}; corpus {layout}; "
+        print(f"model {semantic.model_key()}; corpus {layout}; "
               f"{len(conversations)} + {len(silent)} conversations")
         print(format_report(figures, decisions))
         print("\nseconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))

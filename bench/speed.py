@@ -346,7 +346,7 @@ def child_vectors(db: str, plan_json: str) -> None:
                 log(f"  {counted[0]:,} embedded, {counted[0] / (time.perf_counter() - started):.1f} quotes/s")
 
         done = semantic.embed_pending(store, progress=progress,
-                                      model=semantic.Embedder(threads=os.cpu_count() or 1))
+                                      model=semantic.new_embedder(threads=os.cpu_count() or 1))
         seconds = time.perf_counter() - started
         report: dict[str, object] = {"vectors": done, "sample": done, "embedded": done,
                                      "embed_seconds": seconds}
