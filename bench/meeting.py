@@ -272,12 +272,11 @@ def reuse_vectors(store: object, path: Path) -> int:
         shipped = CACHE_DIR / f"{other.stem}.vectors.npz"
         source = connect(other)
         try:
-            if not semantic.ship(source, shipped):
-                continue
+            count = semantic.ship(source, shipped)
         finally:
             source.close()
         try:
-            added += semantic.add_shipped(store, shipped)
+            added += semantic.add_shipped(store, shipped) if count else 0
         finally:
             shipped.unlink(missing_ok=True)
     return added
