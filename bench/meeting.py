@@ -645,21 +645,21 @@ def default_silent() -> list[Path]:
 RATE_SAMPLE = 480  # quotes embedded afresh on one thread, every run, for the embedding rate
 
 
-def rate_figures(database: Path, queries: Sequence[Query]) -> dict[str, float]:
+def rate_figures(databases: Sequence[Path], queries: Sequence[Query]) -> dict[str, float]:
     """The model's cost, measured the same way for every model whatever the cache holds:
-    quotes per CPU-second on one thread (every n-th quote of the corpus, so banking's short
-    messages and CFPB's long narratives both count), and the median time to embed one
-    meeting message, as a search does."""
+    quotes per CPU-second on one thread (every n-th quote of the whole corpus, so banking's
+    short messages and CFPB's long narratives both count, with one database or one per
+    data set), and the median time to embed one meeting message, as a search does."""
     import statistics
 
-    store = connect(database)
-    try:
-        total = store.connection.execute("SELECT count(*) FROM feedback").fetchone()[0]
-        step = max(1, total // RATE_SAMPLE)
-        texts = [row[0] for row in store.connection.execute(
-            "SELECT text FROM feedback WHERE id % ? = 0 ORDER BY id LIMIT ?", (step, RATE_SAMPLE))]
-    finally:
-        store.close()
+    every: list[str] = []
+    for database in databases:
+        store = connect(database)
+        try:
+            every += [row[0] for row in store.connection.execute("SELECT text FROM feedback ORDER BY id")]
+        finally:
+            store.close()
+    texts = every[::max(1, len(every) // RATE_SAMPLE)][:RATE_SAMPLE]
     model = semantic.new_embedder(threads=1)
     model.embed(texts[:4])  # loads the model: not part of the rate
     cpu = time.process_time()
@@ -810,7 +810,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds["decisions"] = time.perf_counter() - started
     seconds["total"] = time.perf_counter() - began
     figures = {run.mode: figures_of(run) for run in runs}
-    rates = rate_figures(next(iter(cached.values())), queries) if embed else {}
+    rates = rate_figures(sorted(set(cached.values())), queries) if embed else {}
     resources = resource_figures()
     if args.json:
         print(json.dumps({"modes": figures, "decisions": decisions, "seconds": seconds,
