@@ -57,7 +57,8 @@ def test_an_unknown_pooling_is_refused(tmp_path):
     (tmp_path / "model.onnx").write_bytes(b"x")
     (tmp_path / "tokenizer.json").write_text("{}")
     (tmp_path / "1_Pooling").mkdir()
-    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_weightedmean_tokens": True}))
+    pooling = {"pooling_mode_weightedmean_tokens": True}
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
     with pytest.raises(ModelError, match="pooling"):
         locate(tmp_path)
 
