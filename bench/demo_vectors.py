@@ -44,7 +44,7 @@ def main() -> int:
             semantic.ship(other, Path(folder) / "reused.npz")
             other.close()
             print(f"reused {semantic.add_shipped(store, Path(folder) / 'reused.npz')} vectors")
-        embedded = semantic.embed_pending(store, model=semantic.Embedder(threads=2))
+        embedded = semantic.embed_pending(store, model=semantic.new_embedder(threads=2))
         print(f"embedded {embedded} quotes")
         written = semantic.ship(store, DEMO_VECTORS)
         store.close()

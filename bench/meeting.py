@@ -4,6 +4,8 @@ Usage (from the repo root)::
 
     .venv/bin/python bench/meeting.py [--mode lexical|semantic|both] [--json]
     .venv/bin/python bench/meeting.py --tune-failures     # what went wrong, tuning half only
+    .venv/bin/python bench/meeting.py --model default --model bench/out/mpnet [--per-corpus]
+                                       # models side by side (bench/fetch_mpnet.py makes the folder)
 
 Three questions, each answered separately for the odd lines of every set (the tuning
 half) and the even lines (the reporting half):
@@ -27,6 +29,14 @@ run works on a temporary copy, so the cache never holds channel state.
 "lexical" runs with EMPTY_CHAIR_SEMANTIC=off, "semantic" with the extra on, as the
 bot would in each install. `--tune-failures` lists the failures of the odd lines only:
 the even lines are for reporting, and their details are never printed.
+
+`--model` (repeatable) compares embedding models: `default` is the bundled MiniLM, any
+other value a model directory as EMPTY_CHAIR_MODEL takes it. Each model runs in its own
+process, search by meaning on, with a cached database of its own; the figures come side
+by side, with the oracle's (the belief's theme right at the last message; at some
+message), the embedding rate (quotes per CPU-second on one thread, measured afresh on 480
+quotes of the corpus every run), the time to embed one meeting message, and the run's
+peak memory.
 """
 
 from __future__ import annotations
@@ -34,8 +44,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -175,7 +187,9 @@ CORPORA = {"banking77": ("banking77/train", ()), "cfpb": ("cfpb/complaints", ("I
 
 
 def cache_path(data: Path, datasets: Sequence[str] = DATASETS) -> Path:
-    """The cached database's name: the corpora's checksums, the importer's source, the model."""
+    """The cached database's name: the corpora's checksums, the importer's source, and a model
+    other than the bundled one (each model keeps its own file: embedding another model into
+    a cache would drop the vectors already there)."""
     digest = hashlib.sha256()
     for path, dataset in zip(corpus_files(data), DATASETS, strict=True):
         if dataset in datasets:
@@ -184,7 +198,9 @@ def cache_path(data: Path, datasets: Sequence[str] = DATASETS) -> Path:
         source = REPO_ROOT / name
         digest.update(source.read_bytes() if source.is_file() else name.encode())
     name = "-".join(datasets) if tuple(datasets) != DATASETS else "corpus"
-    return CACHE_DIR / f"meeting-{name}-{digest.hexdigest()[:16]}.db"
+    key = semantic.model_key()
+    model = "" if key == semantic.DEFAULT_KEY else "-" + "".join(c if c.isalnum() else "-" for c in key)
+    return CACHE_DIR / f"meeting-{name}-{digest.hexdigest()[:16]}{model}.db"
 
 
 def _log(text: str) -> None:
@@ -226,20 +242,47 @@ def corpus_database(data: Path, embed: bool, rebuild: bool = False,
     if embed:
         store = connect(path)
         try:
+            if semantic.pending_count(store):
+                reused = reuse_vectors(store, path)
+                if reused:
+                    _log(f"{reused} vectors of the same model and text taken from the other cached databases")
             missing = semantic.pending_count(store)
             if missing:
-                _log(f"embedding {missing} quotes into the cache (once; minutes on 2 cores)")
-                started = time.perf_counter()
-                semantic.embed_pending(store)
-                spent = time.perf_counter() - started
-                EMBEDDING.append((missing, spent))
-                _log(f"embedded in {spent:.0f} s ({missing / spent:.1f} quotes/s)")
+                _log(f"embedding {missing} quotes into the cache with {semantic.model_key()} "
+                     "(once; minutes on 2 cores)")
+                started, cpu = time.perf_counter(), time.process_time()
+                semantic.embed_pending(store, model=semantic.new_embedder(threads=os.cpu_count() or 1))
+                spent, cpu = time.perf_counter() - started, time.process_time() - cpu
+                EMBEDDING.append((missing, spent, cpu))
+                _log(f"embedded in {spent:.0f} s ({missing / spent:.1f} quotes/s, "
+                     f"{missing / cpu:.1f} per CPU-second)")
         finally:
             store.close()
     return path
 
 
-EMBEDDING: list[tuple[int, float]] = []  # (quotes, seconds) embedded by this run
+def reuse_vectors(store: object, path: Path) -> int:
+    """Vectors the other cached databases hold for the same texts, from the same model: the
+    per-corpus databases need not embed again what the combined one has (an mpnet embedding
+    of the corpus takes a quarter of an hour)."""
+    added = 0
+    for other in sorted(CACHE_DIR.glob("meeting-*.db")):
+        if other == path:
+            continue
+        shipped = CACHE_DIR / f"{other.stem}.vectors.npz"
+        source = connect(other)
+        try:
+            count = semantic.ship(source, shipped)
+        finally:
+            source.close()
+        try:
+            added += semantic.add_shipped(store, shipped) if count else 0
+        finally:
+            shipped.unlink(missing_ok=True)
+    return added
+
+
+EMBEDDING: list[tuple[int, float, float]] = []  # (quotes, seconds, CPU-seconds) embedded by this run
 
 
 def working_copy(cached: Path, target: Path) -> None:
@@ -255,12 +298,16 @@ def working_copy(cached: Path, target: Path) -> None:
 
 @contextmanager
 def search_mode(mode: str) -> Iterator[None]:
-    """Run as an install with the semantic extra on, or with it switched off."""
-    semantic.switch(mode != "lexical")
+    """Run as an install with the semantic extra on, or with it switched off (the model
+    chosen by --one-model stays chosen)."""
+    semantic.switch(mode != "lexical", model=CHOSEN_MODEL[0])
     try:
         yield
     finally:
-        semantic.switch(True)
+        semantic.switch(True, model=CHOSEN_MODEL[0])
+
+
+CHOSEN_MODEL: list[Path | None] = [None]  # --one-model's folder; None: the bundled model
 
 
 # ------------------------------------------------------------------ a. relevance
@@ -595,15 +642,104 @@ def default_silent() -> list[Path]:
     return [SILENT] + ([extra] if extra.is_file() else [])
 
 
+RATE_SAMPLE = 480  # quotes embedded afresh on one thread, every run, for the embedding rate
+
+
+def rate_figures(databases: Sequence[Path], queries: Sequence[Query]) -> dict[str, float]:
+    """The model's cost, measured the same way for every model whatever the cache holds:
+    quotes per CPU-second on one thread (every n-th quote of the whole corpus, so banking's
+    short messages and CFPB's long narratives both count, with one database or one per
+    data set), and the median time to embed one meeting message, as a search does."""
+    import statistics
+
+    every: list[str] = []
+    for database in databases:
+        store = connect(database)
+        try:
+            every += [row[0] for row in store.connection.execute("SELECT text FROM feedback ORDER BY id")]
+        finally:
+            store.close()
+    texts = every[::max(1, len(every) // RATE_SAMPLE)][:RATE_SAMPLE]
+    model = semantic.new_embedder(threads=1)
+    model.embed(texts[:4])  # loads the model: not part of the rate
+    cpu = time.process_time()
+    model.embed(texts, semantic.QUOTE_TOKENS)
+    cpu = time.process_time() - cpu
+    latencies = []
+    for query in queries[:60]:
+        started = time.perf_counter()
+        model.embed([query.text], semantic.QUERY_TOKENS)
+        latencies.append(1000 * (time.perf_counter() - started))
+    return {"embed_quotes_per_cpu_s": len(texts) / cpu, "rate_sample": len(texts),
+            "query_embed_ms_median": statistics.median(latencies),
+            "dimensions": model.dimensions, "onnx_mb": model.files.onnx.stat().st_size / 1e6}
+
+
 def resource_figures() -> dict[str, str]:
     """Peak memory of this process, and the embedding rate if this run embedded the corpus."""
     import resource
 
     figures = {"peak_rss_mb": f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"}
     if EMBEDDING:
-        count, spent = sum(n for n, _ in EMBEDDING), sum(s for _, s in EMBEDDING)
-        figures["embedding_quotes_per_s"] = f"{count / spent:.1f}"
+        count, spent, cpu = (sum(e[i] for e in EMBEDDING) for i in range(3))
+        figures["cache_embedding_quotes_per_s"] = f"{count / spent:.1f}"
+        figures["cache_embedding_quotes_per_cpu_s"] = f"{count / cpu:.1f}"
     return figures
+
+
+# ------------------------------------------------------------------ models side by side
+
+
+def model_run(model: str, args: argparse.Namespace) -> dict:
+    """One model's figures, from a process of its own (a process chooses its model once)."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "--json", "--mode", "semantic",
+            "--one-model", model, "--data", str(args.data)]
+    for path in args.conversations or ():
+        argv += ["--conversations", str(path)]
+    for path in args.silent or ():
+        argv += ["--silent", str(path)]
+    argv += ["--per-corpus"] if args.per_corpus else []
+    argv += ["--rebuild"] if args.rebuild else []
+    _log(f"model {model}: {' '.join(argv[1:])}")
+    done = subprocess.run(argv, stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the run of model {model} failed (exit {done.returncode})")
+    return json.loads(done.stdout)
+
+
+FIGURES = (  # (row name, how to read it from one half's figures)
+    ("P@5 banking77", lambda h: f"{h['p_at_5']['banking77']:.3f}"),
+    ("P@5 cfpb", lambda h: f"{h['p_at_5']['cfpb']:.3f}"),
+    ("P@5 all queries", lambda h: f"{h['p_at_5']['all']:.3f}"),
+    ("spoke, relevant", lambda h: f"{h['speaking']['spoke_well_count']}/{h['speaking']['conversations']}"),
+    ("relevant or hand", lambda h: f"{h['speaking']['hand_well_count']}/{h['speaking']['conversations']}"),
+    ("oracle: theme right at last message",
+     lambda h: f"{h['speaking']['oracle_last']}/{h['speaking']['conversations']}"),
+    ("oracle: theme right at some message",
+     lambda h: f"{h['speaking']['oracle_some']}/{h['speaking']['conversations']}"),
+    ("silent kept",
+     lambda h: f"{h['speaking']['stayed_silent_count']}/{h['speaking']['silent_conversations']}"),
+    ("no hand", lambda h: f"{h['speaking']['no_hand_count']}/{h['speaking']['silent_conversations']}"),
+)
+COSTS = (
+    ("dimensions", lambda r: str(r["rates"]["dimensions"])),
+    ("ONNX file, MB", lambda r: f"{r['rates']['onnx_mb']:.0f}"),
+    ("embedding, quotes per CPU-second (1 thread)", lambda r: f"{r['rates']['embed_quotes_per_cpu_s']:.1f}"),
+    ("one meeting message embedded, median ms", lambda r: f"{r['rates']['query_embed_ms_median']:.1f}"),
+    ("peak RSS of the run, MB", lambda r: r["peak_rss_mb"]),
+)
+
+
+def format_models(runs: dict[str, dict], layout: str) -> str:
+    names = list(runs)
+    rows: list[tuple[str, ...]] = [("figure", "half", *(runs[n]["model"] for n in names))]
+    for name in HALVES:
+        label = "odd (tune)" if name == "odd" else "even (report)"
+        for figure, read in FIGURES:
+            rows.append((figure, label, *(read(runs[n]["modes"]["semantic"][name]) for n in names)))
+    for figure, read in COSTS:
+        rows.append((figure, "", *(read(runs[n]) for n in names)))
+    return f"corpus: {layout}\n" + _table(rows, 2)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -622,6 +758,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--per-corpus", action="store_true",
                         help="one database per dataset, as a team with one kind of feedback has")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached corpus database")
+    parser.add_argument("--model", action="append", metavar="DIR",
+                        help="compare models side by side: 'default' (the bundled MiniLM) or a model "
+                             "directory as EMPTY_CHAIR_MODEL takes it (repeatable; each runs in its own "
+                             "process, search by meaning on)")
+    parser.add_argument("--one-model", help=argparse.SUPPRESS)
     parser.add_argument("--tune-failures", action="store_true",
                         help="also list the failures of the odd (tuning) lines, on stderr with --json")
     return parser.parse_args(argv)
@@ -629,6 +770,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.model:
+        runs = {model: model_run(model, args) for model in args.model}
+        if args.json:
+            print(json.dumps(runs, indent=2))
+        else:
+            print(format_models(runs, "one database per dataset" if args.per_corpus
+                                else "both datasets in one database"))
+        return 0
+    if args.one_model:
+        CHOSEN_MODEL[0] = None if args.one_model == "default" else Path(args.one_model)
+        semantic.switch(True, model=CHOSEN_MODEL[0])
     began = time.perf_counter()
     queries = load_queries(args.data / "dev" / "meeting_queries.jsonl")
     conversations = load_all(args.conversations or default_conversations(args.data), silent=False)
@@ -658,18 +810,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds["decisions"] = time.perf_counter() - started
     seconds["total"] = time.perf_counter() - began
     figures = {run.mode: figures_of(run) for run in runs}
+    rates = rate_figures(sorted(set(cached.values())), queries) if embed else {}
     resources = resource_figures()
     if args.json:
         print(json.dumps({"modes": figures, "decisions": decisions, "seconds": seconds,
-                          "corpus": sorted({p.name for p in cached.values()}), "model": semantic.MODEL,
-                          **resources}, indent=2))
+                          "corpus": sorted({p.name for p in cached.values()}), "model": semantic.model_key(),
+                          "rates": rates, **resources}, indent=2))
     else:
         layout = "one database per dataset" if args.per_corpus else "both datasets in one database"
-        print(f"model {semantic.MODEL}; corpus {layout}; "
+        print(f"model {semantic.model_key()}; corpus {layout}; "
               f"{len(conversations)} + {len(silent)} conversations")
         print(format_report(figures, decisions))
         print("\nseconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
         print("resources: " + ", ".join(f"{k} {v}" for k, v in resources.items()))
+        if rates:
+            print("model cost: " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
+                                             for k, v in rates.items()))
     if args.tune_failures:
         for run in runs:
             print("\n" + format_tune_failures(run, queries), file=sys.stderr if args.json else sys.stdout)

@@ -163,14 +163,14 @@ def embed_with_cache(store: Store, cache_path: Path = VECTOR_CACHE) -> None:
     cache = sqlite3.connect(cache_path)
     cache.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, text TEXT, vector BLOB, "
                   "PRIMARY KEY (model, text))")
-    known = dict(cache.execute("SELECT text, vector FROM vectors WHERE model = ?", (semantic.MODEL,)))
+    known = dict(cache.execute("SELECT text, vector FROM vectors WHERE model = ?", (semantic.model_key(),)))
     rows = store.connection.execute("SELECT id, text FROM feedback").fetchall()
     hits = [(i, known[t]) for i, t in rows if t in known]
     if hits:
         import numpy as np
 
         blobs = b"".join(v for _, v in hits)
-        vectors = np.frombuffer(blobs, dtype=np.float16).reshape(len(hits), semantic.DIMENSIONS)
+        vectors = np.frombuffer(blobs, dtype=np.float16).reshape(len(hits), semantic.dimensions())
         semantic.store_vectors(store, [i for i, _ in hits], vectors)
     missing = semantic.pending_count(store)
     print(f"[quality] vectors: {len(hits)} cached, {missing} to embed", file=sys.stderr)
@@ -182,9 +182,10 @@ def embed_with_cache(store: Store, cache_path: Path = VECTOR_CACHE) -> None:
         new = [(i, t) for i, t in rows if t not in known]
         for start in range(0, len(new), 5000):
             chunk = new[start:start + 5000]
-            vectors = store.vectors.get(semantic.MODEL, [i for i, _ in chunk])
+            key = semantic.model_key()
+            vectors = store.vectors.get(key, [i for i, _ in chunk])
             cache.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
-                              [(semantic.MODEL, t, vectors[i].tobytes()) for i, t in chunk if i in vectors])
+                              [(key, t, vectors[i].tobytes()) for i, t in chunk if i in vectors])
         cache.commit()
     cache.close()
 

@@ -142,7 +142,7 @@ def embed_sample(texts: list[str], cache: TextVectors, chunk: int,
     missing = [t for t in dict.fromkeys(texts) if t not in known]
     seconds = 0.0
     if missing:
-        model = semantic.Embedder(threads=os.cpu_count() or 1)
+        model = semantic.new_embedder(threads=os.cpu_count() or 1)
         model.embed(["load the model before the clock starts"])
         parts = []
         started = time.perf_counter()
@@ -170,7 +170,7 @@ def spread(store: Store, sample_size: int, cache_path: Path, seed: int = 77,
 
     from bot.search import semantic
 
-    found = walk(store, semantic.MODEL, sample_size)
+    found = walk(store, semantic.model_key(), sample_size)
     if not found.ids:
         return {"vectors": 0, "sample": 0, "embedded": 0, "embed_seconds": 0.0, "copies": 0,
                 "copy_cosine_mean": None, "copy_cosines": list(COSINES)}

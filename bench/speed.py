@@ -6,6 +6,7 @@ Usage (from the repo root)::
                                     [--db postgresql://postgres@127.0.0.1:5432/postgres]
                                     [--hybrid-sizes 100000,1000000] [--embed-sample 20000 | --embed-all]
                                     [--load | --no-load] [--corpus PATH] [--workdir DIR] [--keep] [--json]
+                                    [--model DIR]   # another embedding model (EMPTY_CHAIR_MODEL's folder)
 
 a) Import: writes a synthetic corpus (bench/make_corpus.py) unless --corpus is given,
    imports it into a fresh SQLite database with `bot.ingest.importer.import_file`, and
@@ -128,8 +129,15 @@ def run_step(name: str, argv: Sequence[str]) -> Step:
     return Step(name, seconds, peak_kb / 1024, report)
 
 
+MODEL: list[str] = []  # ["--child-model", DIR] when --model chose another embedding model
+
+
 def _child(*args: str) -> list[str]:
-    return [sys.executable, str(Path(__file__).resolve()), "--child", *args]
+    return [sys.executable, str(Path(__file__).resolve()), "--child", *args, *MODEL]
+
+
+def _model(model: str | None) -> Path | None:
+    return Path(model) if model and model != "default" else None
 
 
 def db_megabytes(path: Path) -> float:
@@ -279,13 +287,13 @@ def child_import(db: str, corpus: str) -> None:
                       "bad": len(report.bad)}))
 
 
-def child_search(db: str, queries_json: str, semantic_on: bool = False) -> None:
+def child_search(db: str, queries_json: str, semantic_on: bool = False, model: str | None = None) -> None:
     """Time each query after a warm-up; report the latencies as one JSON line."""
     from bot.search import semantic
     from bot.search.quotes import search_quotes
     from bot.store import connect
 
-    semantic.switch(semantic_on)
+    semantic.switch(semantic_on, model=_model(model))
     logging.getLogger(semantic.__name__).setLevel(logging.ERROR)  # "switched off": we know
     queries = json.loads(Path(queries_json).read_text(encoding="utf-8"))
     store = connect(db)
@@ -329,11 +337,12 @@ def speaking(store: Any, queries: Sequence[str], per_conversation: int = 4) -> t
     return latencies, posts
 
 
-def child_vectors(db: str, plan_json: str) -> None:
+def child_vectors(db: str, plan_json: str, model: str | None = None) -> None:
     """Give every quote a vector, as the plan says: embed them all, or spread a real sample."""
     from bot.search import semantic
     from bot.store import connect
 
+    semantic.switch(True, model=_model(model))
     plan = json.loads(plan_json)
     store = connect(db)
     started = time.perf_counter()
@@ -346,7 +355,7 @@ def child_vectors(db: str, plan_json: str) -> None:
                 log(f"  {counted[0]:,} embedded, {counted[0] / (time.perf_counter() - started):.1f} quotes/s")
 
         done = semantic.embed_pending(store, progress=progress,
-                                      model=semantic.Embedder(threads=os.cpu_count() or 1))
+                                      model=semantic.new_embedder(threads=os.cpu_count() or 1))
         seconds = time.perf_counter() - started
         report: dict[str, object] = {"vectors": done, "sample": done, "embedded": done,
                                      "embed_seconds": seconds}
@@ -355,7 +364,7 @@ def child_vectors(db: str, plan_json: str) -> None:
 
         report = spread(store, int(plan["sample"]), Path(plan["cache"]), say=log)
     store.close()
-    print(json.dumps({"how": plan["how"], "threads": os.cpu_count() or 1,
+    print(json.dumps({"how": plan["how"], "threads": os.cpu_count() or 1, "model": semantic.model_key(),
                       "seconds": time.perf_counter() - started, **report}))
 
 
@@ -641,6 +650,9 @@ def format_hybrid(results: Sequence[Latency]) -> str:
     text = table(("rows", "hybrid search", "vectors", "queries", "empty", "median ms", "p99 ms", "mean ms",
                   "max ms", "peak RSS MB", "vectors s", "embedded", "index s"), body)
     lines = [text]
+    model = next((r.vectors["model"] for r in hybrid if r.vectors and r.vectors.get("model")), None)
+    if model:
+        lines.append(f"embedding model: {model}")
     rate = embedding_rate(hybrid)
     if rate:
         lines.append(f"embedding rate: {rate['quotes_per_s']:.1f} quotes/s on {rate['threads']} threads "
@@ -724,7 +736,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--load-events", type=int, default=2000, help="message events the load sends")
     parser.add_argument("--load-commands", type=int, default=50, help="slash commands in the load's burst")
     parser.add_argument("--load-args", default="", help="more options for slack_load.py, e.g. '--rate 80'")
+    parser.add_argument("--model", metavar="DIR",
+                        help="embedding model for the hybrid runs: a directory as EMPTY_CHAIR_MODEL takes "
+                             "it (bench/fetch_mpnet.py makes one); default the bundled MiniLM")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "DB", "INPUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-model", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.db is not None and not args.db.startswith(("postgresql://", "postgres://")):
         parser.error("--db takes a PostgreSQL server's URL, e.g. postgresql://postgres@127.0.0.1:5432/postgres")
@@ -815,10 +831,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if kind == "import":
             child_import(db, source)
         elif kind == "vectors":
-            child_vectors(db, source)
+            child_vectors(db, source, args.child_model)
         else:
-            child_search(db, source, semantic_on=kind == "hybrid")
+            child_search(db, source, semantic_on=kind == "hybrid", model=args.child_model)
         return 0
+    if args.model:
+        from bot.search import semantic
+
+        semantic.switch(True, model=_model(args.model))  # a folder lacking its files stops us here
+        MODEL[:] = ["--child-model", args.model]
+        log(f"embedding model {semantic.model_key()}")
     if args.load is None:
         args.load = args.db is not None
     if args.workdir:

@@ -98,9 +98,9 @@ def cli(ctx: click.Context) -> None:
     """
     try:
         settings = load_settings()
+        semantic.switch(settings.semantic, model=settings.model)
     except EmptyChairError as err:
         raise click.ClickException(str(err)) from None
-    semantic.switch(settings.semantic)
     ctx.obj = settings
 
 
@@ -307,7 +307,7 @@ def _embed_pending(store: Store, quiet: bool, report: bool = True) -> None:
     bar = click.progressbar(length=pending, label="Embedding quotes", file=sys.stderr)
     with bar if not quiet else contextlib.nullcontext():
         done = semantic.embed_pending(store, progress=None if quiet else bar.update,
-                                      model=semantic.Embedder(threads=os.cpu_count() or 1))
+                                      model=semantic.new_embedder(threads=os.cpu_count() or 1))
     if report:
         click.echo(f"Embedded {done} quotes, so search finds them by meaning too.")
 

