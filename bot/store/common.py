@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Self
+
+from ..models import Post
+
+# The outbox's columns, in the order both backends select them and `post_of` reads them.
+OUTBOX_COLUMNS = ("id, kind, team_id, method, payload, created_at, expires_at, attempts, next_at, unknown, "
+                  "first_try_at, after, status, ts, note")
+
+
+def post_of(row: tuple[Any, ...]) -> Post:
+    """An outbox row (OUTBOX_COLUMNS) as the post it stands for, on either backend."""
+    (post_id, kind, team_id, method, payload, created_at, expires_at, attempts, next_at, unknown,
+     first_try_at, after, status, ts, note) = row
+    return Post(int(post_id), kind, team_id, method, json.loads(payload), float(created_at),
+                float(expires_at), int(attempts), float(next_at), bool(unknown),
+                float(first_try_at) if first_try_at is not None else None, json.loads(after or "{}"),
+                status, ts, note)
 
 
 class StoreCommon:

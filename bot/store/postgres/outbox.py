@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...models import Post
+from ..common import OUTBOX_COLUMNS, post_of
 from .connection import Connections
 
-COLUMNS = ("id, kind, team_id, method, payload, created_at, expires_at, attempts, next_at, unknown, "
-           "first_try_at, after, status, ts, note")
 _OURS = "id = %s AND claimed_by = %s AND status = 'pending'"
 
 
@@ -37,7 +36,7 @@ class PostgresOutbox:
         where = ("status = 'pending' AND next_at <= %s AND (lease_until IS NULL OR lease_until < %s)"
                  + (" AND id = %s" if post_id is not None else ""))
         args: list[Any] = [now, now] + ([post_id] if post_id is not None else [])
-        returning = ", ".join(f"outbox.{name.strip()}" for name in COLUMNS.split(","))
+        returning = ", ".join(f"outbox.{name.strip()}" for name in OUTBOX_COLUMNS.split(","))
         rows = self.db.all(
             "UPDATE outbox SET unknown = CASE WHEN claimed_by IS NULL THEN unknown ELSE 1 END, "
             "claimed_by = %s, lease_until = %s, attempts = attempts + 1, "
@@ -46,7 +45,7 @@ class PostgresOutbox:
             "FOR UPDATE SKIP LOCKED) AS due "
             f"WHERE outbox.id = due.id RETURNING {returning}",
             (instance, lease_until, now, *args, limit))
-        return sorted((_post(row) for row in rows), key=lambda post: (post.next_at, post.id))
+        return sorted((post_of(row) for row in rows), key=lambda post: (post.next_at, post.id))
 
     def retry(self, post_id: int, instance: str, next_at: float, note: str, unknown: bool) -> bool:
         """Hand a claimed post back for another try at `next_at`; False if it was not ours."""
@@ -62,8 +61,8 @@ class PostgresOutbox:
             f"lease_until = NULL WHERE {_OURS}", (status, now, ts, note, post_id, instance)) > 0
 
     def get(self, post_id: int) -> Post | None:
-        row = self.db.one(f"SELECT {COLUMNS} FROM outbox WHERE id = %s", (post_id,))
-        return _post(row) if row else None
+        row = self.db.one(f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = %s", (post_id,))
+        return post_of(row) if row else None
 
     def postpone(self, team_id: str, until: float) -> int:
         """Hold a workspace's unclaimed posts until `until`; how many were held."""
@@ -90,11 +89,3 @@ class PostgresOutbox:
             raise ValueError("forget_team needs a workspace id")
         return self.db.run("DELETE FROM outbox WHERE team_id = %s", (team_id,))
 
-
-def _post(row: tuple[Any, ...]) -> Post:
-    (post_id, kind, team_id, method, payload, created_at, expires_at, attempts, next_at, unknown,
-     first_try_at, after, status, ts, note) = row
-    return Post(int(post_id), kind, team_id, method, json.loads(payload), float(created_at),
-                float(expires_at), int(attempts), float(next_at), bool(unknown),
-                float(first_try_at) if first_try_at is not None else None, json.loads(after or "{}"),
-                status, ts, note)

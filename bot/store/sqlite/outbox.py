@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...models import Post
+from ..common import OUTBOX_COLUMNS, post_of
 from .connection import Connections
 
-COLUMNS = ("id, kind, team_id, method, payload, created_at, expires_at, attempts, next_at, unknown, "
-           "first_try_at, after, status, ts, note")
 _OURS = "id = ? AND claimed_by = ? AND status = 'pending'"
 
 
@@ -51,9 +50,10 @@ class SqliteOutbox:
                 "claimed_by = ?, lease_until = ?, attempts = attempts + 1, "
                 f"first_try_at = coalesce(first_try_at, ?) WHERE id IN ({marks})",
                 (instance, lease_until, now, *ids))
-            rows = conn.execute(f"SELECT {COLUMNS} FROM outbox WHERE id IN ({marks}) ORDER BY next_at, id",
-                                ids).fetchall()
-        return [_post(row) for row in rows]
+            rows = conn.execute(
+                f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id IN ({marks}) ORDER BY next_at, id",
+                ids).fetchall()
+        return [post_of(row) for row in rows]
 
     def retry(self, post_id: int, instance: str, next_at: float, note: str, unknown: bool) -> bool:
         """Hand a claimed post back for another try at `next_at`; False if it was not ours."""
@@ -69,8 +69,9 @@ class SqliteOutbox:
             f"lease_until = NULL WHERE {_OURS}", (status, now, ts, note, post_id, instance)).rowcount > 0
 
     def get(self, post_id: int) -> Post | None:
-        row = self.db.current().execute(f"SELECT {COLUMNS} FROM outbox WHERE id = ?", (post_id,)).fetchone()
-        return _post(row) if row else None
+        row = self.db.current().execute(f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?",
+                                        (post_id,)).fetchone()
+        return post_of(row) if row else None
 
     def postpone(self, team_id: str, until: float) -> int:
         """Hold a workspace's unclaimed posts until `until`; how many were held."""
@@ -99,11 +100,3 @@ class SqliteOutbox:
             raise ValueError("forget_team needs a workspace id")
         return self.db.current().execute("DELETE FROM outbox WHERE team_id = ?", (team_id,)).rowcount
 
-
-def _post(row: tuple[Any, ...]) -> Post:
-    (post_id, kind, team_id, method, payload, created_at, expires_at, attempts, next_at, unknown,
-     first_try_at, after, status, ts, note) = row
-    return Post(int(post_id), kind, team_id, method, json.loads(payload), float(created_at),
-                float(expires_at), int(attempts), float(next_at), bool(unknown),
-                float(first_try_at) if first_try_at is not None else None, json.loads(after or "{}"),
-                status, ts, note)
