@@ -864,8 +864,12 @@ _LOGISTICS = frozenset().union(
 
 def _scheduled(core: str) -> bool:
     """True for "<thing> <present verb> ... <future time>", said as the team's timetable."""
-    if not _RE_FUTURE.search(core) or _RE_HABITUAL.search(core) or _RE_FIRST_PERSON.search(core):
+    when = _RE_FUTURE.search(core)
+    if not when or _RE_HABITUAL.search(core) or _RE_FIRST_PERSON.search(core):
         return False
+    after = core[when.end():].split()
+    if after and after[0].strip(",.;:!?") in _PAST_VERBS:
+        return False  # "the courier switch in May made delivery slower": a noun, and a past report
     if _RE_ERRAND.search(core) or _RE_STATUS.search(core) or _RE_SETTLED_BAD_SUBJ.match(core):
         return False
     toks = core.split()

@@ -76,6 +76,7 @@ def test_brief_decisions(text):
         "Say we go with the yearly plan, what happens to refunds?",
         "Back in 2023 we decided against SMS",
         "This needs a call from leadership",
+        "yeah the courier switch in May made card delivery slower, I saw the tracking data",
     ],
 )
 def test_brief_non_decisions(text):
