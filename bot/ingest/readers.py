@@ -431,7 +431,7 @@ def _jsonl_records(handle: IO[bytes], progress: Progress | None) -> Iterator[Rec
         try:
             value = json.loads(text)
         except json.JSONDecodeError as err:
-            yield Record(number, None, f"invalid JSON ({err.msg} at column {err.colno})")
+            yield Record(number, None, f"invalid JSON ({err.msg}; column {err.colno})")
             continue
         except RecursionError:
             yield Record(number, None, _TOO_DEEP)
@@ -439,6 +439,7 @@ def _jsonl_records(handle: IO[bytes], progress: Progress | None) -> Iterator[Rec
         yield _as_record(number, value, repair=_SURROGATE_ESCAPE.search(text) is not None)
 
 
+_CUT_SHORT = "the file ends before its array is closed (cut short?)"
 _TOO_DEEP = "nested too deeply to be a feedback record (hundreds of levels); skipped"
 
 
@@ -478,7 +479,7 @@ def _array_records(text: str, pos: int, progress: Progress | None, repair: bool)
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as err:
-            yield Record(err.lineno, None, f"invalid JSON ({err.msg} at column {err.colno}); "
+            yield Record(err.lineno, None, f"invalid JSON ({err.msg}; column {err.colno}); "
                          "the rest of the file cannot be read")
             return
         except RecursionError:
@@ -498,9 +499,11 @@ def _array_records(text: str, pos: int, progress: Progress | None, repair: bool)
             pos = _skip_space(text, pos + 1)
         elif not text.startswith("]", pos):
             bad_line = text.count("\n", 0, pos) + 1
-            yield Record(bad_line, None, "invalid JSON (expected ',' or ']'); "
-                         "the rest of the file cannot be read")
+            yield Record(bad_line, None, _CUT_SHORT if pos >= len(text) else
+                         "invalid JSON (expected ',' or ']'); the rest of the file cannot be read")
             return
+    if pos >= len(text):  # "[" or "[{...}," and nothing after
+        yield Record(text.count("\n") + 1, None, _CUT_SHORT)
 
 
 def _envelope_list(path: Path, text: str, pos: int) -> int | None:
@@ -526,6 +529,8 @@ def _envelope_list(path: Path, text: str, pos: int) -> int | None:
             if text.startswith("{", first):
                 lists.setdefault(str(key), pos)
         end = _skip_value(text, pos)
+        if end is None and str(key) in lists:
+            break  # cut short inside the records: the array reader keeps those before the cut
         if end is None:
             raise BadImportFile(f"{path}: line {text.count(chr(10), 0, pos) + 1}: invalid JSON "
                                 f"(the value of {str(key)[:40]!r} is never closed)")
@@ -550,6 +555,8 @@ def _one_object(path: Path, text: str, pos: int, repair: bool) -> Record:
 
 def _skip_value(text: str, pos: int) -> int | None:
     """The end of the JSON value at `pos`, found without recursion (None if never closed)."""
+    if pos >= len(text):
+        return None  # the file ends where a value should start
     if text[pos] not in "[{":
         try:
             return json.JSONDecoder().raw_decode(text, pos)[1]

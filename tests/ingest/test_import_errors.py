@@ -218,3 +218,22 @@ def test_bad_bytes_past_the_sampled_head_are_one_bad_row(conn, tmp_path):
         handle.write(b"900,caf\xe9 in latin-1\n901,fine\n")
     report = import_file(conn, path)
     assert report.added == 901 and [str(b) for b in report.bad] == [f"{path}:902: bad encoding (not UTF-8)"]
+
+
+@pytest.mark.parametrize("content, kept", [
+    ("[", 0),
+    ('[{"text": "my card never came"}', 1),
+    ('[{"text": "my card never came"},', 1),
+    ('{"tickets": [{"description": "my card never came"},', 1),
+    ('{"a":', 0),
+])
+def test_a_json_file_cut_short_keeps_what_came_before_and_says_so(tmp_path, content, kept):
+    path = tmp_path / "cut.json"
+    path.write_text(content)
+    db = tmp_path / "cut.db"
+    out = run(str(path), "--db", str(db), "--no-embed")
+    assert out.exit_code == 1, out.output
+    assert out.exception is None or isinstance(out.exception, SystemExit), out.exception
+    assert str(path) in out.output
+    assert "cut short" in out.output or "never closed" in out.output
+    assert len(quotes(db)) == kept if db.exists() else kept == 0
