@@ -126,8 +126,9 @@ def read_records(path: Path, fmt: str, progress: Progress | None = None,
             handle.close()
             handle = open(transcoded, "rb")  # noqa: SIM115 - closed below
         if fmt in ("csv", "tsv"):
-            yield from _csv_records(handle, "\t" if fmt == "tsv" else ",", progress, share,
-                                    str(path), head_only)
+            delimiter = "\t" if fmt == "tsv" else sniff_delimiter(handle.read(1 << 16))
+            handle.seek(0)
+            yield from _csv_records(handle, delimiter, progress, share, str(path), head_only)
         elif fmt == "jsonl":
             yield from _jsonl_records(handle, progress)
         else:
@@ -136,6 +137,25 @@ def read_records(path: Path, fmt: str, progress: Progress | None = None,
         handle.close()
         if transcoded:
             os.unlink(transcoded)
+
+
+def sniff_delimiter(head: bytes) -> str:
+    """The CSV file's separator, from its header line: a comma, unless that line holds more
+    semicolons (Excel's CSV in much of Europe, where the comma is the decimal mark), tabs or
+    pipes than commas outside quotes."""
+    counts = dict.fromkeys(",;\t|", 0)
+    quoted = False
+    for char in head.decode("utf-8-sig", errors="replace"):
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in "\r\n":
+            break
+        elif char in counts:
+            counts[char] += 1
+    best = max(counts, key=lambda c: counts[c])
+    return best if counts[best] > counts[","] else ","
 
 
 def _to_utf8(path: Path, handle: IO[bytes], encoding: str) -> str:

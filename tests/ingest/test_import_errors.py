@@ -237,3 +237,14 @@ def test_a_json_file_cut_short_keeps_what_came_before_and_says_so(tmp_path, cont
     assert str(path) in out.output
     assert "cut short" in out.output or "never closed" in out.output
     assert len(quotes(db)) == kept if db.exists() else kept == 0
+
+
+def test_a_semicolon_separated_export_is_read_by_its_own_separator(conn, db_path, tmp_path):
+    # Excel writes CSV with semicolons where the comma is the decimal mark (most of Europe).
+    path = tmp_path / "export.csv"
+    path.write_bytes("\ufeffid;text;date;rating\n"
+                     '1;"Meine Karte ist nicht angekommen, bitte helfen";14.03.2024;2\n'
+                     "2;App stürzt beim Login ab;15.03.2024;1\n".encode())
+    report = import_file(conn, path)
+    assert report.added == 2 and not report.bad
+    assert quotes(db_path) == ["Meine Karte ist nicht angekommen, bitte helfen", "App stürzt beim Login ab"]
