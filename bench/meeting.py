@@ -742,6 +742,16 @@ def format_models(runs: dict[str, dict], layout: str) -> str:
     return f"corpus: {layout}\n" + _table(rows, 2)
 
 
+def add_set_arguments(parser: argparse.ArgumentParser) -> None:
+    """--conversations and --silent: the conversation sets, as every conversation bench reads them."""
+    parser.add_argument("--conversations", type=Path, action="append",
+                        help="conversations that should get quotes (repeatable; default: "
+                             "dev/conversations.jsonl and bench/data/conversations_more.jsonl)")
+    parser.add_argument("--silent", type=Path, action="append",
+                        help="conversations that should get silence (repeatable; default: "
+                             "bench/data/silent_conversations.jsonl and silent_more.jsonl)")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=("lexical", "semantic", "both"), default="both",
@@ -749,12 +759,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="folder holding banking77/, cfpb/ and dev/ (default: ../shared/data)")
-    parser.add_argument("--conversations", type=Path, action="append",
-                        help="conversations that should get quotes (repeatable; default: "
-                             "dev/conversations.jsonl and bench/data/conversations_more.jsonl)")
-    parser.add_argument("--silent", type=Path, action="append",
-                        help="conversations that should get silence (repeatable; default: "
-                             "bench/data/silent_conversations.jsonl and silent_more.jsonl)")
+    add_set_arguments(parser)
     parser.add_argument("--per-corpus", action="store_true",
                         help="one database per dataset, as a team with one kind of feedback has")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached corpus database")

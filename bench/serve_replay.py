@@ -49,6 +49,7 @@ for folder in (REPO_ROOT, BENCH):
 from meeting import (  # noqa: E402
     DEFAULT_DATA,
     Conversation,
+    add_set_arguments,
     corpus_database,
     default_conversations,
     default_silent,
@@ -253,12 +254,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="at most N conversations of each set")
     parser.add_argument("--data", default=str(DEFAULT_DATA),
                         help="the folder holding banking77/, cfpb/, dev/")
-    parser.add_argument("--conversations", type=Path, action="append",
-                        help="conversations that should get quotes (repeatable; default: as meeting.py, "
-                             "dev/conversations.jsonl and bench/data/conversations_more.jsonl)")
-    parser.add_argument("--silent", type=Path, action="append",
-                        help="conversations that should get silence (repeatable; default: "
-                             "bench/data/silent_conversations.jsonl and silent_more.jsonl)")
+    add_set_arguments(parser)
     parser.add_argument("--db", default=None,
                         help="a corpus database to copy (default: bench/meeting.py's cache)")
     parser.add_argument("--mode", choices=("semantic", "lexical"),

@@ -19,6 +19,14 @@ T0 = 1_800_000_000.0
 pytestmark = needs_meaning
 
 
+# Card delivery, settling over three messages: the customer speaks at the third.
+CARDS = [
+    "quick one before we wrap up",
+    "support says the new cards are taking three weeks to arrive",
+    "so people are stuck waiting with nothing in the post",
+]
+
+
 def _talk(store, voice, lines, channel, team="T1"):
     return [observe(store, voice, Message(team, channel, f"{T0 + 20 * i:.6f}", "U1", text), POLICY)
             for i, text in enumerate(lines)]
@@ -27,11 +35,7 @@ def _talk(store, voice, lines, channel, team="T1"):
 def test_a_customer_conversation_gets_quotes_from_inside_its_theme(meaning_db, voice):
     store = connect(meaning_db)
     try:
-        actions = _talk(store, voice, [
-            "quick one before we wrap up",
-            "support says the new cards are taking three weeks to arrive",
-            "so people are stuck waiting with nothing in the post",
-        ], "C-cards")
+        actions = _talk(store, voice, CARDS, "C-cards")
         posted = [a for a in actions if a.kind == "quotes"]
         assert len(posted) == 1
         post = posted[0]
@@ -60,9 +64,7 @@ def test_so_soon_after_speaking_the_customer_raises_a_hand_instead_of_posting_ag
     store = connect(meaning_db)
     try:
         actions = _talk(store, voice, [
-            "quick one before we wrap up",
-            "support says the new cards are taking three weeks to arrive",
-            "so people are stuck waiting with nothing in the post",
+            *CARDS,
             "next: merchants' refunds are showing up days late in the app",
             "customers keep asking why their refund is not in their balance yet",
         ], "C-busy")
